@@ -1,0 +1,295 @@
+"""Agreements between institutions or governments, their parties and mobility conditions."""
+
+import datetime
+
+from django.core.exceptions import ValidationError
+from django.core.validators import FileExtensionValidator, MinValueValidator
+from django.db import models
+from django.db.models import F, Prefetch, Q
+from django.utils.translation import gettext_lazy as _
+
+from cooperation.choices import DatePrecision, IscedLevel
+from cooperation.models import IscedField, SourcedModel, TimeStampedModel, validate_academic_year
+from events.models import Event, Person
+from universities.models import Institution
+
+from .choices import (
+    AgreementKind,
+    AgreementLevel,
+    AgreementStatus,
+    ConditionMobilityType,
+    CooperationAreaCode,
+)
+
+
+class CooperationArea(models.Model):
+    """A field of cooperation an agreement covers (student exchange, joint research, ...)."""
+
+    code = models.CharField(
+        _("code"), max_length=32, unique=True, choices=CooperationAreaCode.choices
+    )
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("area of cooperation")
+        verbose_name_plural = _("areas of cooperation")
+
+    def __str__(self) -> str:
+        return str(self.get_code_display())
+
+
+class AgreementQuerySet(models.QuerySet):
+    def with_related(self) -> "AgreementQuerySet":
+        """Everything a list row shows, in a fixed number of queries."""
+        return self.select_related("event", "parent", "renews").prefetch_related(
+            Prefetch("parties", queryset=Party.objects.select_related("institution", "signatory")),
+            "areas",
+        )
+
+    def expiring(self, *, within_days: int, today: datetime.date | None = None):
+        today = today or datetime.date.today()
+        return self.filter(
+            status__in=[AgreementStatus.SIGNED, AgreementStatus.IN_EFFECT],
+            valid_until__gte=today,
+            valid_until__lte=today + datetime.timedelta(days=within_days),
+        )
+
+
+class Agreement(SourcedModel):
+    """A signed (or drafted) agreement: a memorandum, an exchange or dual-degree agreement,
+    an intergovernmental framework or a protocol amending one."""
+
+    reference_code = models.CharField(_("reference code"), max_length=64, blank=True)
+    title = models.CharField(_("title"), max_length=500)
+    kind = models.CharField(_("kind"), max_length=20, choices=AgreementKind.choices)
+    level = models.CharField(
+        _("level"),
+        max_length=20,
+        choices=AgreementLevel.choices,
+        default=AgreementLevel.INTER_INSTITUTIONAL,
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=AgreementStatus.choices, default=AgreementStatus.SIGNED
+    )
+    event = models.ForeignKey(
+        Event,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="agreements",
+        verbose_name=_("signed at event"),
+    )
+    signed_on = models.DateField(_("signed on"), null=True, blank=True)
+    signed_precision = models.CharField(
+        _("precision of the signing date"),
+        max_length=5,
+        choices=DatePrecision.choices,
+        default=DatePrecision.DAY,
+        help_text=_("When a source gives only a month or a year, the date is its first day."),
+    )
+    valid_from = models.DateField(_("valid from"), null=True, blank=True)
+    valid_until = models.DateField(
+        _("valid until"), null=True, blank=True, help_text=_("Empty for an open-ended agreement.")
+    )
+    areas = models.ManyToManyField(
+        CooperationArea, blank=True, related_name="agreements", verbose_name=_("areas")
+    )
+    parent = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+        verbose_name=_("parent agreement"),
+        help_text=_("The framework this protocol amends, or the agreement this one sits under."),
+    )
+    renews = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="renewals",
+        verbose_name=_("renews"),
+    )
+    terminated_on = models.DateField(_("terminated on"), null=True, blank=True)
+    termination_reason = models.TextField(_("reason for termination"), blank=True)
+    document = models.FileField(
+        _("signed document (PDF)"),
+        upload_to="agreements/%Y/",
+        blank=True,
+        validators=[FileExtensionValidator(["pdf"])],
+    )
+    description = models.TextField(_("description"), blank=True)
+
+    objects = AgreementQuerySet.as_manager()
+
+    class Meta:
+        ordering = [F("signed_on").desc(nulls_last=True), "title"]
+        verbose_name = _("agreement")
+        verbose_name_plural = _("agreements")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(valid_from__isnull=True)
+                | Q(valid_until__isnull=True)
+                | Q(valid_until__gte=F("valid_from")),
+                name="agreement_valid_until_after_valid_from",
+                violation_error_message=_("“Valid until” cannot be before “valid from”."),
+            ),
+            models.UniqueConstraint(
+                fields=["reference_code"],
+                condition=~Q(reference_code=""),
+                name="agreement_unique_reference_code",
+                violation_error_message=_("Another agreement already has this reference code."),
+            ),
+            models.CheckConstraint(
+                condition=Q(status="terminated") | Q(terminated_on__isnull=True),
+                name="agreement_terminated_on_only_when_terminated",
+                violation_error_message=_("Only a terminated agreement has a termination date."),
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["status", "valid_until"]),
+            models.Index(fields=["signed_on"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def clean(self) -> None:
+        super().clean()
+        errors = {}
+        if self.pk and self.parent_id == self.pk:
+            errors["parent"] = _("An agreement cannot be its own parent.")
+        if self.pk and self.renews_id == self.pk:
+            errors["renews"] = _("An agreement cannot renew itself.")
+        if self.status == AgreementStatus.DRAFT and self.signed_on:
+            errors["signed_on"] = _("A draft has no signing date yet; change the status.")
+        if self.status == AgreementStatus.TERMINATED and not self.terminated_on:
+            errors["terminated_on"] = _("Give the date the agreement was terminated.")
+        if self.signed_on and self.valid_until and self.valid_until < self.signed_on:
+            errors["valid_until"] = _("“Valid until” cannot be before the signing date.")
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def party_names(self) -> str:
+        return "; ".join(party.institution.name for party in self.parties.all())
+
+
+class Party(TimeStampedModel):
+    """An institution that signed an agreement, with its signatory and signing date."""
+
+    agreement = models.ForeignKey(
+        Agreement, on_delete=models.CASCADE, related_name="parties", verbose_name=_("agreement")
+    )
+    institution = models.ForeignKey(
+        Institution, on_delete=models.PROTECT, related_name="parties", verbose_name=_("institution")
+    )
+    signatory = models.ForeignKey(
+        Person,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="signed_parties",
+        verbose_name=_("signatory"),
+    )
+    signed_on = models.DateField(_("signed on"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["agreement", "id"]
+        verbose_name = _("party")
+        verbose_name_plural = _("parties")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["agreement", "institution"],
+                name="party_unique_institution_per_agreement",
+                violation_error_message=_("This institution is already a party to the agreement."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return str(self.institution)
+
+
+def validate_isced_levels(value) -> None:
+    allowed = {choice for choice in IscedLevel.values if choice != IscedLevel.ALL}
+    if not isinstance(value, list) or any(level not in allowed for level in value):
+        raise ValidationError(
+            _("Study levels are a list of ISCED levels among %(allowed)s."),
+            params={"allowed": ", ".join(sorted(allowed))},
+        )
+
+
+class CooperationCondition(TimeStampedModel):
+    """One direction of mobility an agreement provides for (after the EWP IIA model)."""
+
+    agreement = models.ForeignKey(
+        Agreement, on_delete=models.CASCADE, related_name="conditions", verbose_name=_("agreement")
+    )
+    sending_institution = models.ForeignKey(
+        Institution,
+        on_delete=models.PROTECT,
+        related_name="sending_conditions",
+        verbose_name=_("sending institution"),
+    )
+    receiving_institution = models.ForeignKey(
+        Institution,
+        on_delete=models.PROTECT,
+        related_name="receiving_conditions",
+        verbose_name=_("receiving institution"),
+    )
+    mobility_type = models.CharField(
+        _("mobility type"), max_length=20, choices=ConditionMobilityType.choices
+    )
+    levels = models.JSONField(
+        _("study levels"),
+        default=list,
+        blank=True,
+        validators=[validate_isced_levels],
+        help_text=_("ISCED levels 5 to 8."),
+    )
+    subject_areas = models.ManyToManyField(
+        IscedField, blank=True, related_name="conditions", verbose_name=_("subject areas")
+    )
+    places_per_year = models.PositiveIntegerField(_("places per year"), null=True, blank=True)
+    months_per_year = models.DecimalField(
+        _("total months per year"),
+        max_digits=6,
+        decimal_places=1,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+    )
+    days_per_year = models.PositiveIntegerField(_("total days per year"), null=True, blank=True)
+    first_academic_year = models.CharField(
+        _("first academic year"), max_length=9, validators=[validate_academic_year]
+    )
+    last_academic_year = models.CharField(
+        _("last academic year"), max_length=9, blank=True, validators=[validate_academic_year]
+    )
+
+    class Meta:
+        ordering = ["agreement", "id"]
+        verbose_name = _("cooperation condition")
+        verbose_name_plural = _("cooperation conditions")
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(sending_institution=F("receiving_institution")),
+                name="condition_sending_differs_from_receiving",
+                violation_error_message=_("Sending and receiving institutions must differ."),
+            ),
+            models.CheckConstraint(
+                condition=Q(last_academic_year="")
+                | Q(last_academic_year__gte=F("first_academic_year")),
+                name="condition_last_year_after_first",
+                violation_error_message=_("The last academic year cannot precede the first."),
+            ),
+            models.CheckConstraint(
+                condition=Q(months_per_year__isnull=True) | Q(months_per_year__gte=0),
+                name="condition_months_not_negative",
+                violation_error_message=_("Months per year cannot be negative."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.sending_institution} → {self.receiving_institution}"

@@ -1,0 +1,69 @@
+"""Code lists shared by every app."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class DatePrecision(models.TextChoices):
+    """How much of a stored date a source actually stated."""
+
+    DAY = "day", _("Day")
+    MONTH = "month", _("Month")
+    YEAR = "year", _("Year")
+
+
+class Qualifier(models.TextChoices):
+    """How a stated number relates to the true one ("more than 70")."""
+
+    EXACT = "exact", _("exactly")
+    MORE_THAN = "more_than", _("more than")
+    AT_LEAST = "at_least", _("at least")
+    ABOUT = "about", _("about")
+    LESS_THAN = "less_than", _("less than")
+    UP_TO = "up_to", _("up to")
+
+
+class IscedLevel(models.TextChoices):
+    """ISCED 2011 levels of tertiary education."""
+
+    SHORT_CYCLE = "5", _("ISCED 5: short-cycle tertiary")
+    BACHELOR = "6", _("ISCED 6: bachelor's or equivalent")
+    MASTER = "7", _("ISCED 7: master's or equivalent")
+    DOCTORAL = "8", _("ISCED 8: doctoral or equivalent")
+    ALL = "all", _("All tertiary levels")
+
+
+class IscedFieldLevel(models.TextChoices):
+    BROAD = "broad", _("Broad field")
+    NARROW = "narrow", _("Narrow field")
+    DETAILED = "detailed", _("Detailed field")
+
+
+class Language(models.TextChoices):
+    """Languages of names and sources (ISO 639-1)."""
+
+    EN = "en", _("English")
+    RU = "ru", _("Russian")
+    KK = "kk", _("Kazakh")
+    AZ = "az", _("Azerbaijani")
+    TR = "tr", _("Turkish")
+    PL = "pl", _("Polish")
+    DE = "de", _("German")
+    FR = "fr", _("French")
+    OTHER = "other", _("Other")
+
+
+class StatedFigureMetric(models.TextChoices):
+    """What an official aggregate counts; the dashboard compares some with the register."""
+
+    INSTITUTIONS_WITH_AGREEMENTS = (
+        "institutions_with_agreements",
+        _("Institutions with agreements with the partner country"),
+    )
+    AGREEMENTS_SIGNED = "agreements_signed", _("Agreements signed")
+    INSTITUTIONS_SIGNING = "institutions_signing", _("Institutions that signed")
+    STUDENTS_ABROAD = "students_abroad", _("Students studying in the partner country")
+    HOST_INSTITUTIONS = "host_institutions", _("Host institutions of mobile students")
+    SCHOLARSHIPS = "scholarships", _("Scholarships offered")
+    STAFF_SENT = "staff_sent", _("Academic staff sent")
+    OTHER = "other", _("Other")

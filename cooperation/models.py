@@ -1,0 +1,166 @@
+"""Shared bases (timestamps, history, sources) and the facts that belong to no one app."""
+
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from django_countries.fields import CountryField
+from simple_history.models import HistoricalRecords
+
+from .choices import (
+    DatePrecision,
+    IscedFieldLevel,
+    Language,
+    Qualifier,
+    StatedFigureMetric,
+)
+
+academic_year_validator = RegexValidator(
+    r"^(19|20)\d\d/(19|20)\d\d$", _("Write an academic year as YYYY/YYYY, e.g. 2025/2026.")
+)
+
+
+def validate_academic_year(value: str) -> None:
+    academic_year_validator(value)
+    first, second = (int(part) for part in value.split("/"))
+    if second != first + 1:
+        raise ValidationError(
+            _("%(value)s is not an academic year: the second year must follow the first."),
+            params={"value": value},
+        )
+
+
+class TimeStampedModel(models.Model):
+    """Every record knows when it was created and last changed, and keeps its full history."""
+
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True, editable=False)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True, editable=False)
+    history = HistoricalRecords(inherit=True)
+
+    class Meta:
+        abstract = True
+
+
+class Source(TimeStampedModel):
+    """A publication that stated a fact: a news article, a ministry page, a report."""
+
+    title = models.CharField(_("title"), max_length=500)
+    publisher = models.CharField(
+        _("publisher"), max_length=200, blank=True, help_text=_("News agency, ministry, site.")
+    )
+    url = models.URLField(_("URL"), max_length=500, blank=True)
+    published_on = models.DateField(_("published on"), null=True, blank=True)
+    published_precision = models.CharField(
+        _("precision of the publication date"),
+        max_length=5,
+        choices=DatePrecision.choices,
+        default=DatePrecision.DAY,
+    )
+    language = models.CharField(
+        _("language"), max_length=5, choices=Language.choices, default=Language.EN
+    )
+    excerpt = models.TextField(_("excerpt"), blank=True, help_text=_("A short quoted passage."))
+    reference = models.CharField(
+        _("archive reference"),
+        max_length=200,
+        blank=True,
+        help_text=_("Where the register keeps its own copy, e.g. a file name."),
+    )
+    notes = models.TextField(_("notes"), blank=True)
+
+    class Meta:
+        ordering = ["-published_on", "title"]
+        verbose_name = _("source")
+        verbose_name_plural = _("sources")
+
+    def __str__(self) -> str:
+        if self.publisher:
+            return f"{self.title} ({self.publisher})"
+        return self.title
+
+
+class SourcedModel(TimeStampedModel):
+    """A record whose facts came from outside and cite one or more sources."""
+
+    sources = models.ManyToManyField(
+        Source, blank=True, related_name="%(class)ss", verbose_name=_("sources")
+    )
+
+    class Meta:
+        abstract = True
+
+
+class IscedField(models.Model):
+    """A field of education and training of ISCED-F 2013 (UNESCO), e.g. 0511 Biology."""
+
+    code = models.CharField(
+        _("code"),
+        max_length=4,
+        unique=True,
+        validators=[RegexValidator(r"^\d{2,4}$", _("ISCED-F codes have 2 to 4 digits."))],
+    )
+    level = models.CharField(_("level"), max_length=8, choices=IscedFieldLevel.choices)
+    name_en = models.CharField(_("name"), max_length=200)
+    parent = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+        verbose_name=_("parent field"),
+    )
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("ISCED-F field")
+        verbose_name_plural = _("ISCED-F fields")
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name_en}"
+
+
+class StatedFigure(SourcedModel):
+    """An official aggregate that is not a mobility count, as a source stated it.
+
+    "More than 70 Kazakh universities have agreements with Azerbaijan" is kept as stated,
+    beside whatever the register itself counts; two sources that disagree are two rows.
+    """
+
+    metric = models.CharField(_("metric"), max_length=40, choices=StatedFigureMetric.choices)
+    statement = models.TextField(_("statement"), help_text=_("The claim in the source's words."))
+    value = models.PositiveIntegerField(_("value"))
+    qualifier = models.CharField(
+        _("qualifier"), max_length=10, choices=Qualifier.choices, default=Qualifier.EXACT
+    )
+    country = CountryField(_("country"), help_text=_("Whose figure it is."))
+    partner_country = CountryField(_("partner country"), blank=True)
+    stated_on = models.DateField(_("stated on"), null=True, blank=True)
+    stated_precision = models.CharField(
+        _("precision of the date"),
+        max_length=5,
+        choices=DatePrecision.choices,
+        default=DatePrecision.DAY,
+    )
+    reference_year = models.PositiveSmallIntegerField(
+        _("year it refers to"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1900), MaxValueValidator(2100)],
+    )
+    notes = models.TextField(_("notes"), blank=True)
+
+    class Meta:
+        ordering = ["-stated_on", "metric"]
+        verbose_name = _("stated figure")
+        verbose_name_plural = _("stated figures")
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(country=models.F("partner_country")),
+                name="statedfigure_countries_differ",
+                violation_error_message=_("The partner country must differ from the country."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_metric_display()}: {self.get_qualifier_display()} {self.value}"

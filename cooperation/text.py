@@ -1,0 +1,38 @@
+"""Text folding for search: one form for every script, so "Атырау" finds "Atyrau".
+
+Names are stored in Latin, Cyrillic (Russian, Kazakh) and Azerbaijani Latin. Folding
+lower-cases, transliterates Cyrillic to Latin the way English renderings of Kazakh and
+Russian names usually spell them, and strips diacritics, so a search typed in any of
+those scripts meets the same key. Case-insensitive LIKE is ASCII-only on SQLite, which is
+one more reason to compare folded keys rather than rely on the database's collation.
+"""
+
+import re
+import unicodedata
+
+_CYRILLIC = {
+    "а": "a", "б": "b", "в": "v", "г": "g", "д": "d", "е": "e", "ё": "e", "ж": "zh",
+    "з": "z", "и": "i", "й": "y", "к": "k", "л": "l", "м": "m", "н": "n", "о": "o",
+    "п": "p", "р": "r", "с": "s", "т": "t", "у": "u", "ф": "f", "х": "kh", "ц": "ts",
+    "ч": "ch", "ш": "sh", "щ": "shch", "ъ": "", "ы": "y", "ь": "", "э": "e", "ю": "yu",
+    "я": "ya",
+    # Kazakh letters
+    "ә": "a", "ғ": "g", "қ": "k", "ң": "n", "ө": "o", "ұ": "u", "ү": "u", "һ": "h", "і": "i",
+}  # fmt: skip
+# Azerbaijani Latin letters that have no plain ASCII decomposition, or whose English
+# rendering differs (x is "kh": Naxçıvan / Nakhchivan).
+_LATIN = {"ə": "a", "ı": "i", "ş": "sh", "ç": "ch", "ğ": "g", "x": "kh"}
+
+_TABLE = str.maketrans({**_CYRILLIC, **_LATIN})
+_NON_WORD = re.compile(r"[^0-9a-z]+")
+
+
+def fold(text: str) -> str:
+    """Return the search key of ``text``: lower-case ASCII words separated by single spaces."""
+    if not text:
+        return ""
+    lowered = text.casefold().translate(_TABLE)
+    stripped = "".join(
+        ch for ch in unicodedata.normalize("NFKD", lowered) if not unicodedata.combining(ch)
+    )
+    return _NON_WORD.sub(" ", stripped).strip()

@@ -1,0 +1,150 @@
+"""Events where cooperation happens, and the officials who take part in them."""
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+from django_countries.fields import CountryField
+
+from cooperation.choices import DatePrecision
+from cooperation.models import SourcedModel, TimeStampedModel
+from universities.models import Institution
+
+from .choices import EventKind, EventStatus, ParticipationRole
+
+
+class Person(SourcedModel):
+    """A named official: a minister, rector, ambassador, consul or deputy akim."""
+
+    name = models.CharField(_("name"), max_length=200)
+    name_local = models.CharField(_("name in the original script"), max_length=200, blank=True)
+    position = models.CharField(
+        _("position"), max_length=300, blank=True, help_text=_("The latest known position.")
+    )
+    institution = models.ForeignKey(
+        Institution,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="people",
+        verbose_name=_("institution"),
+    )
+    country = CountryField(_("country"), blank=True, help_text=_("The country they serve."))
+    notes = models.TextField(_("notes"), blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("person")
+        verbose_name_plural = _("people")
+
+    def __str__(self) -> str:
+        return f"{self.name}, {self.position}" if self.position else self.name
+
+
+class EventQuerySet(models.QuerySet):
+    def with_related(self) -> "EventQuerySet":
+        return self.select_related("host_institution")
+
+
+class Event(SourcedModel):
+    """A forum, round table, signing ceremony, conference, visit or celebration."""
+
+    title = models.CharField(_("title"), max_length=300)
+    kind = models.CharField(_("kind"), max_length=20, choices=EventKind.choices)
+    start_date = models.DateField(_("start date"), null=True, blank=True)
+    end_date = models.DateField(_("end date"), null=True, blank=True)
+    date_precision = models.CharField(
+        _("precision of the date"),
+        max_length=5,
+        choices=DatePrecision.choices,
+        default=DatePrecision.DAY,
+        help_text=_("When a source gives only a month or a year, the date is its first day."),
+    )
+    city = models.CharField(_("city"), max_length=120, blank=True)
+    country = CountryField(_("country"))
+    host_institution = models.ForeignKey(
+        Institution,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="hosted_events",
+        verbose_name=_("host institution"),
+    )
+    organisers = models.ManyToManyField(
+        Institution, blank=True, related_name="organised_events", verbose_name=_("organisers")
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=EventStatus.choices, default=EventStatus.HELD
+    )
+    description = models.TextField(_("description"), blank=True)
+    participants = models.ManyToManyField(
+        Person, through="Participation", related_name="events", verbose_name=_("participants")
+    )
+
+    objects = EventQuerySet.as_manager()
+
+    class Meta:
+        ordering = [F("start_date").desc(nulls_last=True), "title"]
+        verbose_name = _("event")
+        verbose_name_plural = _("events")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True)
+                | Q(start_date__isnull=False, end_date__gte=F("start_date")),
+                name="event_end_after_start",
+                violation_error_message=_("An event cannot end before it starts."),
+            ),
+        ]
+        indexes = [models.Index(fields=["start_date"])]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def clean(self) -> None:
+        super().clean()
+        if self.status == EventStatus.HELD and self.start_date is None:
+            raise ValidationError(
+                {"start_date": _("A held event needs a date, even if only its year is known.")}
+            )
+
+
+class Participation(TimeStampedModel):
+    """A person at an event, in a role, with the position they held at that time."""
+
+    event = models.ForeignKey(
+        Event, on_delete=models.CASCADE, related_name="participations", verbose_name=_("event")
+    )
+    person = models.ForeignKey(
+        Person, on_delete=models.PROTECT, related_name="participations", verbose_name=_("person")
+    )
+    role = models.CharField(
+        _("role"),
+        max_length=12,
+        choices=ParticipationRole.choices,
+        default=ParticipationRole.PARTICIPANT,
+    )
+    position = models.CharField(_("position at the event"), max_length=300, blank=True)
+    institution = models.ForeignKey(
+        Institution,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="participations",
+        verbose_name=_("institution at the event"),
+    )
+    country = CountryField(_("country represented"), blank=True)
+
+    class Meta:
+        ordering = ["event", "role", "person__name"]
+        verbose_name = _("participation")
+        verbose_name_plural = _("participations")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["event", "person", "role"],
+                name="participation_unique_role",
+                violation_error_message=_("This person already has this role at the event."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person.name} — {self.get_role_display()}"

@@ -1,0 +1,234 @@
+"""Institutions that sign agreements, and every name they are known by."""
+
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.db import models
+from django.db.models import Count, F, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+from django_countries.fields import CountryField
+
+from cooperation.choices import Language
+from cooperation.models import SourcedModel, TimeStampedModel
+from cooperation.text import fold
+
+from .choices import InstitutionKind, InstitutionNameKind, InstitutionStatus
+
+ror_validator = RegexValidator(
+    r"^0[a-z0-9]{6}[0-9]{2}$", _("A ROR id has 9 characters, e.g. 05nmhtv58.")
+)
+wikidata_validator = RegexValidator(r"^Q[1-9]\d*$", _("A Wikidata id looks like Q4832385."))
+
+
+class InstitutionQuerySet(models.QuerySet):
+    def search(self, query: str) -> "InstitutionQuerySet":
+        """Institutions any of whose names contain every word of ``query``, in any script."""
+        qs = self
+        for word in fold(query).split():
+            qs = qs.filter(search_text__contains=word)
+        return qs
+
+    def with_counts(self) -> "InstitutionQuerySet":
+        """Annotate agreement and partner counts.
+
+        Each count is a correlated subquery over the reverse relations (parties are
+        declared by the agreements app, which sits above this one), so the outer query
+        keeps one row per institution however many agreements it has.
+        """
+        inner = Institution.objects.filter(pk=OuterRef("pk")).order_by().values("pk")
+        partner = "parties__agreement__parties__institution"
+        agreements = inner.annotate(n=Count("parties__agreement", distinct=True)).values("n")
+        partners = inner.annotate(
+            n=Count(partner, distinct=True, filter=~Q(**{partner: F("pk")}))
+        ).values("n")
+        return self.annotate(
+            agreement_count=Coalesce(Subquery(agreements), 0),
+            partner_count=Coalesce(Subquery(partners), 0),
+        )
+
+
+class Institution(SourcedModel):
+    """A university or another academic body (academy, ministry, branch campus) that signs."""
+
+    name = models.CharField(_("display name"), max_length=300)
+    kind = models.CharField(
+        _("kind"),
+        max_length=24,
+        choices=InstitutionKind.choices,
+        default=InstitutionKind.UNIVERSITY,
+    )
+    country = CountryField(_("country"))
+    city = models.CharField(_("city"), max_length=120, blank=True)
+    latitude = models.DecimalField(
+        _("latitude"),
+        max_digits=8,
+        decimal_places=5,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(-90), MaxValueValidator(90)],
+    )
+    longitude = models.DecimalField(
+        _("longitude"),
+        max_digits=8,
+        decimal_places=5,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(-180), MaxValueValidator(180)],
+    )
+    website = models.URLField(_("website"), max_length=300, blank=True)
+    founded_year = models.PositiveSmallIntegerField(
+        _("founded"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(800), MaxValueValidator(2100)],
+    )
+    status = models.CharField(
+        _("status"),
+        max_length=8,
+        choices=InstitutionStatus.choices,
+        default=InstitutionStatus.ACTIVE,
+    )
+    merged_into = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="merged_institutions",
+        verbose_name=_("merged into"),
+    )
+    parent = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="branches",
+        verbose_name=_("parent institution"),
+        help_text=_("For a branch campus: its home university, which may be abroad."),
+    )
+    ror_id = models.CharField(_("ROR id"), max_length=9, blank=True, validators=[ror_validator])
+    wikidata_id = models.CharField(
+        _("Wikidata id"), max_length=20, blank=True, validators=[wikidata_validator]
+    )
+    description = models.TextField(_("description"), blank=True)
+    # Folded form of every name, alias and acronym (cooperation.text.fold), kept in step by
+    # save() and by InstitutionName.save(): one indexed column answers a search in any script.
+    search_text = models.TextField(editable=False, blank=True, default="")
+
+    objects = InstitutionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("institution")
+        verbose_name_plural = _("institutions")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["ror_id"],
+                condition=~Q(ror_id=""),
+                name="institution_unique_ror_id",
+                violation_error_message=_("Another institution already has this ROR id."),
+            ),
+            models.UniqueConstraint(
+                fields=["country", "name"],
+                name="institution_unique_name_per_country",
+                violation_error_message=_("This country already has an institution of that name."),
+            ),
+            models.CheckConstraint(
+                condition=Q(latitude__isnull=True) | Q(latitude__gte=-90, latitude__lte=90),
+                name="institution_latitude_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(longitude__isnull=True) | Q(longitude__gte=-180, longitude__lte=180),
+                name="institution_longitude_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(status="merged", merged_into__isnull=False)
+                | (~Q(status="merged") & Q(merged_into__isnull=True)),
+                name="institution_merged_into_iff_merged",
+                violation_error_message=_(
+                    "A merged institution names the one it merged into, and only then."
+                ),
+            ),
+        ]
+        indexes = [models.Index(fields=["country", "kind"])]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        super().clean()
+        if self.pk and self.parent_id == self.pk:
+            raise ValidationError({"parent": _("An institution cannot be its own parent.")})
+        if self.pk and self.merged_into_id == self.pk:
+            raise ValidationError({"merged_into": _("An institution cannot merge into itself.")})
+
+    def save(self, *args, **kwargs) -> None:
+        self.search_text = self.build_search_text()
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "search_text" not in update_fields:
+            kwargs["update_fields"] = [*update_fields, "search_text"]
+        super().save(*args, **kwargs)
+
+    def build_search_text(self) -> str:
+        names = [self.name]
+        if self.pk:
+            names += list(self.names.values_list("name", flat=True))
+        return " | ".join(dict.fromkeys(fold(name) for name in names if name))
+
+    def refresh_search_text(self) -> None:
+        """Recompute the search key after names were added or removed elsewhere."""
+        text = self.build_search_text()
+        if text != self.search_text:
+            self.search_text = text
+            Institution.objects.filter(pk=self.pk).update(search_text=text)
+
+    def localized_name(self, language: str | None = None) -> str:
+        """The label in the interface language where the register has one."""
+        language = (language or get_language() or "en")[:2]
+        if language == "en":
+            return self.name
+        for name in self.names.all():  # uses prefetch_related("names") when present
+            if name.kind == InstitutionNameKind.LABEL and name.language == language:
+                return name.name
+        return self.name
+
+
+class InstitutionName(TimeStampedModel):
+    """One name of an institution in one language: a label, an alias, an acronym, a former name."""
+
+    institution = models.ForeignKey(
+        Institution, on_delete=models.CASCADE, related_name="names", verbose_name=_("institution")
+    )
+    name = models.CharField(_("name"), max_length=300)
+    language = models.CharField(_("language"), max_length=5, choices=Language.choices, blank=True)
+    kind = models.CharField(
+        _("kind"),
+        max_length=8,
+        choices=InstitutionNameKind.choices,
+        default=InstitutionNameKind.LABEL,
+    )
+
+    class Meta:
+        ordering = ["institution", "kind", "language", "name"]
+        verbose_name = _("institution name")
+        verbose_name_plural = _("institution names")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["institution", "name", "kind", "language"],
+                name="institutionname_unique",
+                violation_error_message=_("This name is already recorded for the institution."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.language or '-'})"
+
+    def save(self, *args, **kwargs) -> None:
+        super().save(*args, **kwargs)
+        self.institution.refresh_search_text()
+
+    def delete(self, *args, **kwargs):
+        institution = self.institution
+        result = super().delete(*args, **kwargs)
+        institution.refresh_search_text()
+        return result
