@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "events",
     "agreements",
     "mobility",
+    "demo",
 ]
 
 MIDDLEWARE = [

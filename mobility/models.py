@@ -1,5 +1,7 @@
 """Scholarship programmes and their yearly places; counts of people who moved."""
 
+import datetime
+
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -219,7 +221,7 @@ class MobilityFigure(TimeStampedModel):
                 "sex",
                 "measure",
                 "year",
-                Coalesce("as_of", Value("1900-01-01"), output_field=models.DateField()),
+                Coalesce("as_of", Value(datetime.date(1900, 1, 1))),
                 "source",
                 name="mobilityfigure_unique_dimensions_per_source",
                 violation_error_message=_(
