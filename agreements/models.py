@@ -6,10 +6,12 @@ from django.core.exceptions import ValidationError
 from django.core.validators import FileExtensionValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Prefetch, Q
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from cooperation.choices import DatePrecision, IscedLevel
 from cooperation.models import IscedField, SourcedModel, TimeStampedModel, validate_academic_year
+from cooperation.text import vague_date
 from events.models import Event, Person
 from universities.models import Institution
 
@@ -154,6 +156,13 @@ class Agreement(SourcedModel):
 
     def __str__(self) -> str:
         return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("agreements:agreement_detail", args=[self.pk])
+
+    @property
+    def signed_on_display(self) -> str:
+        return vague_date(self.signed_on, self.signed_precision)
 
     def clean(self) -> None:
         super().clean()

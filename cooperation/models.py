@@ -4,6 +4,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 from simple_history.models import HistoricalRecords
@@ -78,6 +79,9 @@ class Source(TimeStampedModel):
         if self.publisher:
             return f"{self.title} ({self.publisher})"
         return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("cooperation:source_detail", args=[self.pk])
 
 
 class SourcedModel(TimeStampedModel):

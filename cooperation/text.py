@@ -36,3 +36,16 @@ def fold(text: str) -> str:
         ch for ch in unicodedata.normalize("NFKD", lowered) if not unicodedata.combining(ch)
     )
     return _NON_WORD.sub(" ", stripped).strip()
+
+
+def vague_date(value, precision: str) -> str:
+    """A date shown with the precision its source gave: "2018", "March 2025", "6 April 2026"."""
+    from django.utils.formats import date_format
+
+    if value is None:
+        return ""
+    if precision == "year":
+        return str(value.year)
+    if precision == "month":
+        return date_format(value, "YEAR_MONTH_FORMAT")
+    return date_format(value, "DATE_FORMAT")

@@ -3,11 +3,13 @@
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
 from cooperation.choices import DatePrecision
 from cooperation.models import SourcedModel, TimeStampedModel
+from cooperation.text import vague_date
 from universities.models import Institution
 
 from .choices import EventKind, EventStatus, ParticipationRole
@@ -99,6 +101,13 @@ class Event(SourcedModel):
 
     def __str__(self) -> str:
         return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("events:event_detail", args=[self.pk])
+
+    @property
+    def date_display(self) -> str:
+        return vague_date(self.start_date, self.date_precision)
 
     def clean(self) -> None:
         super().clean()

@@ -5,6 +5,9 @@ from django.core.validators import MaxValueValidator, MinValueValidator, RegexVa
 from django.db import models
 from django.db.models import Count, F, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
+from django.db.models.signals import post_delete
+from django.dispatch import receiver
+from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
@@ -155,6 +158,9 @@ class Institution(SourcedModel):
     def __str__(self) -> str:
         return self.name
 
+    def get_absolute_url(self) -> str:
+        return reverse("universities:institution_detail", args=[self.pk])
+
     def clean(self) -> None:
         super().clean()
         if self.pk and self.parent_id == self.pk:
@@ -227,8 +233,11 @@ class InstitutionName(TimeStampedModel):
         super().save(*args, **kwargs)
         self.institution.refresh_search_text()
 
-    def delete(self, *args, **kwargs):
-        institution = self.institution
-        result = super().delete(*args, **kwargs)
+
+@receiver(post_delete, sender=InstitutionName)
+def refresh_search_text_after_name_deleted(sender, instance: InstitutionName, **kwargs) -> None:
+    """A signal rather than delete(): queryset deletes (the admin's "delete selected") and
+    cascades never call InstitutionName.delete(), and the search key must follow them too."""
+    institution = Institution.objects.filter(pk=instance.institution_id).first()
+    if institution is not None:
         institution.refresh_search_text()
-        return result

@@ -36,7 +36,7 @@ REFERENCE_SOURCES = {
         "notes": "CC0 1.0.",
     },
     "Hipo": {
-        "title": "university-domains-list (Hipo)",
+        "title": "university-domains-list",
         "publisher": "Hipo",
         "url": "https://github.com/Hipo/university-domains-list",
         "notes": "MIT licence, (c) 2014-2025 Hipo.",
@@ -66,9 +66,11 @@ def _decimal(value: str) -> Decimal | None:
 def _reference_sources() -> dict[str, Source]:
     sources = {}
     for key, fields in REFERENCE_SOURCES.items():
-        source, _ = Source.objects.get_or_create(
+        source, created = Source.objects.get_or_create(
             reference=f"reference:{key}", defaults={**fields, "language": Language.EN}
         )
+        if not created and _apply(source, fields):
+            source.save()
         sources[key] = source
     return sources
 
