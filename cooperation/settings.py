@@ -92,6 +92,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "cooperation.context_processors.navigation",
             ],
         },
     },
@@ -136,15 +137,26 @@ STORAGES = {
 LOGIN_URL = "admin:login"
 
 REST_FRAMEWORK = {
+    # Token first: an anonymous write is then answered 401 with a WWW-Authenticate header.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
         "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
     ],
+    "DEFAULT_PERMISSION_CLASSES": ["cooperation.api_defaults.PublicReadModelPermissions"],
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
-        "rest_framework.filters.OrderingFilter",
+        "cooperation.api_defaults.OrderingFilter",
     ],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_PAGINATION_CLASS": "cooperation.api_defaults.PageNumberPagination",
+    "PAGE_SIZE": 50,
+    "DEFAULT_RENDERER_CLASSES": [
+        "rest_framework.renderers.JSONRenderer",
+        "rest_framework.renderers.BrowsableAPIRenderer",
+    ],
+    "EXCEPTION_HANDLER": "cooperation.api.exception_handler",
+    "DEFAULT_SCHEMA_CLASS": "cooperation.api.AutoSchema",
+    "COERCE_DECIMAL_TO_STRING": False,
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
 
 SPECTACULAR_SETTINGS = {
@@ -155,6 +167,27 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "SCHEMA_PATH_PREFIX": "/api/",
+    # Request and response bodies differ (read-only names, ids in writes): separate components.
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "InstitutionKindEnum": "universities.choices.InstitutionKind",
+        "InstitutionStatusEnum": "universities.choices.InstitutionStatus",
+        "InstitutionNameKindEnum": "universities.choices.InstitutionNameKind",
+        "EventKindEnum": "events.choices.EventKind",
+        "EventStatusEnum": "events.choices.EventStatus",
+        "AgreementKindEnum": "agreements.choices.AgreementKind",
+        "AgreementLevelEnum": "agreements.choices.AgreementLevel",
+        "AgreementStatusEnum": "agreements.choices.AgreementStatus",
+        "ConditionMobilityTypeEnum": "agreements.choices.ConditionMobilityType",
+        "ScholarshipKindEnum": "mobility.choices.ScholarshipKind",
+        "MobilityTypeEnum": "mobility.choices.MobilityType",
+        "IscedLevelEnum": "cooperation.choices.IscedLevel",
+        "DatePrecisionEnum": "cooperation.choices.DatePrecision",
+        "QualifierEnum": "cooperation.choices.Qualifier",
+        "LanguageEnum": "cooperation.choices.Language",
+        "CountryEnum": "cooperation.filtersets.country_choices",
+    },
 }
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
@@ -166,3 +199,6 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
 }
+
+DJANGO_TABLES2_TEMPLATE = "includes/table.html"
+DJANGO_TABLES2_TABLE_ATTRS = {"class": "table", "th": {"scope": "col"}}

@@ -3,9 +3,26 @@ from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
 
+from . import views
+
+source_patterns = (
+    [
+        path("", views.SourceListView.as_view(), name="source_list"),
+        path("<int:pk>/", views.SourceDetailView.as_view(), name="source_detail"),
+    ],
+    "cooperation",
+)
+
 urlpatterns = [
+    path("", views.DashboardView.as_view(), name="dashboard"),
+    path("institutions/", include("universities.urls")),
+    path("agreements/", include("agreements.urls")),
+    path("events/", include("events.urls")),
+    path("mobility/", include("mobility.urls")),
+    path("sources/", include(source_patterns)),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
+    path("api/", include("cooperation.api_urls")),
 ]
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -1,0 +1,360 @@
+"""Back office for agreements, their parties and the mobility conditions they provide for."""
+
+from django import forms
+from django.contrib import admin
+from django.core.exceptions import ValidationError
+from django.db.models import Count, OuterRef, Subquery
+from django.db.models.functions import Coalesce
+from django.forms.models import BaseInlineFormSet
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_countries import countries
+from import_export import resources
+
+from cooperation.admin import (
+    HistoryAdmin,
+    ImportExportHistoryAdmin,
+    IscedLevelsField,
+    isced_levels_display,
+)
+from universities.models import Institution
+
+from .choices import AgreementStatus, CooperationAreaCode
+from .models import Agreement, CooperationArea, CooperationCondition, Party
+
+MIN_PARTIES = 2
+ENDPOINTS = ("sending_institution", "receiving_institution")
+
+
+def not_a_party(institution: Institution) -> ValidationError:
+    return ValidationError(
+        _("%(institution)s is not a party to this agreement: add it under “Parties” first."),
+        code="not_a_party",
+        params={"institution": institution},
+    )
+
+
+def check_endpoints_are_parties(form: forms.Form, party_ids: set[int]) -> None:
+    """Flag a condition whose sending or receiving institution did not sign the agreement."""
+    for field in ENDPOINTS:
+        institution = form.cleaned_data.get(field)
+        if institution is not None and institution.pk not in party_ids:
+            form.add_error(field, not_a_party(institution))
+
+
+@admin.register(CooperationArea)
+class CooperationAreaAdmin(admin.ModelAdmin):
+    # A fixed code list without HistoricalRecords on the model: a plain ModelAdmin.
+    list_display = ("__str__", "code", "agreement_count")
+    search_fields = ("code",)
+    ordering = ("code",)
+    list_per_page = 50
+
+    def get_queryset(self, request):
+        used = (
+            CooperationArea.objects.filter(pk=OuterRef("pk"))
+            .order_by()
+            .annotate(n=Count("agreements"))
+            .values("n")
+        )
+        return super().get_queryset(request).annotate(agreement_count=Coalesce(Subquery(used), 0))
+
+    def get_search_results(self, request, queryset, search_term):
+        # Staff type the label they see ("exchange"), not the stored code.
+        term = search_term.strip().casefold()
+        if not term:
+            return queryset, False
+        codes = [
+            code for code, label in CooperationAreaCode.choices if term in str(label).casefold()
+        ]
+        results, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        return results | queryset.filter(code__in=codes), may_have_duplicates
+
+    @admin.display(description=_("agreements"), ordering="agreement_count")
+    def agreement_count(self, obj: CooperationArea) -> int:
+        return obj.agreement_count
+
+
+class PartyFormSet(BaseInlineFormSet):
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # The conditions formset checks its rows against the parties submitted with it, not
+        # against the database; both formsets share the agreement instance, so leave a
+        # reference to this formset on it.
+        self.instance._admin_party_formset = self
+
+    def submitted_institution_ids(self) -> set[int]:
+        ids = set()
+        for form in self.forms:
+            data = getattr(form, "cleaned_data", None) or {}
+            if data.get("institution") and not data.get("DELETE"):
+                ids.add(data["institution"].pk)
+        return ids
+
+    def clean(self) -> None:
+        super().clean()
+        if any(self.errors):
+            return
+        if self.min_num and len(self.submitted_institution_ids()) < self.min_num:
+            raise ValidationError(
+                _("An agreement has at least %(count)d parties."),
+                code="too_few_parties",
+                params={"count": self.min_num},
+            )
+
+
+class PartyInline(admin.TabularInline):
+    model = Party
+    formset = PartyFormSet
+    fields = ("institution", "signatory", "signed_on")
+    autocomplete_fields = ("institution", "signatory")
+    extra = 0
+
+    def get_min_num(self, request, obj=None, **kwargs) -> int:
+        # New agreements need two parties, and one that has two may not drop below. Records
+        # loaded from news that name a single signer stay editable until the other is known.
+        if obj is None or obj.parties.count() >= MIN_PARTIES:
+            return MIN_PARTIES
+        return 0
+
+    def get_extra(self, request, obj=None, **kwargs) -> int:
+        return 1 if obj is not None else 0
+
+
+class CooperationConditionForm(forms.ModelForm):
+    levels = IscedLevelsField(label=_("study levels"), help_text=_("ISCED levels 5 to 8."))
+
+    class Meta:
+        model = CooperationCondition
+        fields = [
+            "agreement",
+            "sending_institution",
+            "receiving_institution",
+            "mobility_type",
+            "levels",
+            "subject_areas",
+            "places_per_year",
+            "months_per_year",
+            "days_per_year",
+            "first_academic_year",
+            "last_academic_year",
+        ]
+
+
+class CooperationConditionFormSet(BaseInlineFormSet):
+    def clean(self) -> None:
+        super().clean()
+        party_formset = getattr(self.instance, "_admin_party_formset", None)
+        if party_formset is not None:
+            party_formset.is_valid()  # cleans it if the admin has not yet
+            party_ids = party_formset.submitted_institution_ids()
+        elif self.instance.pk:
+            party_ids = set(self.instance.parties.values_list("institution_id", flat=True))
+        else:
+            party_ids = set()
+        for form in self.forms:
+            data = getattr(form, "cleaned_data", None)
+            if data and not data.get("DELETE"):
+                check_endpoints_are_parties(form, party_ids)
+
+
+class CooperationConditionInline(admin.StackedInline):
+    model = CooperationCondition
+    form = CooperationConditionForm
+    formset = CooperationConditionFormSet
+    fields = (
+        ("sending_institution", "receiving_institution"),
+        "mobility_type",
+        "levels",
+        "subject_areas",
+        ("places_per_year", "months_per_year", "days_per_year"),
+        ("first_academic_year", "last_academic_year"),
+    )
+    autocomplete_fields = ("sending_institution", "receiving_institution", "subject_areas")
+    extra = 0
+
+
+class ValidityFilter(admin.SimpleListFilter):
+    title = _("validity")
+    parameter_name = "validity"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("90", _("Expiring within 90 days")),
+            ("365", _("Expiring within a year")),
+            ("lapsed", _("Past its end date")),
+            ("open", _("Open-ended")),
+        ]
+
+    def queryset(self, request, queryset):
+        today = timezone.localdate()
+        value = self.value()
+        if value in {"90", "365"}:
+            return queryset.expiring(within_days=int(value), today=today)
+        if value == "lapsed":
+            return queryset.filter(valid_until__lt=today)
+        if value == "open":
+            return queryset.filter(valid_until__isnull=True).exclude(
+                status__in=[AgreementStatus.EXPIRED, AgreementStatus.TERMINATED]
+            )
+        return queryset
+
+
+class PartyCountryFilter(admin.SimpleListFilter):
+    title = _("country of a party")
+    parameter_name = "party_country"
+
+    def lookups(self, request, model_admin):
+        codes = (
+            Institution.objects.filter(parties__isnull=False)
+            .order_by("country")
+            .values_list("country", flat=True)
+            .distinct()
+        )
+        return [(code, countries.name(code)) for code in codes]
+
+    def queryset(self, request, queryset):
+        if not self.value():
+            return queryset
+        # A subquery rather than a join: one row per agreement however many parties match.
+        signed = Party.objects.filter(institution__country=self.value()).values("agreement_id")
+        return queryset.filter(pk__in=signed)
+
+
+class AgreementResource(resources.ModelResource):
+    class Meta:
+        model = Agreement
+        clean_model_instances = True
+        skip_unchanged = True
+        report_skipped = True
+
+
+@admin.register(Agreement)
+class AgreementAdmin(ImportExportHistoryAdmin):
+    resource_classes = [AgreementResource]
+    list_display = (
+        "title",
+        "kind",
+        "level",
+        "status",
+        "signed_on",
+        "valid_until",
+        "parties_column",
+        "event",
+    )
+    list_filter = ("status", "kind", "level", ValidityFilter, PartyCountryFilter, "areas")
+    search_fields = ("title", "reference_code", "description", "event__title")
+    search_help_text = _("Title, reference code, event, or the name of a party in any script.")
+    date_hierarchy = "signed_on"
+    list_select_related = ("event",)
+    autocomplete_fields = ("event", "parent", "renews", "sources")
+    inlines = [PartyInline, CooperationConditionInline]
+    save_on_top = True
+    fieldsets = [
+        (None, {"fields": ["title", "reference_code", ("kind", "level", "status")]}),
+        (
+            _("Dates"),
+            {
+                "fields": [
+                    ("signed_on", "signed_precision"),
+                    ("valid_from", "valid_until"),
+                    ("terminated_on", "termination_reason"),
+                ]
+            },
+        ),
+        (_("Context"), {"fields": ["event", "areas", "parent", "renews"]}),
+        (_("Document and sources"), {"fields": ["document", "description", "sources"]}),
+    ]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).with_related()
+
+    def get_search_results(self, request, queryset, search_term):
+        results, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        if search_term.strip():
+            parties = Institution.objects.search(search_term)
+            signed = Party.objects.filter(institution__in=parties).values("agreement_id")
+            results |= queryset.filter(pk__in=signed)
+        return results, may_have_duplicates
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name == "areas":
+            # Ten fixed areas: checkboxes are quicker to scan than a two-pane selector.
+            kwargs["widget"] = forms.CheckboxSelectMultiple
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+    @admin.display(description=_("parties"))
+    def parties_column(self, obj: Agreement) -> str:
+        return obj.party_names or "—"
+
+
+@admin.register(Party)
+class PartyAdmin(HistoryAdmin):
+    list_display = ("institution", "agreement", "signatory", "signed_on")
+    search_fields = ("agreement__title", "agreement__reference_code", "signatory__name")
+    list_select_related = ("institution", "agreement", "signatory")
+    autocomplete_fields = ("agreement", "institution", "signatory")
+    ordering = ("agreement__title", "institution__name")
+
+    def get_search_results(self, request, queryset, search_term):
+        results, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        if search_term.strip():
+            results |= queryset.filter(institution__in=Institution.objects.search(search_term))
+        return results, may_have_duplicates
+
+
+class StandaloneCooperationConditionForm(CooperationConditionForm):
+    def clean(self):
+        cleaned_data = super().clean()
+        agreement = cleaned_data.get("agreement")
+        if agreement is not None:
+            check_endpoints_are_parties(
+                self, set(agreement.parties.values_list("institution_id", flat=True))
+            )
+        return cleaned_data
+
+
+@admin.register(CooperationCondition)
+class CooperationConditionAdmin(HistoryAdmin):
+    form = StandaloneCooperationConditionForm
+    list_display = (
+        "agreement",
+        "sending_institution",
+        "receiving_institution",
+        "mobility_type",
+        "levels_column",
+        "places_per_year",
+        "first_academic_year",
+        "last_academic_year",
+    )
+    list_filter = ("mobility_type",)
+    search_fields = (
+        "agreement__title",
+        "sending_institution__name",
+        "receiving_institution__name",
+    )
+    list_select_related = ("agreement", "sending_institution", "receiving_institution")
+    autocomplete_fields = (
+        "agreement",
+        "sending_institution",
+        "receiving_institution",
+        "subject_areas",
+    )
+    ordering = ("agreement__title", "id")
+    fieldsets = [
+        (None, {"fields": ["agreement", ("sending_institution", "receiving_institution")]}),
+        (_("Mobility"), {"fields": ["mobility_type", "levels", "subject_areas"]}),
+        (
+            _("Places and duration"),
+            {
+                "fields": [
+                    ("places_per_year", "months_per_year", "days_per_year"),
+                    ("first_academic_year", "last_academic_year"),
+                ]
+            },
+        ),
+    ]
+
+    @admin.display(description=_("study levels"))
+    def levels_column(self, obj: CooperationCondition) -> str:
+        return isced_levels_display(obj.levels)

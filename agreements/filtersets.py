@@ -1,0 +1,115 @@
+"""Filters of the agreement register."""
+
+import datetime
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils.translation import gettext_lazy as _
+from django_filters import rest_framework as filters
+
+from cooperation.filtersets import (
+    BooleanFilter,
+    CountryFilter,
+    CountryPairFilter,
+    IdFilter,
+    IntegerFilter,
+    SearchFilter,
+    words,
+)
+from cooperation.text import fold
+
+from .choices import AgreementKind, AgreementLevel, AgreementStatus, CooperationAreaCode
+from .models import Agreement, Party
+
+
+class AgreementFilterSet(filters.FilterSet):
+    q = SearchFilter(
+        method="filter_q",
+        help_text=_(
+            "Every word must occur in the title or reference code, or in a name of a party "
+            "(any language or script)."
+        ),
+    )
+    kind = filters.MultipleChoiceFilter(choices=AgreementKind.choices, label=_("Kind"))
+    level = filters.MultipleChoiceFilter(choices=AgreementLevel.choices, label=_("Level"))
+    status = filters.MultipleChoiceFilter(choices=AgreementStatus.choices, label=_("Status"))
+    area = filters.MultipleChoiceFilter(
+        field_name="areas__code",
+        choices=CooperationAreaCode.choices,
+        label=_("Area of cooperation"),
+        distinct=True,
+    )
+    signed_after = filters.DateFilter(
+        field_name="signed_on", lookup_expr="gte", label=_("Signed on or after")
+    )
+    signed_before = filters.DateFilter(
+        field_name="signed_on", lookup_expr="lte", label=_("Signed on or before")
+    )
+    valid_from_after = filters.DateFilter(
+        field_name="valid_from", lookup_expr="gte", label=_("Valid from on or after")
+    )
+    valid_from_before = filters.DateFilter(
+        field_name="valid_from", lookup_expr="lte", label=_("Valid from on or before")
+    )
+    valid_until_after = filters.DateFilter(
+        field_name="valid_until", lookup_expr="gte", label=_("Valid until on or after")
+    )
+    valid_until_before = filters.DateFilter(
+        field_name="valid_until", lookup_expr="lte", label=_("Valid until on or before")
+    )
+    expiring_within = IntegerFilter(
+        method="filter_expiring_within",
+        min_value=0,
+        max_value=36500,
+        label=_("Signed or in effect, and expiring within this many days from today"),
+    )
+    event_id = IdFilter(field_name="event", label=_("Signed at the event (id)"))
+    institution_id = IdFilter(method="filter_institution_id", label=_("Party (institution id)"))
+    partner_country = CountryFilter(
+        method="filter_partner_country", label=_("A party is an institution of this country")
+    )
+    country_pair = CountryPairFilter(
+        method="filter_country_pair",
+        label=_("Parties include institutions of both countries, e.g. KZ,AZ"),
+    )
+    parent_id = IdFilter(field_name="parent", label=_("Parent agreement (id)"))
+    renews_id = IdFilter(field_name="renews", label=_("Renews the agreement (id)"))
+    has_document = BooleanFilter(method="filter_has_document", label=_("Has the signed document"))
+    source_id = IdFilter(field_name="sources", label=_("Cites source (id)"), distinct=True)
+
+    class Meta:
+        model = Agreement
+        fields: list[str] = []
+
+    def filter_q(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        for word in words(value):
+            folded = fold(word)
+            party_named = Party.objects.filter(
+                agreement=OuterRef("pk"), institution__search_text__contains=folded or word
+            )
+            queryset = queryset.filter(
+                Q(title__icontains=word) | Q(reference_code__icontains=word) | Exists(party_named)
+            )
+        return queryset
+
+    def filter_expiring_within(self, queryset: QuerySet, name: str, value: int) -> QuerySet:
+        return queryset.expiring(within_days=value, today=datetime.date.today())
+
+    def filter_institution_id(self, queryset: QuerySet, name: str, value: int) -> QuerySet:
+        return queryset.filter(
+            Exists(Party.objects.filter(agreement=OuterRef("pk"), institution_id=value))
+        )
+
+    def filter_partner_country(self, queryset: QuerySet, name: str, value: list[str]) -> QuerySet:
+        if not value:
+            return queryset
+        in_country = Party.objects.filter(agreement=OuterRef("pk"), institution__country__in=value)
+        return queryset.filter(Exists(in_country))
+
+    def filter_country_pair(self, queryset: QuerySet, name: str, value: list[str]) -> QuerySet:
+        for code in value:
+            in_country = Party.objects.filter(agreement=OuterRef("pk"), institution__country=code)
+            queryset = queryset.filter(Exists(in_country))
+        return queryset
+
+    def filter_has_document(self, queryset: QuerySet, name: str, value: bool) -> QuerySet:
+        return queryset.exclude(document="") if value else queryset.filter(document="")

@@ -1,0 +1,50 @@
+"""Reads of the agreement register that are more than a filter."""
+
+from collections import Counter, defaultdict
+from collections.abc import Sequence
+from typing import Any
+
+from django.db.models import QuerySet
+
+from .models import Party
+
+STATS_DIMENSIONS = ("year", "status", "kind", "level", "country_pair")
+
+
+def _sort_key(values: tuple[Any, ...]) -> tuple[tuple[bool, Any], ...]:
+    return tuple((value is None, value if value is not None else 0) for value in values)
+
+
+def agreements_stats(*, agreements: QuerySet, group_by: Sequence[str]) -> list[dict[str, Any]]:
+    """Count ``agreements`` per combination of ``group_by`` dimensions.
+
+    ``year`` is the year signed (None when the date is unknown); ``country_pair`` is the set
+    of the parties' countries, sorted and joined with a hyphen ("AZ-KZ"), so an agreement is
+    counted once whatever the order of its parties. Two queries, whatever the number of rows.
+    """
+    rows = (
+        agreements.prefetch_related(None)
+        .order_by()
+        .values_list("pk", "signed_on", "status", "kind", "level")
+    )
+    countries: dict[int, set[str]] = defaultdict(set)
+    if "country_pair" in group_by:
+        parties = Party.objects.filter(
+            agreement__in=agreements.prefetch_related(None).order_by().values("pk")
+        ).values_list("agreement_id", "institution__country")
+        for agreement_id, country in parties:
+            countries[agreement_id].add(str(country))
+    counts: Counter[tuple[Any, ...]] = Counter()
+    for pk, signed_on, status, kind, level in rows:
+        values = {
+            "year": signed_on.year if signed_on else None,
+            "status": status,
+            "kind": kind,
+            "level": level,
+            "country_pair": "-".join(sorted(countries.get(pk, ()))),
+        }
+        counts[tuple(values[dimension] for dimension in group_by)] += 1
+    return [
+        {**dict(zip(group_by, key, strict=True)), "count": count}
+        for key, count in sorted(counts.items(), key=lambda item: _sort_key(item[0]))
+    ]

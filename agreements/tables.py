@@ -1,0 +1,59 @@
+import django_tables2 as tables
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext_lazy as _
+
+from .models import Agreement
+
+
+class AgreementTable(tables.Table):
+    title = tables.Column(verbose_name=_("Agreement"), linkify=True)
+    parties = tables.Column(verbose_name=_("Parties"), empty_values=(), orderable=False)
+    kind = tables.Column(verbose_name=_("Kind"))
+    level = tables.Column(verbose_name=_("Level"), visible=False)
+    status = tables.Column(verbose_name=_("Status"))
+    signed_on = tables.Column(verbose_name=_("Signed"))
+    valid_until = tables.Column(verbose_name=_("Valid until"))
+    event = tables.Column(verbose_name=_("Event"), linkify=True)
+    reference_code = tables.Column(verbose_name=_("Reference"), visible=False)
+
+    class Meta:
+        model = Agreement
+        fields = (
+            "title", "parties", "kind", "level", "status", "signed_on", "valid_until", "event",
+            "reference_code",
+        )  # fmt: skip
+        empty_text = _("No agreements match.")
+
+    def render_parties(self, record):
+        return format_html_join(
+            "; ",
+            '<a href="{}">{}</a> <span class="muted">({})</span>',
+            (
+                (
+                    party.institution.get_absolute_url(),
+                    party.institution.localized_name(),
+                    party.institution.country.code,
+                )
+                for party in record.parties.all()
+            ),
+        )
+
+    def value_parties(self, record):
+        return "; ".join(
+            f"{party.institution.name} ({party.institution.country.code})"
+            for party in record.parties.all()
+        )
+
+    def render_status(self, record):
+        return format_html(
+            '<span class="badge {}">{}</span>', record.status, record.get_status_display()
+        )
+
+    def value_status(self, record):
+        return record.status
+
+    def render_signed_on(self, record):
+        return record.signed_on_display
+
+    def render_valid_until(self, record, value):
+        return value

@@ -1,0 +1,828 @@
+"""Shared pieces of the REST API.
+
+- ``ModelCleanSerializer``: validates with the model's own ``full_clean()`` and constraints,
+  so the API refuses exactly what the admin refuses, with the same messages, as a 400; it
+  also writes nested children (parties, allocations, names) in the same transaction.
+- ``ModelViewSet``: atomic writes, strict query parameters (an unknown one is a 400 naming
+  it), CSV and XLSX exports of every filtered row.
+- pagination with a client page size that is capped, the export renderers, the permission
+  rule (public read is a setting), the exception handler (a row still referenced is a 409,
+  never a 500) and the schema generator that describes all of it.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import io
+import logging
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from copy import copy
+from dataclasses import dataclass
+from decimal import Decimal
+from functools import cache
+from typing import Any, ClassVar
+
+from django import forms
+from django.conf import settings
+from django.core.exceptions import NON_FIELD_ERRORS, FieldDoesNotExist
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import IntegrityError, models, router, transaction
+from django.db.models import CheckConstraint, ProtectedError, RestrictedError
+from django.http import HttpResponse, StreamingHttpResponse
+from django.http.response import HttpResponseBase
+from django.utils import timezone
+from django.utils.encoding import force_str
+from django.utils.translation import gettext_lazy as _
+from django_countries import countries
+from django_countries.serializers import CountryFieldMixin
+from django_filters import rest_framework as django_filters
+from django_filters.utils import translate_validation
+from django_filters.widgets import SuffixedMultiWidget
+from drf_spectacular.contrib.django_filters import DjangoFilterExtension
+from drf_spectacular.openapi import AutoSchema as SpectacularAutoSchema
+from drf_spectacular.plumbing import build_parameter_type
+from drf_spectacular.utils import OpenApiParameter
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from rest_framework import (
+    exceptions,
+    parsers,
+    permissions,
+    renderers,
+    serializers,
+    viewsets,
+)
+from rest_framework import status as http_status
+from rest_framework.response import Response
+from rest_framework.settings import api_settings
+from rest_framework.validators import UniqueValidator
+from rest_framework.views import exception_handler as drf_exception_handler
+from rest_framework.views import set_rollback
+
+from .filtersets import (
+    BooleanFilter,
+    CountryFilter,
+    CountryPairFilter,
+    SearchFilter,
+)
+
+logger = logging.getLogger(__name__)
+
+CSV_MEDIA_TYPE = "text/csv"
+XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+EXPORT_FORMATS = ("csv", "xlsx")
+EXPORT_CHUNK_SIZE = 500
+# Multi-valued cells (the parties of an agreement) are joined with this separator.
+LIST_SEPARATOR = "; "
+# A spreadsheet reads a cell that starts with one of these as a formula (CSV injection).
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+MAX_ID = 2**63 - 1
+
+
+# --------------------------------------------------------------------------- validation
+
+
+def constraint_field(model: type[models.Model], constraint: models.BaseConstraint) -> str:
+    """The field a violated constraint's message belongs to.
+
+    A unique constraint speaks of its last field (``country, name`` -> ``name``); a check
+    constraint of the last model field it reads (``valid_until >= valid_from`` ->
+    ``valid_until``); an expression-only constraint of the whole record.
+    """
+    fields = list(getattr(constraint, "fields", ()) or ())
+    if fields:
+        return fields[-1]
+    if isinstance(constraint, CheckConstraint):
+        referenced = constraint.condition.referenced_base_fields
+        ordered = [field.name for field in model._meta.concrete_fields if field.name in referenced]
+        if ordered:
+            return ordered[-1]
+    return NON_FIELD_ERRORS
+
+
+def model_errors(
+    instance: models.Model,
+    *,
+    exclude: Iterable[str] = (),
+    constraint_fields: Mapping[str, str] | None = None,
+) -> dict[str, list[str]]:
+    """Validate ``instance`` as the admin does and return the messages per field.
+
+    Runs ``full_clean()`` (field validators, ``clean()``, unique fields), then every
+    ``Meta.constraints`` entry, attaching each constraint's message to a field (see
+    ``constraint_field``; ``constraint_fields`` maps a constraint name to another field).
+    """
+    excluded = set(exclude)
+    errors: dict[str, list[str]] = {}
+    try:
+        instance.full_clean(exclude=excluded, validate_constraints=False)
+    except DjangoValidationError as exc:
+        for field, messages in exc.message_dict.items():
+            errors.setdefault(field, []).extend(messages)
+    # As Django does, a field that already failed is not checked again by a constraint.
+    skip = excluded | set(errors)
+    using = router.db_for_write(type(instance), instance=instance)
+    for model_class, constraints in instance.get_constraints():
+        for constraint in constraints:
+            try:
+                constraint.validate(model_class, instance, exclude=skip, using=using)
+            except DjangoValidationError as exc:
+                field = (constraint_fields or {}).get(constraint.name) or constraint_field(
+                    model_class, constraint
+                )
+                errors.setdefault(field, []).extend(exc.messages)
+    return {
+        (api_settings.NON_FIELD_ERRORS_KEY if field == NON_FIELD_ERRORS else field): messages
+        for field, messages in errors.items()
+    }
+
+
+class ModelCleanSerializer(CountryFieldMixin, serializers.ModelSerializer):
+    """A model serializer whose validation is the model's own.
+
+    ``nested_writes`` maps a nested list field (``parties``) to the foreign key its children
+    hold to this record (``agreement``). Children are matched by ``id``: an item with an id
+    updates that child, one without creates a child, and a child left out is deleted; a
+    request that omits the field leaves the children alone. Parent and children are saved in
+    one transaction and each child is validated with ``full_clean()`` too, so a bad child
+    leaves nothing behind.
+    """
+
+    nested_writes: ClassVar[Mapping[str, str]] = {}
+    # Constraint name -> the field its message belongs to, where the default guess is poor.
+    constraint_fields: ClassVar[Mapping[str, str]] = {}
+    # Fields validated later (the parent's foreign key of a nested child).
+    validation_exclude: ClassVar[tuple[str, ...]] = ()
+
+    def get_fields(self) -> dict[str, serializers.Field]:
+        fields = super().get_fields()
+        # Uniqueness is checked by the model below, with the model's messages; DRF's own
+        # validators would report the same conflict twice in other words.
+        for field in fields.values():
+            if field.validators:
+                field.validators = [
+                    v for v in field.validators if not isinstance(v, UniqueValidator)
+                ]
+        return fields
+
+    def get_validators(self) -> list[Any]:
+        return list(getattr(self.Meta, "validators", []))
+
+    def instance_for_validation(self, attrs: Mapping[str, Any]) -> models.Model:
+        model = self.Meta.model
+        instance = copy(self.instance) if isinstance(self.instance, models.Model) else model()
+        for name, value in attrs.items():
+            if name in self.nested_writes or name == model._meta.pk.name:
+                continue
+            try:
+                field = model._meta.get_field(name)
+            except FieldDoesNotExist:
+                continue
+            if field.concrete and not field.many_to_many:
+                setattr(instance, field.name, value)
+        return instance
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        attrs = super().validate(attrs)
+        instance = self.instance_for_validation(attrs)
+        errors = model_errors(
+            instance, exclude=self.validation_exclude, constraint_fields=self.constraint_fields
+        )
+        if errors:
+            raise serializers.ValidationError(errors)
+        return attrs
+
+    def _pop_nested(self, validated_data: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
+        nested = {}
+        for name in self.nested_writes:
+            source = self.fields[name].source
+            if source in validated_data:
+                nested[name] = validated_data.pop(source)
+        return nested
+
+    def create(self, validated_data: dict[str, Any]) -> models.Model:
+        nested = self._pop_nested(validated_data)
+        with transaction.atomic():
+            instance = super().create(validated_data)
+            self.write_nested(instance, nested)
+        return instance
+
+    def update(self, instance: models.Model, validated_data: dict[str, Any]) -> models.Model:
+        nested = self._pop_nested(validated_data)
+        with transaction.atomic():
+            instance = super().update(instance, validated_data)
+            self.write_nested(instance, nested)
+        return instance
+
+    def write_nested(self, parent: models.Model, nested: Mapping[str, list[dict]]) -> None:
+        errors: dict[str, Any] = {}
+        for name, items in nested.items():
+            list_field = self.fields[name]
+            child_serializer = list_field.child
+            child_model = child_serializer.Meta.model
+            existing = {child.pk: child for child in getattr(parent, list_field.source).all()}
+            wanted = {item["id"] for item in items if item.get("id") is not None}
+            for pk in existing.keys() - wanted:
+                existing[pk].delete()
+            # As DRF reports a list's errors: {index: errors} for the items at fault only.
+            item_errors: dict[int, dict[str, Any]] = {}
+            for index, item in enumerate(items):
+                item = dict(item)
+                pk = item.pop("id", None)
+                if pk is not None and pk not in existing:
+                    item_errors[index] = {
+                        "id": [_("No such item belongs to this record: %(id)s.") % {"id": pk}]
+                    }
+                    continue
+                child = existing[pk] if pk is not None else child_model()
+                many = {}
+                for key in list(item):
+                    field = child_model._meta.get_field(key)
+                    if field.many_to_many:
+                        many[key] = item.pop(key)
+                for key, value in item.items():
+                    setattr(child, key, value)
+                setattr(child, self.nested_writes[name], parent)
+                child_errors = model_errors(
+                    child, constraint_fields=child_serializer.constraint_fields
+                )
+                if child_errors:
+                    item_errors[index] = child_errors
+                    continue
+                child.save()
+                for key, value in many.items():
+                    getattr(child, key).set(value)
+            if item_errors:
+                errors[name] = item_errors
+        if errors:
+            raise serializers.ValidationError(errors)
+
+
+class NestedChildSerializer(ModelCleanSerializer):
+    """A child written through its parent (a party of an agreement): ``id`` picks an existing
+    child to update; the parent's foreign key is checked once the parent exists."""
+
+    id = serializers.IntegerField(required=False, min_value=1, max_value=MAX_ID)
+
+
+# --------------------------------------------------------------------------- exports
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of an export: its stable name (the JSON key, dotted into nested items)."""
+
+    name: str
+    description: str = ""
+    kind: str = "text"  # "date": a real date in XLSX
+
+
+def _field_description(*fields: serializers.Field) -> str:
+    parts = []
+    for field in fields:
+        label = force_str(field.label or field.field_name or "")
+        help_text = force_str(getattr(field, "help_text", "") or "")
+        parts.append(f"{label} ({help_text})" if help_text else label)
+    return " / ".join(part for part in parts if part)
+
+
+def _field_kind(field: serializers.Field) -> str:
+    if isinstance(field, serializers.DateField):
+        return "date"
+    return "text"
+
+
+def serializer_columns(serializer: serializers.Serializer) -> list[Column]:
+    """Every readable field of ``serializer``, nested lists spelled ``parties.institution``."""
+    columns = []
+    for name, field in serializer.fields.items():
+        if field.write_only:
+            continue
+        child = field.child if isinstance(field, serializers.ListSerializer) else field
+        if isinstance(child, serializers.Serializer):
+            for child_name, child_field in child.fields.items():
+                if not child_field.write_only:
+                    columns.append(
+                        Column(
+                            f"{name}.{child_name}",
+                            _field_description(field, child_field),
+                            _field_kind(child_field),
+                        )
+                    )
+        else:
+            columns.append(Column(name, _field_description(field), _field_kind(field)))
+    return columns
+
+
+def cell_value(data: Any, path: Sequence[str]) -> Any:
+    """The value at a dotted ``path`` of serialized data; lists are joined with ``; ``."""
+    value = data
+    for index, key in enumerate(path):
+        if isinstance(value, list):
+            # Empty items are kept, so that parties.institution_name and parties.country of
+            # the same row line up item by item.
+            return LIST_SEPARATOR.join(_text(cell_value(item, path[index:])) for item in value)
+        if not isinstance(value, Mapping):
+            return None
+        value = value.get(key)
+    if isinstance(value, list):
+        return LIST_SEPARATOR.join(_text(item) for item in value)
+    return value
+
+
+def flat_row(data: Mapping[str, Any], columns: Sequence[Column]) -> dict[str, Any]:
+    return {column.name: cell_value(data, column.name.split(".")) for column in columns}
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def _csv_cell(value: Any) -> str:
+    text = _text(value)
+    if isinstance(value, str) and text.startswith(FORMULA_PREFIXES):
+        return "'" + text
+    return text
+
+
+class _Echo:
+    def write(self, value: str) -> str:
+        return value
+
+
+def csv_chunks(columns: Sequence[Column], rows: Iterable[Mapping[str, Any]]) -> Iterator[bytes]:
+    """UTF-8 CSV with a byte-order mark (so Excel reads Cyrillic), a header of column names,
+    one line per row, yielded in batches as the rows are read."""
+    writer = csv.writer(_Echo())
+    yield ("\ufeff" + writer.writerow([column.name for column in columns])).encode("utf-8")
+    batch: list[str] = []
+    for row in rows:
+        batch.append(writer.writerow([_csv_cell(row.get(column.name)) for column in columns]))
+        if len(batch) >= 200:
+            yield "".join(batch).encode("utf-8")
+            batch = []
+    if batch:
+        yield "".join(batch).encode("utf-8")
+
+
+def _xlsx_cell(sheet: Any, value: Any, column: Column) -> Any:
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int | float | Decimal):
+        return value
+    text = ILLEGAL_CHARACTERS_RE.sub("", str(value))
+    if column.kind == "date":
+        try:
+            cell = WriteOnlyCell(sheet, value=datetime.date.fromisoformat(text))
+        except ValueError:
+            pass
+        else:
+            cell.number_format = "yyyy-mm-dd"
+            return cell
+    if text.startswith("="):
+        # Kept as the text it is, never evaluated as a formula.
+        cell = WriteOnlyCell(sheet, value=text)
+        cell.data_type = "s"
+        return cell
+    return text
+
+
+def xlsx_bytes(
+    columns: Sequence[Column], rows: Iterable[Mapping[str, Any]], *, title: str
+) -> bytes:
+    """A workbook with the rows on the first sheet and the column definitions on a second."""
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(title=title[:31] or "data")
+    sheet.append([column.name for column in columns])
+    for row in rows:
+        sheet.append([_xlsx_cell(sheet, row.get(column.name), column) for column in columns])
+    definitions = workbook.create_sheet(title="definitions")
+    definitions.append(["column", "definition"])
+    for column in columns:
+        definitions.append([column.name, ILLEGAL_CHARACTERS_RE.sub("", column.description)])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def export_response(
+    fmt: str,
+    *,
+    columns: Sequence[Column],
+    rows: Iterable[Mapping[str, Any]],
+    basename: str,
+) -> HttpResponseBase:
+    """Every row, unpaginated: CSV streamed as it is read, XLSX as one workbook."""
+    filename = f"{basename}-{timezone.localdate():%Y-%m-%d}.{fmt}"
+    if fmt == "csv":
+        response: HttpResponseBase = StreamingHttpResponse(
+            csv_chunks(columns, rows), content_type=f"{CSV_MEDIA_TYPE}; charset=utf-8"
+        )
+    else:
+        response = HttpResponse(
+            xlsx_bytes(columns, rows, title=basename), content_type=XLSX_MEDIA_TYPE
+        )
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def _rows_of(data: Any) -> list[Mapping[str, Any]]:
+    if isinstance(data, Mapping) and isinstance(data.get("results"), list):
+        data = data["results"]
+    if isinstance(data, Mapping):
+        return [data]
+    return [row if isinstance(row, Mapping) else {"value": row} for row in data or []]
+
+
+def _columns_of(rows: Sequence[Mapping[str, Any]]) -> list[Column]:
+    return [Column(name) for name in dict.fromkeys(key for row in rows for key in row)]
+
+
+class CSVRenderer(renderers.BaseRenderer):
+    """``text/csv``; list and aggregate views stream their rows themselves, this renders the
+    rest (a plain list of flat objects)."""
+
+    media_type = CSV_MEDIA_TYPE
+    format = "csv"
+    charset = "utf-8"
+
+    def render(self, data: Any, accepted_media_type: str | None = None, renderer_context=None):
+        rows = _rows_of(data)
+        return b"".join(csv_chunks(_columns_of(rows), rows))
+
+
+class XLSXRenderer(renderers.BaseRenderer):
+    media_type = XLSX_MEDIA_TYPE
+    format = "xlsx"
+    charset = None
+    render_style = "binary"
+
+    def render(self, data: Any, accepted_media_type: str | None = None, renderer_context=None):
+        rows = _rows_of(data)
+        return xlsx_bytes(_columns_of(rows), rows, title="data")
+
+
+# --------------------------------------------------------------------------- errors
+
+
+def exception_handler(exc: Exception, context: Mapping[str, Any]) -> Response | None:
+    """DRF's handler, plus: a row that others still reference is a 409 naming them; a
+    database refusal or a model ``ValidationError`` is a 400 instead of a 500."""
+    if isinstance(exc, ProtectedError | RestrictedError):
+        referencing = (
+            exc.protected_objects if isinstance(exc, ProtectedError) else exc.restricted_objects
+        )
+        set_rollback()
+        return Response(
+            {
+                "detail": _(
+                    "This record is still referenced by other records; change or delete them first."
+                ),
+                "referenced_by": [
+                    {"type": obj._meta.model_name, "id": obj.pk, "label": str(obj)}
+                    for obj in list(referencing)[:20]
+                ],
+            },
+            status=http_status.HTTP_409_CONFLICT,
+        )
+    if isinstance(exc, IntegrityError):
+        logger.warning("API write refused by the database: %s", exc)
+        set_rollback()
+        return Response(
+            {
+                api_settings.NON_FIELD_ERRORS_KEY: [
+                    _("The database refused the change: it conflicts with existing records.")
+                ]
+            },
+            status=http_status.HTTP_400_BAD_REQUEST,
+        )
+    if isinstance(exc, DjangoValidationError):
+        exc = exceptions.ValidationError(serializers.as_serializer_error(exc))
+    return drf_exception_handler(exc, context)
+
+
+# --------------------------------------------------------------------------- viewsets
+
+
+@cache
+def filterset_param_names(filterset_class: type[django_filters.FilterSet]) -> frozenset[str]:
+    """The query parameters a FilterSet reads (a range widget reads two: ``x_min``, ``x_max``)."""
+    names: set[str] = set()
+    for name, filter_ in filterset_class.base_filters.items():
+        widget = filter_.field_class.widget
+        widget = widget() if isinstance(widget, type) else widget
+        if isinstance(widget, SuffixedMultiWidget):
+            names.update(widget.suffixed(name, suffix) for suffix in widget.suffixes)
+        else:
+            names.add(name)
+    return frozenset(names)
+
+
+class ModelViewSet(viewsets.ModelViewSet):
+    """List, retrieve, create, update, partial update and delete one model.
+
+    Writes run in a transaction and answer with the record as a fresh read shows it; the
+    list (and every action named in ``export_actions``) also answers ``?format=csv`` and
+    ``?format=xlsx`` with every filtered row; an unknown query parameter is a 400.
+    """
+
+    # Nested lists (the parties of an agreement) need JSON; forms cannot carry them.
+    parser_classes = (parsers.JSONParser,)
+    export_actions: ClassVar[tuple[str, ...]] = ("list",)
+    # Dotted names of the export's columns; None: every readable field of the serializer.
+    export_columns: ClassVar[Sequence[str] | None] = None
+    # Query parameters an extra action reads besides the filters: {"totals": ("group_by",)}.
+    action_query_params: ClassVar[Mapping[str, Sequence[str]]] = {}
+
+    def get_renderers(self) -> list[renderers.BaseRenderer]:
+        found = super().get_renderers()
+        if getattr(self, "action", None) in self.export_actions:
+            found += [CSVRenderer(), XLSXRenderer()]
+        return found
+
+    def initial(self, request, *args, **kwargs) -> None:
+        super().initial(request, *args, **kwargs)
+        if request.method in ("GET", "HEAD"):
+            self.check_query_params(request)
+
+    def allowed_query_params(self) -> set[str]:
+        allowed = {api_settings.URL_FORMAT_OVERRIDE}
+        action = getattr(self, "action", None)
+        if action == "list" or action in self.action_query_params:
+            filterset_class = getattr(self, "filterset_class", None)
+            if filterset_class is not None:
+                allowed |= filterset_param_names(filterset_class)
+            allowed.update(self.action_query_params.get(action, ()))
+        if action == "list":
+            allowed.add(api_settings.ORDERING_PARAM)
+            if self.paginator is not None:
+                allowed.update(
+                    {self.paginator.page_query_param, self.paginator.page_size_query_param}
+                )
+        return allowed
+
+    def check_query_params(self, request) -> None:
+        allowed = self.allowed_query_params()
+        unknown = sorted(set(request.query_params) - allowed)
+        if unknown:
+            message = _("Unknown query parameter. Known parameters: %(known)s.") % {
+                "known": ", ".join(sorted(allowed))
+            }
+            raise exceptions.ValidationError({name: [message] for name in unknown})
+
+    def handle_exception(self, exc: Exception) -> Response:
+        response = super().handle_exception(exc)
+        # An error is always JSON, even when the client asked for a spreadsheet.
+        renderer = getattr(self.request, "accepted_renderer", None)
+        if getattr(renderer, "format", None) in EXPORT_FORMATS:
+            self.request.accepted_renderer = renderers.JSONRenderer()
+            self.request.accepted_media_type = renderers.JSONRenderer.media_type
+        return response
+
+    def export_format(self) -> str | None:
+        fmt = getattr(getattr(self.request, "accepted_renderer", None), "format", None)
+        return fmt if fmt in EXPORT_FORMATS else None
+
+    def export_basename(self) -> str:
+        return self.basename or self.get_queryset().model._meta.model_name
+
+    def get_export_columns(self) -> list[Column]:
+        columns = serializer_columns(self.get_serializer())
+        if self.export_columns is None:
+            return columns
+        by_name = {column.name: column for column in columns}
+        return [by_name.get(name, Column(name)) for name in self.export_columns]
+
+    def list(self, request, *args, **kwargs) -> HttpResponseBase:
+        fmt = self.export_format()
+        if fmt is None:
+            return super().list(request, *args, **kwargs)
+        queryset = self.filter_queryset(self.get_queryset())
+        columns = self.get_export_columns()
+        rows = (
+            flat_row(self.get_serializer(obj).data, columns)
+            for obj in queryset.iterator(chunk_size=EXPORT_CHUNK_SIZE)
+        )
+        return export_response(fmt, columns=columns, rows=rows, basename=self.export_basename())
+
+    def bound_filterset(self) -> django_filters.FilterSet:
+        """The view's FilterSet bound to the query string; invalid values are a 400."""
+        backend = django_filters.DjangoFilterBackend()
+        filterset = backend.get_filterset(self.request, self.get_queryset(), self)
+        if not filterset.is_valid():
+            raise translate_validation(filterset.errors)
+        return filterset
+
+    def aggregate_response(
+        self, payload: Mapping[str, Any], *, rows: list[Mapping[str, Any]], columns: list[Column]
+    ) -> HttpResponseBase:
+        fmt = self.export_format()
+        if fmt is None:
+            return Response(payload)
+        return export_response(
+            fmt, columns=columns, rows=rows, basename=f"{self.export_basename()}-{self.action}"
+        )
+
+    def _reload(self, serializer: serializers.BaseSerializer) -> None:
+        # Read the record back through the view's queryset: annotations and prefetched
+        # relations are then the same as on a GET.
+        serializer.instance = self.get_queryset().get(pk=serializer.instance.pk)
+
+    def perform_create(self, serializer: serializers.BaseSerializer) -> None:
+        with transaction.atomic():
+            serializer.save()
+        self._reload(serializer)
+
+    def perform_update(self, serializer: serializers.BaseSerializer) -> None:
+        with transaction.atomic():
+            serializer.save()
+        self._reload(serializer)
+
+    def perform_destroy(self, instance: models.Model) -> None:
+        with transaction.atomic():
+            instance.delete()
+
+
+def parse_group_by(raw: str | None, *, allowed: Sequence[str], default: Sequence[str]) -> list[str]:
+    """``group_by=year,origin`` -> ``["year", "origin"]``; an unknown dimension is a 400."""
+    if raw is None or not raw.strip():
+        return list(default)
+    dimensions = [item.strip() for item in raw.split(",") if item.strip()]
+    unknown = [item for item in dimensions if item not in allowed]
+    if unknown:
+        raise exceptions.ValidationError(
+            {
+                "group_by": [
+                    _("Cannot group by %(unknown)s; choose among %(allowed)s.")
+                    % {"unknown": ", ".join(unknown), "allowed": ", ".join(allowed)}
+                ]
+            }
+        )
+    return list(dict.fromkeys(dimensions))
+
+
+def group_by_parameter(allowed: Sequence[str], default: Sequence[str]) -> OpenApiParameter:
+    return OpenApiParameter(
+        "group_by",
+        {"type": "array", "items": {"type": "string", "enum": list(allowed)}},
+        OpenApiParameter.QUERY,
+        description=force_str(
+            _("Comma-separated dimensions to group by (default: %(default)s).")
+            % {"default": ",".join(default)}
+        ),
+        style="form",
+        explode=False,
+    )
+
+
+# --------------------------------------------------------------------------- schema
+
+_ERROR_DETAIL = {
+    "type": "object",
+    "properties": {"detail": {"type": "string"}},
+    "required": ["detail"],
+}
+_FIELD_ERRORS = {
+    "type": "object",
+    "description": "Field name (or non_field_errors) -> messages; nested items in lists.",
+    "additionalProperties": True,
+}
+_CONFLICT = {
+    "type": "object",
+    "properties": {
+        "detail": {"type": "string"},
+        "referenced_by": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {
+                    "type": {"type": "string"},
+                    "id": {"type": "integer"},
+                    "label": {"type": "string"},
+                },
+            },
+        },
+    },
+    "required": ["detail"],
+}
+
+
+def _json_response(description: str, schema: Mapping[str, Any]) -> dict[str, Any]:
+    return {"description": description, "content": {"application/json": {"schema": dict(schema)}}}
+
+
+@cache
+def country_codes() -> list[str]:
+    return [code for code, _name in countries]
+
+
+class AutoSchema(SpectacularAutoSchema):
+    """drf-spectacular's schema, plus what this API does that it cannot see: the export
+    formats, the error responses, and anonymous read while public read is on."""
+
+    def get_auth(self) -> list[dict[str, Any]]:
+        auth = super().get_auth()
+        public = getattr(settings, "UNIBRIDGE_PUBLIC_READ", False)
+        if public and self.method in permissions.SAFE_METHODS and {} not in auth:
+            auth.append({})
+        return auth
+
+    def get_operation(self, path, path_regex, path_prefix, method, registry):
+        operation = super().get_operation(path, path_regex, path_prefix, method, registry)
+        if operation is None:
+            return operation
+        responses = operation.setdefault("responses", {})
+        action = getattr(self.view, "action", None)
+        exports = method == "GET" and action in getattr(self.view, "export_actions", ())
+        if exports:
+            for code, response in responses.items():
+                if code.startswith("2") and "content" in response:
+                    response["content"][CSV_MEDIA_TYPE] = {
+                        "schema": {
+                            "type": "string",
+                            "description": "UTF-8 CSV with a byte-order mark; every row.",
+                        }
+                    }
+                    response["content"][XLSX_MEDIA_TYPE] = {
+                        "schema": {"type": "string", "format": "binary"}
+                    }
+            for parameter in operation.get("parameters", []):
+                if parameter["name"] == api_settings.URL_FORMAT_OVERRIDE:
+                    parameter["description"] = force_str(
+                        _(
+                            "json (default), csv (UTF-8 with a byte-order mark) or xlsx; csv "
+                            "and xlsx hold every filtered row, not one page. An Accept header "
+                            "of text/csv or the XLSX media type does the same."
+                        )
+                    )
+        is_detail = "{" in path
+        if method == "GET":
+            responses.setdefault(
+                "400", _json_response("A malformed or unknown query parameter.", _FIELD_ERRORS)
+            )
+        if method in ("POST", "PUT", "PATCH"):
+            responses.setdefault("400", _json_response("The record is invalid.", _FIELD_ERRORS))
+        responses.setdefault("401", _json_response("Not signed in.", _ERROR_DETAIL))
+        responses.setdefault("403", _json_response("Not allowed.", _ERROR_DETAIL))
+        if is_detail or action == "list":
+            responses.setdefault("404", _json_response("Not found.", _ERROR_DETAIL))
+        if method == "DELETE":
+            responses.setdefault(
+                "409",
+                _json_response("Other records still reference this one.", _CONFLICT),
+            )
+        return operation
+
+
+class FilterExtension(DjangoFilterExtension):
+    """Describes this project's filter types exactly (ranges, codes, strict booleans)."""
+
+    priority = 1
+
+    def resolve_filter_field(self, auto_schema, model, filterset_class, field_name, filter_field):
+        schema: dict[str, Any] | None = None
+        explode = None
+        style = None
+        field_class = filter_field.field_class
+        extra = filter_field.extra
+        if isinstance(filter_field, CountryPairFilter):
+            schema = {"type": "string", "pattern": "^[A-Za-z]{2},[A-Za-z]{2}$"}
+        elif isinstance(filter_field, CountryFilter):
+            schema = {"type": "array", "items": {"type": "string", "enum": country_codes()}}
+            explode, style = True, "form"
+        elif isinstance(filter_field, BooleanFilter):
+            schema = {"type": "boolean"}
+        elif issubclass(field_class, forms.IntegerField):
+            schema = {"type": "integer"}
+            if extra.get("min_value") is not None:
+                schema["minimum"] = extra["min_value"]
+            if extra.get("max_value") is not None:
+                schema["maximum"] = extra["max_value"]
+        elif isinstance(filter_field, SearchFilter) or (
+            isinstance(filter_field, django_filters.CharFilter) and extra.get("max_length")
+        ):
+            schema = {"type": "string", "maxLength": extra.get("max_length")}
+        if schema is None:
+            return super().resolve_filter_field(
+                auto_schema, model, filterset_class, field_name, filter_field
+            )
+        description = self._get_field_description(filter_field, None)
+        return [
+            build_parameter_type(
+                name=field_name,
+                required=extra["required"],
+                location=OpenApiParameter.QUERY,
+                description=force_str(description) if description else None,
+                schema=schema,
+                explode=explode,
+                style=style,
+            )
+        ]

@@ -1,0 +1,135 @@
+"""The DRF defaults that settings name directly: the permission rule, the pagination and
+the ordering filter.
+
+They live apart from ``api.py`` because DRF imports them while it is still importing its own
+views; this module must therefore never import ``rest_framework.views`` (nor
+``rest_framework.generics``), directly or through drf-spectacular.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from django.conf import settings
+from django.utils.encoding import force_str
+from django.utils.translation import gettext_lazy as _
+from rest_framework import exceptions, filters, pagination, permissions
+
+
+class PublicReadModelPermissions(permissions.DjangoModelPermissions):
+    """Reading is open to anyone while ``UNIBRIDGE_PUBLIC_READ`` is on, else to signed-in
+    users; writing needs the model's add / change / delete permission."""
+
+    def has_permission(self, request, view) -> bool:
+        if request.method in permissions.SAFE_METHODS:
+            user = request.user
+            return bool(
+                getattr(settings, "UNIBRIDGE_PUBLIC_READ", False)
+                or (user and user.is_authenticated)
+            )
+        return super().has_permission(request, view)
+
+
+class PageNumberPagination(pagination.PageNumberPagination):
+    """``page`` and ``page_size``; a page size above the cap is served at the cap."""
+
+    page_size = 50
+    page_size_query_param = "page_size"
+    max_page_size = 1000
+
+    def get_page_size(self, request) -> int:
+        raw = request.query_params.get(self.page_size_query_param)
+        if raw in (None, ""):
+            return self.page_size
+        try:
+            size = int(raw)
+        except ValueError:
+            size = 0
+        if size < 1:
+            raise exceptions.ValidationError(
+                {self.page_size_query_param: [_("Give a whole number of 1 or more.")]}
+            )
+        return min(size, self.max_page_size)
+
+    def get_page_number(self, request, paginator) -> int | str:
+        raw = request.query_params.get(self.page_query_param) or 1
+        if raw in self.last_page_strings:
+            return raw
+        try:
+            number = int(raw)
+        except (TypeError, ValueError):
+            number = 0
+        if number < 1:
+            raise exceptions.ValidationError(
+                {self.page_query_param: [_("Give a whole number of 1 or more, or “last”.")]}
+            )
+        return number
+
+    def get_schema_operation_parameters(self, view) -> list[dict[str, Any]]:
+        return [
+            {
+                "name": self.page_query_param,
+                "required": False,
+                "in": "query",
+                "description": force_str(_("A page number of the result set.")),
+                "schema": {"type": "integer", "minimum": 1},
+            },
+            {
+                "name": self.page_size_query_param,
+                "required": False,
+                "in": "query",
+                "description": force_str(
+                    _("Rows per page (default %(default)s; larger values are served at %(max)s).")
+                    % {"default": self.page_size, "max": self.max_page_size}
+                ),
+                "schema": {"type": "integer", "minimum": 1},
+            },
+        ]
+
+
+class OrderingFilter(filters.OrderingFilter):
+    """``ordering=-signed_on,title``; an unknown field is a 400, and ties are broken by id so
+    that pages never overlap."""
+
+    def get_ordering(self, request, queryset, view) -> Sequence[str] | None:
+        params = request.query_params.get(self.ordering_param)
+        if params:
+            fields = [param.strip() for param in params.split(",") if param.strip()]
+            valid = {
+                name for name, _label in self.get_valid_fields(queryset, view, {"request": request})
+            }
+            unknown = [field for field in fields if field.lstrip("-") not in valid]
+            if unknown:
+                raise exceptions.ValidationError(
+                    {
+                        self.ordering_param: [
+                            _("Cannot order by %(fields)s; choose among %(valid)s.")
+                            % {"fields": ", ".join(unknown), "valid": ", ".join(sorted(valid))}
+                        ]
+                    }
+                )
+            if fields:
+                if not {"id", "-id", "pk", "-pk"} & set(fields):
+                    fields.append("id")
+                return fields
+        return self.get_default_ordering(view)
+
+    def get_schema_operation_parameters(self, view) -> list[dict[str, Any]]:
+        names = [name for name in getattr(view, "ordering_fields", None) or () if name != "__all__"]
+        return [
+            {
+                "name": self.ordering_param,
+                "required": False,
+                "in": "query",
+                "description": force_str(
+                    _("Comma-separated fields to order by; a leading “-” reverses one.")
+                ),
+                "schema": {
+                    "type": "array",
+                    "items": {"type": "string", "enum": [*names, *(f"-{name}" for name in names)]},
+                },
+                "style": "form",
+                "explode": False,
+            }
+        ]

@@ -1,0 +1,38 @@
+"""The API: one router for every resource, the OpenAPI schema and its documentation pages."""
+
+from django.urls import path
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from rest_framework.authtoken.views import ObtainAuthToken
+from rest_framework.routers import DefaultRouter
+
+from agreements.api import AgreementViewSet
+from events.api import EventViewSet, PersonViewSet
+from mobility.api import MobilityFigureViewSet, ScholarshipProgrammeViewSet
+from universities.api import InstitutionViewSet
+
+from .viewsets import SourceViewSet, StatedFigureViewSet
+
+app_name = "api"
+
+router = DefaultRouter()
+router.include_format_suffixes = False
+router.register("institutions", InstitutionViewSet, basename="institution")
+router.register("people", PersonViewSet, basename="person")
+router.register("events", EventViewSet, basename="event")
+router.register("agreements", AgreementViewSet, basename="agreement")
+router.register("scholarships", ScholarshipProgrammeViewSet, basename="scholarship")
+router.register("mobility-figures", MobilityFigureViewSet, basename="mobility-figure")
+router.register("stated-figures", StatedFigureViewSet, basename="stated-figure")
+router.register("sources", SourceViewSet, basename="source")
+
+urlpatterns = [
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+    path(
+        "redoc/",
+        SpectacularRedocView.as_view(url_name="api:schema", template_name="api/redoc.html"),
+        name="redoc",
+    ),
+    path("auth/token/", ObtainAuthToken.as_view(), name="token"),
+    *router.urls,
+]

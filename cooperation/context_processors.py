@@ -1,0 +1,27 @@
+from django.conf import settings
+from django.http import HttpRequest
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext_lazy as _
+
+NAVIGATION = [
+    ("dashboard", _("Dashboard")),
+    ("universities:institution_list", _("Institutions")),
+    ("agreements:agreement_list", _("Agreements")),
+    ("events:event_list", _("Events")),
+    ("mobility:mobility_explorer", _("Mobility")),
+    ("mobility:scholarship_list", _("Scholarships")),
+    ("cooperation:source_list", _("Sources")),
+]
+
+
+def navigation(request: HttpRequest) -> dict:
+    """The main menu, with the section of the current page marked."""
+    items = []
+    for url_name, label in NAVIGATION:
+        try:
+            url = reverse(url_name)
+        except NoReverseMatch:
+            continue
+        active = request.path == url if url == "/" else request.path.startswith(url)
+        items.append({"url": url, "label": label, "active": active})
+    return {"nav_items": items, "focus_pair": settings.UNIBRIDGE_FOCUS_PAIR}

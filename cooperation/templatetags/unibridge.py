@@ -1,0 +1,23 @@
+from django import template
+
+from cooperation.text import vague_date as _vague_date
+
+register = template.Library()
+
+
+@register.simple_tag
+def vague_date(value, precision: str) -> str:
+    """{% vague_date event.start_date event.date_precision %}"""
+    return _vague_date(value, precision)
+
+
+@register.simple_tag(takes_context=True)
+def query_with(context, **changes) -> str:
+    """The current query string with some parameters replaced (None removes one)."""
+    query = context["request"].GET.copy()
+    for key, value in changes.items():
+        query.pop(key, None)
+        if value not in (None, ""):
+            query[key] = value
+    query.pop("page", None)
+    return "?" + query.urlencode()

@@ -1,0 +1,160 @@
+"""Views shared by every app: the filtered list (filter + table + export)."""
+
+from django.conf import settings
+from django.contrib import messages
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.views.generic import TemplateView
+from django_countries import countries
+from django_filters.views import FilterView
+from django_tables2 import SingleTableMixin
+from django_tables2.export import ExportMixin, TableExport
+
+from . import selectors
+from .filtersets import SourceFilterSet
+from .models import Source
+from .tables import SourceTable
+
+
+class ExcelFriendlyExport(TableExport):
+    """CSV starts with a UTF-8 byte order mark, so Excel shows Cyrillic and Azerbaijani intact."""
+
+    def export(self):
+        data = super().export()
+        if self.format == self.CSV and isinstance(data, str):
+            return "\ufeff" + data
+        return data
+
+
+class FilteredListView(ExportMixin, SingleTableMixin, FilterView):
+    """A list page: one FilterSet, one Table, and CSV/XLSX of exactly the filtered rows.
+
+    Subclasses set ``queryset`` (from the model's read-path QuerySet method),
+    ``filterset_class`` and ``table_class``; the template and the exports come from here.
+    """
+
+    template_name = "generic/object_list.html"
+    paginate_by = 50
+    strict = True  # an invalid filter shows its error and no rows, rather than every row
+    export_class = ExcelFriendlyExport
+    export_formats = ("csv", "xlsx")
+    title = None
+    description = None
+    empty_message = _("Nothing matches these filters.")
+
+    def get_title(self):
+        return self.title or self.filterset_class._meta.model._meta.verbose_name_plural.capitalize()
+
+    def get_export_filename(self, export_format: str) -> str:
+        model = self.filterset_class._meta.model._meta.model_name
+        return f"unibridge-{model}-{timezone.localdate():%Y-%m-%d}.{export_format}"
+
+    def get_table_pagination(self, table):
+        if self.request.GET.get(self.export_trigger_param):
+            return False  # an export carries every filtered row, not one page
+        return super().get_table_pagination(table)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        query = self.request.GET.copy()
+        query.pop("page", None)
+        query.pop(self.export_trigger_param, None)
+        context.update(
+            title=self.get_title(),
+            description=self.description,
+            empty_message=self.empty_message,
+            export_links=[
+                (fmt.upper(), f"?{query.urlencode()}&{self.export_trigger_param}={fmt}")
+                for fmt in self.export_formats
+            ],
+            breadcrumbs=[(None, self.get_title())],
+            has_filters=any(value for key, value in query.items() if key != "sort"),
+        )
+        return context
+
+
+class DashboardView(TemplateView):
+    """The focus pair at a glance; every number links to the filtered list behind it."""
+
+    template_name = "cooperation/dashboard.html"
+
+    def get_pair(self) -> tuple[str, str]:
+        default = settings.UNIBRIDGE_FOCUS_PAIR
+        raw = self.request.GET.get("pair", "")
+        if not raw:
+            return default
+        codes = [code.strip().upper() for code in raw.replace(",", "-").split("-")]
+        if len(codes) == 2 and codes[0] != codes[1] and all(code in countries for code in codes):
+            return codes[0], codes[1]
+        messages.error(
+            self.request,
+            _("“%(pair)s” is not a pair of two different country codes; showing %(a)s–%(b)s.")
+            % {"pair": raw, "a": default[0], "b": default[1]},
+        )
+        return default
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        country_a, country_b = self.get_pair()
+        data = selectors.dashboard(country_a, country_b, today=timezone.localdate())
+        # Offer every pair with data, the current one first and in the order asked for.
+        pairs = [
+            pair for pair in selectors.pairs_with_data() if set(pair) != {country_a, country_b}
+        ]
+        pairs.insert(0, (country_a, country_b))
+        context.update(data)
+        context.update(
+            name_a=countries.name(country_a),
+            name_b=countries.name(country_b),
+            pair_choices=[
+                (f"{a}-{b}", f"{countries.name(a)} – {countries.name(b)}") for a, b in pairs
+            ],
+            current_pair=f"{country_a}-{country_b}",
+            chart_data={
+                "perYear": data["per_year"],
+                "mobility": data["mobility"],
+                "labels": {
+                    "agreements": str(_("Agreements signed")),
+                    "people": str(_("People")),
+                },
+            },
+        )
+        return context
+
+
+class SourceListView(FilteredListView):
+    queryset = Source.objects.all()
+    filterset_class = SourceFilterSet
+    table_class = SourceTable
+    title = _("Sources")
+    description = _(
+        "Where each fact of the register was stated. Disagreeing sources are both kept."
+    )
+
+
+class SourceDetailView(TemplateView):
+    template_name = "cooperation/source_detail.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        source = get_object_or_404(Source, pk=self.kwargs["pk"])
+        # Reverse relations of SourcedModel.sources (related_name "%(class)ss"): every record
+        # that cites this source, whichever app declares it.
+        cited = [
+            (_("Agreements"), source.agreements.all()),
+            (_("Events"), source.events.all()),
+            (_("Institutions"), source.institutions.all()),
+            (_("People"), source.persons.all()),
+            (_("Scholarship programmes"), source.scholarshipprogrammes.all()),
+        ]
+        context.update(
+            source=source,
+            object=source,
+            cited=[(label, list(items)) for label, items in cited],
+            figures=list(source.mobility_figures.all()),
+            stated=list(source.statedfigures.all()),
+            breadcrumbs=[(reverse("cooperation:source_list"), _("Sources")), (None, source.title)],
+        )
+        return context

@@ -1,0 +1,98 @@
+"""Back office for events, the officials who take part, and their roles at each event."""
+
+from django.contrib import admin
+from django.db.models import Count, OuterRef, Subquery
+from django.db.models.functions import Coalesce
+from django.utils.translation import gettext_lazy as _
+from django_countries.filters import CountryFilter
+
+from cooperation.admin import HistoryAdmin
+
+from .models import Event, Participation, Person
+
+
+@admin.register(Person)
+class PersonAdmin(HistoryAdmin):
+    list_display = ("name", "name_local", "position", "institution", "country")
+    list_filter = (("country", CountryFilter),)
+    search_fields = ("name", "name_local", "position", "institution__name")
+    list_select_related = ("institution",)
+    ordering = ("name",)
+    autocomplete_fields = ("institution", "sources")
+    fieldsets = [
+        (None, {"fields": [("name", "name_local"), "position", ("institution", "country")]}),
+        (_("Notes and sources"), {"fields": ["notes", "sources"]}),
+    ]
+
+
+class ParticipationInline(admin.TabularInline):
+    model = Participation
+    fields = ("person", "role", "position", "institution", "country")
+    autocomplete_fields = ("person", "institution")
+    extra = 1
+
+
+@admin.register(Event)
+class EventAdmin(HistoryAdmin):
+    list_display = (
+        "title",
+        "kind",
+        "start_date",
+        "end_date",
+        "city",
+        "country",
+        "host_institution",
+        "status",
+        "agreement_count",
+    )
+    list_filter = ("kind", "status", ("country", CountryFilter))
+    search_fields = ("title", "city", "description", "host_institution__name")
+    list_select_related = ("host_institution",)
+    date_hierarchy = "start_date"
+    autocomplete_fields = ("host_institution", "organisers", "sources")
+    inlines = [ParticipationInline]
+    fieldsets = [
+        (None, {"fields": ["title", ("kind", "status")]}),
+        (
+            _("When and where"),
+            {
+                "fields": [
+                    ("start_date", "end_date", "date_precision"),
+                    ("city", "country"),
+                    "host_institution",
+                    "organisers",
+                ]
+            },
+        ),
+        (_("Description and sources"), {"fields": ["description", "sources"]}),
+    ]
+
+    def get_queryset(self, request):
+        # The agreements app sits above this one, so count through the reverse relation's
+        # name, in a subquery that keeps one row per event.
+        signed = (
+            Event.objects.filter(pk=OuterRef("pk"))
+            .order_by()
+            .annotate(n=Count("agreements"))
+            .values("n")
+        )
+        return (
+            super()
+            .get_queryset(request)
+            .with_related()
+            .annotate(agreement_count=Coalesce(Subquery(signed), 0))
+        )
+
+    @admin.display(description=_("agreements signed"), ordering="agreement_count")
+    def agreement_count(self, obj: Event) -> int:
+        return obj.agreement_count
+
+
+@admin.register(Participation)
+class ParticipationAdmin(HistoryAdmin):
+    list_display = ("person", "event", "role", "position", "institution", "country")
+    list_filter = ("role", ("country", CountryFilter))
+    search_fields = ("person__name", "person__name_local", "event__title", "position")
+    list_select_related = ("person", "event", "institution")
+    autocomplete_fields = ("event", "person", "institution")
+    ordering = ("-event__start_date", "event__title", "role", "person__name")

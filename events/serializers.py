@@ -1,0 +1,93 @@
+"""API representations of people and events, with each event's participants."""
+
+from rest_framework import serializers
+
+from cooperation.api import ModelCleanSerializer, NestedChildSerializer
+from cooperation.models import Source
+from cooperation.serializers import TIMESTAMPS
+from universities.models import Institution
+
+from .models import Event, Participation, Person
+
+
+class PersonSerializer(ModelCleanSerializer):
+    institution_name = serializers.CharField(
+        source="institution.name", read_only=True, allow_null=True
+    )
+    sources = serializers.PrimaryKeyRelatedField(
+        many=True, required=False, queryset=Source.objects.all()
+    )
+
+    class Meta:
+        model = Person
+        fields = (
+            "id",
+            "name",
+            "name_local",
+            "position",
+            "institution",
+            "institution_name",
+            "country",
+            "notes",
+            "sources",
+            *TIMESTAMPS,
+        )
+
+
+class ParticipationSerializer(NestedChildSerializer):
+    validation_exclude = ("event",)
+    constraint_fields = {"participation_unique_role": "person"}
+
+    person_name = serializers.CharField(source="person.name", read_only=True)
+    institution_name = serializers.CharField(
+        source="institution.name", read_only=True, allow_null=True
+    )
+
+    class Meta:
+        model = Participation
+        fields = (
+            "id",
+            "person",
+            "person_name",
+            "role",
+            "position",
+            "institution",
+            "institution_name",
+            "country",
+        )
+
+
+class EventSerializer(ModelCleanSerializer):
+    host_institution_name = serializers.CharField(
+        source="host_institution.name", read_only=True, allow_null=True
+    )
+    organisers = serializers.PrimaryKeyRelatedField(
+        many=True, required=False, queryset=Institution.objects.all()
+    )
+    participations = ParticipationSerializer(many=True, required=False)
+    sources = serializers.PrimaryKeyRelatedField(
+        many=True, required=False, queryset=Source.objects.all()
+    )
+
+    nested_writes = {"participations": "event"}
+
+    class Meta:
+        model = Event
+        fields = (
+            "id",
+            "title",
+            "kind",
+            "start_date",
+            "end_date",
+            "date_precision",
+            "city",
+            "country",
+            "host_institution",
+            "host_institution_name",
+            "organisers",
+            "status",
+            "description",
+            "participations",
+            "sources",
+            *TIMESTAMPS,
+        )

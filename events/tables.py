@@ -1,0 +1,37 @@
+import django_tables2 as tables
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from .models import Event
+
+
+class EventTable(tables.Table):
+    title = tables.Column(verbose_name=_("Event"), linkify=True)
+    kind = tables.Column(verbose_name=_("Kind"))
+    start_date = tables.Column(verbose_name=_("Date"))
+    city = tables.Column(verbose_name=_("City"))
+    country = tables.Column(verbose_name=_("Country"))
+    host_institution = tables.Column(verbose_name=_("Host"), linkify=True)
+    status = tables.Column(verbose_name=_("Status"))
+
+    class Meta:
+        model = Event
+        fields = ("title", "kind", "start_date", "city", "country", "host_institution", "status")
+        empty_text = _("No events match.")
+
+    def render_start_date(self, record):
+        return record.date_display
+
+    def render_country(self, record):
+        return record.country.name
+
+    def value_country(self, record):
+        return record.country.code
+
+    def render_status(self, record):
+        return format_html(
+            '<span class="badge {}">{}</span>', record.status, record.get_status_display()
+        )
+
+    def value_status(self, record):
+        return record.status

@@ -1,0 +1,60 @@
+from itertools import groupby
+
+from django.db.models import Prefetch
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from django.views.generic import TemplateView
+
+from cooperation.views import FilteredListView
+
+from .filtersets import EventFilterSet
+from .models import Event, Participation
+from .tables import EventTable
+
+
+class EventListView(FilteredListView):
+    queryset = Event.objects.with_related()
+    filterset_class = EventFilterSet
+    table_class = EventTable
+    template_name = "events/event_list.html"
+    title = _("Events")
+    description = _("Forums, round tables, signing ceremonies, visits and celebrations.")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        if self.request.GET.get("view") == "timeline":
+            events = self.object_list  # the filtered rows, or none when a filter is invalid
+            context["timeline"] = [
+                (year, list(items))
+                for year, items in groupby(
+                    events, key=lambda e: e.start_date.year if e.start_date else None
+                )
+            ]
+        return context
+
+
+class EventDetailView(TemplateView):
+    template_name = "events/event_detail.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        event = get_object_or_404(
+            Event.objects.with_related().prefetch_related(
+                "sources",
+                "organisers",
+                Prefetch(
+                    "participations",
+                    queryset=Participation.objects.select_related("person", "institution"),
+                ),
+            ),
+            pk=self.kwargs["pk"],
+        )
+        agreements = event.agreements.with_related()
+        context.update(
+            event=event,
+            object=event,
+            agreements=agreements,
+            breadcrumbs=[(reverse("events:event_list"), _("Events")), (None, event.title)],
+        )
+        return context

@@ -1,0 +1,168 @@
+"""API viewsets of scholarship programmes and mobility figures, and the mobility totals."""
+
+from django.db.models import Prefetch
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework.decorators import action
+
+from cooperation.api import Column, ModelViewSet, group_by_parameter, parse_group_by
+
+from .filtersets import MobilityFigureFilterSet, ScholarshipProgrammeFilterSet
+from .models import MobilityFigure, ScholarshipAllocation, ScholarshipProgramme
+from .selectors import TOTAL_DIMENSIONS, mobility_totals
+from .serializers import (
+    MobilityFigureSerializer,
+    MobilityTotalsSerializer,
+    ScholarshipProgrammeSerializer,
+)
+
+TOTALS_DEFAULT = ("year", "origin", "destination")
+TOTALS_DESCRIPTIONS = {
+    "year": _("Year (of a stock's date; of a flow's academic year, its first)"),
+    "origin": _("Origin country: where the people come from"),
+    "destination": _("Destination country: where they study or work"),
+    "mobility_type": _("Mobility type (UNESCO UIS / OECD / Eurostat)"),
+    "level": _("ISCED 2011 level"),
+    "field": _("ISCED-F 2013 field code"),
+    "sex": _("Sex"),
+    "measure": _("stock (people present on a date) or flow (people who moved in a year)"),
+    "value": _("Sum of the figures counted"),
+    "approximate": _("True when a figure counted was stated as “more than”, “about”, etc."),
+    "figures": _("Number of figures counted"),
+    "sources": _("Number of sources they came from"),
+}
+# Filters that pick values of a breakdown dimension, so its detailed figures are wanted.
+FILTERS_FIXING = {
+    "level": ("level",),
+    "sex": ("sex",),
+    "field": ("field",),
+    "home_institution_id": ("home_institution",),
+    "host_institution_id": ("host_institution",),
+    "institution_id": ("home_institution", "host_institution"),
+}
+
+
+class ScholarshipProgrammeViewSet(ModelViewSet):
+    """Named and governmental scholarship programmes with their places per year and level.
+
+    Send `allocations` to replace the list (items with an `id` are kept and updated);
+    leave it out to keep them as they are.
+    """
+
+    queryset = ScholarshipProgramme.objects.select_related(
+        "funder_institution", "host_institution"
+    ).prefetch_related(
+        Prefetch("allocations", queryset=ScholarshipAllocation.objects.order_by("-year", "level")),
+        "sources",
+    )
+    serializer_class = ScholarshipProgrammeSerializer
+    filterset_class = ScholarshipProgrammeFilterSet
+    ordering_fields = (
+        "id",
+        "name",
+        "kind",
+        "funder_country",
+        "host_country",
+        "created_at",
+        "updated_at",
+    )
+    export_columns = (
+        "id",
+        "name",
+        "kind",
+        "funder_country",
+        "funder_institution",
+        "funder_institution_name",
+        "host_country",
+        "host_institution",
+        "host_institution_name",
+        "eligible_countries",
+        "levels",
+        "agreement",
+        "allocations.year",
+        "allocations.level",
+        "allocations.places_offered",
+        "allocations.places_awarded",
+        "description",
+        "sources",
+        "created_at",
+        "updated_at",
+    )
+
+
+class MobilityFigureViewSet(ModelViewSet):
+    """Counts of people who moved from one country to another, as a source stated them.
+
+    Definitions follow UNESCO UIS / OECD / Eurostat: the origin is where people come from,
+    the destination where they study or work; degree mobility (a whole programme abroad) is
+    kept apart from credit mobility (a period abroad); a stock counts the people present on
+    a date, a flow those who moved during an academic year.
+    """
+
+    queryset = MobilityFigure.objects.with_related()
+    serializer_class = MobilityFigureSerializer
+    filterset_class = MobilityFigureFilterSet
+    ordering_fields = (
+        "id",
+        "year",
+        "origin_country",
+        "destination_country",
+        "mobility_type",
+        "level",
+        "value",
+        "created_at",
+        "updated_at",
+    )
+    export_actions = ("list", "totals")
+    action_query_params = {"totals": ("group_by",)}
+
+    @extend_schema(
+        summary=_("Mobility totals"),
+        description=_(
+            "The figures that match the filters, summed per combination of the dimensions in "
+            "group_by and per measure (stocks and flows are never added together). Where "
+            "several sources give a figure for the same dimensions, the one published last "
+            "counts; a level, sex, field or institution breakdown counts only its “all” "
+            "figures unless it is grouped by or filtered on."
+        ),
+        parameters=[
+            group_by_parameter(tuple(TOTAL_DIMENSIONS), TOTALS_DEFAULT),
+            OpenApiParameter("ordering", exclude=True),
+            OpenApiParameter("page", exclude=True),
+            OpenApiParameter("page_size", exclude=True),
+        ],
+        responses=MobilityTotalsSerializer,
+        filters=True,
+    )
+    @action(detail=False, methods=["get"], pagination_class=None)
+    def totals(self, request, *args, **kwargs):
+        group_by = parse_group_by(
+            request.query_params.get("group_by"),
+            allowed=tuple(TOTAL_DIMENSIONS),
+            default=TOTALS_DEFAULT,
+        )
+        filterset = self.bound_filterset()
+        picked = {
+            name
+            for name, value in filterset.form.cleaned_data.items()
+            if value not in (None, "", [])
+        }
+        fixed = {
+            dimension
+            for name, dimensions in FILTERS_FIXING.items()
+            if name in picked
+            for dimension in dimensions
+        }
+        figures = filterset.qs
+        rows = mobility_totals(figures=figures, group_by=group_by, fixed=fixed)
+        names = [
+            *dict.fromkeys([*group_by, "measure"]),
+            "value",
+            "approximate",
+            "figures",
+            "sources",
+        ]
+        columns = [Column(name, str(TOTALS_DESCRIPTIONS[name])) for name in names]
+        return self.aggregate_response(
+            {"group_by": group_by, "results": rows}, rows=rows, columns=columns
+        )

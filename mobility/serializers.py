@@ -1,0 +1,138 @@
+"""API representations of scholarship programmes (with their allocations) and mobility
+figures, and of the mobility totals."""
+
+from django.utils.translation import gettext_lazy as _
+from django_countries.serializer_fields import CountryField
+from rest_framework import serializers
+
+from agreements.serializers import STUDY_LEVELS
+from cooperation.api import ModelCleanSerializer, NestedChildSerializer
+from cooperation.models import IscedField, Source
+from cooperation.serializers import TIMESTAMPS
+
+from .models import MobilityFigure, ScholarshipAllocation, ScholarshipProgramme
+
+
+class ScholarshipAllocationSerializer(NestedChildSerializer):
+    validation_exclude = ("programme",)
+    constraint_fields = {"allocation_unique_year_level": "year"}
+
+    class Meta:
+        model = ScholarshipAllocation
+        fields = ("id", "year", "level", "places_offered", "places_awarded", "notes")
+
+
+class ScholarshipProgrammeSerializer(ModelCleanSerializer):
+    funder_institution_name = serializers.CharField(
+        source="funder_institution.name", read_only=True, allow_null=True
+    )
+    host_institution_name = serializers.CharField(
+        source="host_institution.name", read_only=True, allow_null=True
+    )
+    # Declared here: django-countries' mixin makes a multiple country field required.
+    eligible_countries = serializers.ListField(
+        child=CountryField(),
+        required=False,
+        max_length=300,
+        help_text=_("ISO 3166-1 alpha-2 codes; empty: any country."),
+    )
+    levels = serializers.ListField(
+        child=serializers.ChoiceField(choices=STUDY_LEVELS), required=False, max_length=4
+    )
+    allocations = ScholarshipAllocationSerializer(many=True, required=False)
+    sources = serializers.PrimaryKeyRelatedField(
+        many=True, required=False, queryset=Source.objects.all()
+    )
+
+    nested_writes = {"allocations": "programme"}
+
+    class Meta:
+        model = ScholarshipProgramme
+        fields = (
+            "id",
+            "name",
+            "kind",
+            "funder_country",
+            "funder_institution",
+            "funder_institution_name",
+            "host_country",
+            "host_institution",
+            "host_institution_name",
+            "eligible_countries",
+            "levels",
+            "agreement",
+            "description",
+            "allocations",
+            "sources",
+            *TIMESTAMPS,
+        )
+
+
+class MobilityFigureSerializer(ModelCleanSerializer):
+    home_institution_name = serializers.CharField(
+        source="home_institution.name", read_only=True, allow_null=True
+    )
+    host_institution_name = serializers.CharField(
+        source="host_institution.name", read_only=True, allow_null=True
+    )
+    field = serializers.SlugRelatedField(
+        slug_field="code",
+        queryset=IscedField.objects.all(),
+        required=False,
+        allow_null=True,
+        help_text=_("ISCED-F 2013 code, e.g. 0511."),
+    )
+    field_name = serializers.CharField(source="field.name_en", read_only=True, allow_null=True)
+    source_title = serializers.CharField(source="source.title", read_only=True)
+
+    class Meta:
+        model = MobilityFigure
+        fields = (
+            "id",
+            "origin_country",
+            "destination_country",
+            "home_institution",
+            "home_institution_name",
+            "host_institution",
+            "host_institution_name",
+            "agreement",
+            "mobility_type",
+            "level",
+            "field",
+            "field_name",
+            "sex",
+            "measure",
+            "year",
+            "as_of",
+            "value",
+            "qualifier",
+            "host_institution_count",
+            "source",
+            "source_title",
+            "notes",
+            *TIMESTAMPS,
+        )
+
+
+class MobilityTotalRowSerializer(serializers.Serializer):
+    """One row of ``/api/mobility-figures/totals/``."""
+
+    year = serializers.IntegerField(required=False)
+    origin = serializers.CharField(required=False)
+    destination = serializers.CharField(required=False)
+    mobility_type = serializers.CharField(required=False)
+    level = serializers.CharField(required=False)
+    field = serializers.CharField(required=False, allow_null=True, help_text=_("ISCED-F code."))
+    sex = serializers.CharField(required=False)
+    measure = serializers.CharField(help_text=_("stock or flow: never summed together."))
+    value = serializers.IntegerField(help_text=_("The sum of the figures counted."))
+    approximate = serializers.BooleanField(
+        help_text=_("True when a summed figure was stated as “more than”, “about”, etc.")
+    )
+    figures = serializers.IntegerField(help_text=_("How many figures were summed."))
+    sources = serializers.IntegerField(help_text=_("How many sources they came from."))
+
+
+class MobilityTotalsSerializer(serializers.Serializer):
+    group_by = serializers.ListField(child=serializers.CharField())
+    results = MobilityTotalRowSerializer(many=True)

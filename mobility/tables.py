@@ -1,0 +1,117 @@
+import django_tables2 as tables
+from django.utils.html import format_html
+from django.utils.text import Truncator
+from django.utils.translation import gettext_lazy as _
+
+from .models import MobilityFigure, ScholarshipProgramme
+
+NUM = {"td": {"class": "num"}, "th": {"class": "num"}}
+
+
+class ScholarshipProgrammeTable(tables.Table):
+    name = tables.Column(verbose_name=_("Programme"), linkify=True)
+    kind = tables.Column(verbose_name=_("Kind"))
+    funder_country = tables.Column(verbose_name=_("Funded by"))
+    host_country = tables.Column(verbose_name=_("Hosted in"))
+    # Not the field's name: tables2 would call get_eligible_countries_display, which a
+    # multiple CountryField does not support.
+    eligible = tables.Column(
+        verbose_name=_("For students of"), accessor="pk", orderable=False, empty_values=()
+    )
+    host_institution = tables.Column(verbose_name=_("Host institution"), linkify=True)
+    offered = tables.Column(verbose_name=_("Places offered"), attrs=NUM)
+    awarded = tables.Column(verbose_name=_("Places awarded"), attrs=NUM)
+
+    class Meta:
+        model = ScholarshipProgramme
+        fields = (
+            "name", "kind", "funder_country", "host_country", "eligible",
+            "host_institution", "offered", "awarded",
+        )  # fmt: skip
+        empty_text = _("No scholarship programmes match.")
+
+    def render_funder_country(self, record):
+        return record.funder_country.name
+
+    def value_funder_country(self, record):
+        return record.funder_country.code
+
+    def render_host_country(self, record):
+        return record.host_country.name
+
+    def value_host_country(self, record):
+        return record.host_country.code
+
+    def render_eligible(self, record):
+        return ", ".join(c.code for c in record.eligible_countries) or _("any")
+
+    def value_eligible(self, record):
+        return ",".join(c.code for c in record.eligible_countries)
+
+
+class MobilityFigureTable(tables.Table):
+    """The tidy format analysts use: one row per figure, one column per dimension."""
+
+    year = tables.Column(verbose_name=_("year"))
+    origin_country = tables.Column(verbose_name=_("origin"))
+    destination_country = tables.Column(verbose_name=_("destination"))
+    mobility_type = tables.Column(verbose_name=_("type"))
+    level = tables.Column(verbose_name=_("level"))
+    field = tables.Column(verbose_name=_("field"), accessor="field__code", default="")
+    sex = tables.Column(verbose_name=_("sex"))
+    measure = tables.Column(verbose_name=_("measure"))
+    as_of = tables.Column(verbose_name=_("as of"))
+    qualifier = tables.Column(verbose_name=_("qualifier"))
+    value = tables.Column(verbose_name=_("value"), attrs=NUM)
+    host_institution_count = tables.Column(verbose_name=_("host institutions"), attrs=NUM)
+    # Shown on the profile pages; kept in the exports, left out of the wide explorer table.
+    home_institution = tables.Column(verbose_name=_("home institution"), visible=False)
+    host_institution = tables.Column(verbose_name=_("host institution"), visible=False)
+    source = tables.Column(verbose_name=_("source"), linkify=True)
+
+    class Meta:
+        model = MobilityFigure
+        fields = (
+            "year", "origin_country", "destination_country", "mobility_type", "level", "field",
+            "sex", "measure", "as_of", "qualifier", "value", "host_institution_count",
+            "home_institution", "host_institution", "source",
+        )  # fmt: skip
+        empty_text = _("No mobility figures match.")
+
+    def render_origin_country(self, record):
+        return record.origin_country.code
+
+    def render_destination_country(self, record):
+        return record.destination_country.code
+
+    def value_origin_country(self, record):
+        return record.origin_country.code
+
+    def value_destination_country(self, record):
+        return record.destination_country.code
+
+    def value_mobility_type(self, record):
+        return record.mobility_type
+
+    def value_level(self, record):
+        return record.level
+
+    def value_sex(self, record):
+        return record.sex
+
+    def value_measure(self, record):
+        return record.measure
+
+    def value_qualifier(self, record):
+        return record.qualifier
+
+    def render_source(self, record):
+        return format_html(
+            '<a href="{}" title="{}">{}</a>',
+            record.source.get_absolute_url(),
+            record.source.title,
+            Truncator(record.source.title).chars(48),
+        )
+
+    def value_source(self, record):
+        return record.source.title

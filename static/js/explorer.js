@@ -1,0 +1,18 @@
+/* The mobility explorer's chart: one bar series per pivot column (#explorer-data). */
+(function () {
+  "use strict";
+  var source = document.getElementById("explorer-data");
+  var canvas = document.getElementById("mobility-chart");
+  if (!source || !canvas || typeof Chart === "undefined") { return; }
+  var data = JSON.parse(source.textContent);
+  var colours = ["#0b5cad", "#d9822b", "#1e7a46", "#8e44ad", "#b3261e", "#2c8c99"];
+  new Chart(canvas, {
+    type: "bar",
+    data: { labels: data.labels, datasets: data.datasets.map(function (set, i) {
+      return { label: set.label, data: set.data, backgroundColor: colours[i % colours.length] };
+    }) },
+    options: { responsive: true, maintainAspectRatio: false, animation: false,
+      plugins: { legend: { position: "bottom" } },
+      scales: { y: { beginAtZero: true, title: { display: true, text: data.yLabel } } } }
+  });
+})();

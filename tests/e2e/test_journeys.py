@@ -1,0 +1,93 @@
+"""What rectors and analysts click, type and see, in a real browser."""
+
+import csv
+import datetime
+import io
+import re
+
+from playwright.sync_api import Page, expect
+
+from events.models import Event
+from tests.factories import agreement_between
+from universities.models import Institution
+
+
+def test_rector_finds_institution_by_cyrillic_name_and_follows_an_agreement_to_its_event(
+    page: Page, demo_server, screenshot
+):
+    atyrau = Institution.objects.get(ror_id="05nmhtv58")
+    ada = Institution.objects.get(ror_id="053ez2v94")
+    forum = Event.objects.get(kind="forum")
+    agreement_between(
+        atyrau,
+        ada,
+        title="Memorandum on academic exchange (test)",
+        event=forum,
+        signed_on=datetime.date(2026, 4, 6),
+    )
+
+    page.goto(f"{demo_server.url}/institutions/")
+    page.get_by_label("Search").fill("Атырауский")
+    page.get_by_role("button", name="Filter").click()
+    page.get_by_role("link", name="Khalel Dosmukhamedov Atyrau University").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Khalel Dosmukhamedov Atyrau University"
+    )
+    expect(
+        page.get_by_text("Атырауский государственный университет им. Х.Досмухамедова")
+    ).to_be_visible()
+    screenshot(page, "profile")
+
+    page.locator("section", has=page.get_by_role("heading", name="Partners")).get_by_role(
+        "link", name="ADA University"
+    ).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("ADA University")
+    page.get_by_role("link", name="Memorandum on academic exchange (test)").first.click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Memorandum on academic exchange (test)"
+    )
+    page.get_by_role("link", name=re.compile("Second Forum of Rectors")).click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Second Forum of Rectors")
+    expect(page.get_by_role("link", name="Memorandum on academic exchange (test)")).to_be_visible()
+    expect(page.get_by_text("Sayasat Nurbek")).to_be_visible()
+
+
+def test_analyst_filters_mobility_sees_the_chart_and_reads_back_the_csv(
+    page: Page, demo_server, screenshot
+):
+    page.goto(f"{demo_server.url}/mobility/")
+    page.get_by_label("Origin country", exact=True).select_option("AZ")
+    page.get_by_label("Destination country", exact=True).select_option("KZ")
+    page.get_by_role("button", name="Filter").click()
+    expect(page.get_by_text("1 result")).to_be_visible()
+    chart = page.locator("#mobility-chart")
+    expect(chart).to_be_visible()
+    # Chart.js has drawn on the canvas: it is no longer blank.
+    assert page.evaluate(
+        "() => { const c = document.getElementById('mobility-chart');"
+        " return c.getContext('2d').getImageData(0, 0, c.width, c.height).data.some(v => v); }"
+    )
+    expect(page.locator("#pivot-table")).to_contain_text("333")
+    page.get_by_label("Origin country", exact=True).select_option([])
+    page.get_by_label("Destination country", exact=True).select_option([])
+    page.get_by_role("button", name="Filter").click()
+    screenshot(page, "mobility-explorer")
+    page.get_by_label("Origin country", exact=True).select_option("AZ")
+    page.get_by_label("Destination country", exact=True).select_option("KZ")
+    page.get_by_role("button", name="Filter").click()
+
+    with page.expect_download() as download_info:
+        page.get_by_role("link", name="CSV").click()
+    path = download_info.value.path()
+    rows = list(csv.DictReader(io.StringIO(path.read_text(encoding="utf-8-sig"))))
+    assert [(row["origin"], row["destination"], row["value"]) for row in rows] == [
+        ("AZ", "KZ", "333")
+    ]
+    assert rows[0]["host institutions"] == "58"
+
+
+def test_dashboard_shows_the_focus_pair(page: Page, demo_server, screenshot):
+    page.goto(demo_server.url)
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Kazakhstan – Azerbaijan")
+    expect(page.get_by_text("Currently, more than 70 Kazakhstani universities")).to_be_visible()
+    screenshot(page, "dashboard")

@@ -1,0 +1,198 @@
+"""Every page answers with the demo data and with an empty register, in a bounded number of
+queries that does not grow with the rows."""
+
+import csv
+import io
+
+import openpyxl
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+
+from agreements.models import Agreement
+from cooperation.models import Source
+from events.models import Event
+from mobility.models import ScholarshipProgramme
+from tests.factories import (
+    EventFactory,
+    InstitutionFactory,
+    InstitutionNameFactory,
+    MobilityFigureFactory,
+    agreement_between,
+)
+from universities.models import Institution
+
+pytestmark = pytest.mark.django_db
+
+LIST_PAGES = [
+    "dashboard",
+    "universities:institution_list",
+    "agreements:agreement_list",
+    "events:event_list",
+    "mobility:mobility_explorer",
+    "mobility:scholarship_list",
+    "cooperation:source_list",
+]
+
+
+@pytest.fixture
+def demo(db):
+    call_command("load_demo", stdout=io.StringIO())
+
+
+@pytest.mark.parametrize("name", LIST_PAGES)
+def test_list_pages_answer_on_an_empty_register(client, name):
+    response = client.get(reverse(name))
+    assert response.status_code == 200
+    assert b"<h1>" in response.content
+
+
+def detail_urls() -> list[str]:
+    return [
+        obj.get_absolute_url()
+        for obj in [
+            Institution.objects.get(ror_id="03q0vrn42"),
+            Agreement.objects.get(kind="protocol"),
+            Event.objects.get(kind="round_table"),
+            ScholarshipProgramme.objects.get(kind="government_quota"),
+            Source.objects.get(reference__endswith="003_632b02a1b837dd5e.txt"),
+        ]
+    ]
+
+
+def test_every_page_answers_with_the_demo_data(client, demo):
+    for url in [reverse(name) for name in LIST_PAGES] + detail_urls():
+        response = client.get(url)
+        assert response.status_code == 200, url
+
+
+def test_dashboard_sets_stated_figures_beside_the_register(client, demo):
+    response = client.get(reverse("dashboard"))
+    page = response.content.decode()
+    assert "Kazakhstan – Azerbaijan" in page
+    assert "more than 70" in page
+    assert "Currently, more than 70 Kazakhstani universities" in page
+    stated = {row.figure.value: row for row in response.context["stated"]}
+    assert stated[70].register_count == 2  # KazNU and the Government of Kazakhstan
+    assert stated[5].register_count is None
+    # Every number links to the list behind it, and that list shows the same number.
+    assert response.context["agreement_count"] == 4
+    listed = client.get(reverse("agreements:agreement_list") + "?country_pair=KZ,AZ")
+    assert listed.context["table"].paginator.count == 4
+
+
+def test_dashboard_switches_to_any_pair(client, demo):
+    response = client.get(reverse("dashboard") + "?pair=KZ-PL")
+    assert "Kazakhstan – Poland" in response.content.decode()
+    assert response.context["mobility"]["datasets"][0]["data"] == [1000]
+    bad = client.get(reverse("dashboard") + "?pair=KZ-KZ")
+    assert bad.status_code == 200
+    assert "not a pair of two different country codes" in bad.content.decode()
+
+
+def test_institution_search_finds_cyrillic_and_latin_alike(client, demo):
+    url = reverse("universities:institution_list")
+    for query in ["Атырауский", "атырау", "Atyrau"]:
+        response = client.get(url, {"q": query})
+        names = [row.record.name for row in response.context["table"].rows]
+        assert "Khalel Dosmukhamedov Atyrau University" in names, query
+
+
+def test_profile_lists_partners_with_the_agreements_that_connect_them(client, demo):
+    kaznu = Institution.objects.get(ror_id="03q0vrn42")
+    response = client.get(kaznu.get_absolute_url())
+    partners = response.context["partners"]
+    assert [p["institution"].name for p in partners] == ["Azerbaijan National Academy of Sciences"]
+    assert partners[0]["agreements"][0].kind == "memorandum"
+
+
+def test_invalid_filter_shows_the_error_and_no_rows(client, demo):
+    response = client.get(reverse("agreements:agreement_list"), {"signed_after": "yesterday"})
+    assert response.status_code == 200
+    assert response.context["filter"].form.errors["signed_after"]
+    assert "Some filters are not valid." in response.content.decode()
+
+
+def test_csv_export_has_every_filtered_row_and_keeps_cyrillic(client):
+    kz = InstitutionFactory(name="Атырауский университет", country="KZ")
+    for i in range(60):
+        InstitutionFactory(name=f"Baku University {i}", country="AZ")
+    url = reverse("universities:institution_list")
+    response = client.get(url, {"country": "AZ", "_export": "csv"})
+    text = response.content.decode("utf-8")
+    assert text.startswith("\ufeff")  # Excel reads it as UTF-8
+    rows = list(csv.DictReader(io.StringIO(text.lstrip("\ufeff"))))
+    assert len(rows) == 60  # not cut at the page size of 50
+    assert {row["Country"] for row in rows} == {"AZ"}
+    response = client.get(url, {"q": "Атырауский", "_export": "csv"})
+    rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8").lstrip("\ufeff"))))
+    assert [row["Institution"] for row in rows] == [kz.name]
+
+
+def test_mobility_xlsx_export_carries_the_definitions(client, demo):
+    response = client.get(
+        reverse("mobility:mobility_explorer"), {"_export": "xlsx", "origin": "AZ"}
+    )
+    book = openpyxl.load_workbook(io.BytesIO(response.content))
+    figures, definitions = book.worksheets
+    rows = list(figures.values)
+    assert rows[0][:3] == ("year", "origin", "destination")
+    assert [row[1:3] for row in rows[1:]] == [("AZ", "KZ")]
+    assert any("Degree mobility" in str(row[2]) for row in definitions.values)
+
+
+def test_mobility_pivot_by_direction(client, demo):
+    response = client.get(
+        reverse("mobility:mobility_explorer"),
+        {"origin": ["KZ", "AZ"], "destination": ["KZ", "AZ"]},
+    )
+    columns = response.context["pivot_columns"]
+    assert columns == ["AZ → KZ", "KZ → AZ"]
+    assert response.context["pivot_rows"] == [(2025, [333, 164 + 79])]
+
+
+def make_rows(n: int) -> None:
+    for _ in range(n):
+        a = InstitutionFactory(country="KZ")
+        InstitutionNameFactory(institution=a)
+        b = InstitutionFactory(country="AZ", city="Baku")
+        event = EventFactory()
+        agreement_between(a, b, event=event)
+        MobilityFigureFactory(home_institution=a, host_institution=b)
+
+
+@pytest.mark.parametrize("name", LIST_PAGES)
+def test_list_query_count_does_not_grow_with_rows(client, name, django_assert_max_num_queries):
+    make_rows(3)
+    url = reverse(name)
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as few:
+        client.get(url)
+    make_rows(30)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        response = client.get(url)
+    assert response.status_code == 200
+
+
+def test_profile_query_count_does_not_grow_with_partners(client, django_assert_max_num_queries):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    home = InstitutionFactory()
+
+    def add_partners(n):
+        for _ in range(n):
+            partner = InstitutionFactory(country="AZ")
+            InstitutionNameFactory(institution=partner)
+            agreement_between(home, partner, event=EventFactory())
+            MobilityFigureFactory(home_institution=home, host_institution=partner)
+
+    add_partners(2)
+    with CaptureQueriesContext(connection) as few:
+        client.get(home.get_absolute_url())
+    add_partners(25)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        response = client.get(home.get_absolute_url())
+    assert len(response.context["partners"]) == 27

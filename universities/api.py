@@ -1,0 +1,59 @@
+"""API viewset of the institution directory."""
+
+from cooperation.api import ModelViewSet
+
+from .filtersets import InstitutionFilterSet
+from .models import Institution
+from .serializers import InstitutionSerializer
+
+
+class InstitutionViewSet(ModelViewSet):
+    """Universities and other academic bodies, with every name they are known by.
+
+    `q` finds an institution by any word of any of its names, labels, aliases or acronyms,
+    typed in any script ("Атырау" and "Atyrau" alike). Names are written with the
+    institution: send `names` to replace the list (items with an `id` are kept and
+    updated), leave it out to keep the names as they are.
+    """
+
+    queryset = Institution.objects.with_counts().prefetch_related("names", "sources")
+    serializer_class = InstitutionSerializer
+    filterset_class = InstitutionFilterSet
+    ordering_fields = (
+        "id",
+        "name",
+        "kind",
+        "country",
+        "city",
+        "status",
+        "founded_year",
+        "agreement_count",
+        "partner_count",
+        "created_at",
+        "updated_at",
+    )
+    export_columns = (
+        "id",
+        "name",
+        "kind",
+        "country",
+        "city",
+        "latitude",
+        "longitude",
+        "website",
+        "founded_year",
+        "status",
+        "merged_into",
+        "parent",
+        "ror_id",
+        "wikidata_id",
+        "names.name",
+        "names.language",
+        "names.kind",
+        "agreement_count",
+        "partner_count",
+        "description",
+        "sources",
+        "created_at",
+        "updated_at",
+    )

@@ -1,0 +1,54 @@
+"""API representation of institutions and their names."""
+
+from rest_framework import serializers
+
+from cooperation.api import ModelCleanSerializer, NestedChildSerializer
+from cooperation.models import Source
+from cooperation.serializers import TIMESTAMPS
+
+from .models import Institution, InstitutionName
+
+
+class InstitutionNameSerializer(NestedChildSerializer):
+    validation_exclude = ("institution",)
+    constraint_fields = {"institutionname_unique": "name"}
+
+    class Meta:
+        model = InstitutionName
+        fields = ("id", "name", "language", "kind")
+
+
+class InstitutionSerializer(ModelCleanSerializer):
+    names = InstitutionNameSerializer(many=True, required=False)
+    sources = serializers.PrimaryKeyRelatedField(
+        many=True, required=False, queryset=Source.objects.all()
+    )
+    agreement_count = serializers.IntegerField(read_only=True)
+    partner_count = serializers.IntegerField(read_only=True)
+
+    nested_writes = {"names": "institution"}
+
+    class Meta:
+        model = Institution
+        fields = (
+            "id",
+            "name",
+            "kind",
+            "country",
+            "city",
+            "latitude",
+            "longitude",
+            "website",
+            "founded_year",
+            "status",
+            "merged_into",
+            "parent",
+            "ror_id",
+            "wikidata_id",
+            "description",
+            "names",
+            "sources",
+            "agreement_count",
+            "partner_count",
+            *TIMESTAMPS,
+        )

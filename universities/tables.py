@@ -1,0 +1,44 @@
+import django_tables2 as tables
+from django.utils.translation import gettext_lazy as _
+
+from .models import Institution
+
+
+class InstitutionTable(tables.Table):
+    name = tables.Column(verbose_name=_("Institution"), linkify=True)
+    kind = tables.Column(verbose_name=_("Kind"))
+    country = tables.Column(verbose_name=_("Country"))
+    city = tables.Column(verbose_name=_("City"))
+    partner_count = tables.Column(
+        verbose_name=_("Partners"), attrs={"td": {"class": "num"}, "th": {"class": "num"}}
+    )
+    agreement_count = tables.Column(
+        verbose_name=_("Agreements"), attrs={"td": {"class": "num"}, "th": {"class": "num"}}
+    )
+    ror_id = tables.Column(verbose_name=_("ROR id"), visible=False)
+    website = tables.Column(verbose_name=_("Website"), visible=False)
+
+    class Meta:
+        model = Institution
+        fields = (
+            "name",
+            "kind",
+            "country",
+            "city",
+            "partner_count",
+            "agreement_count",
+            "ror_id",
+            "website",
+        )
+        order_by = ("name",)
+        empty_text = _("No institutions match.")
+
+    def render_name(self, record, value):
+        localized = record.localized_name()
+        return localized
+
+    def render_country(self, record):
+        return record.country.name
+
+    def value_country(self, record):
+        return record.country.code
