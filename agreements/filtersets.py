@@ -74,6 +74,13 @@ class AgreementFilterSet(filters.FilterSet):
     parent_id = IdFilter(field_name="parent", label=_("Parent agreement (id)"))
     renews_id = IdFilter(field_name="renews", label=_("Renews the agreement (id)"))
     has_document = BooleanFilter(method="filter_has_document", label=_("Has the signed document"))
+    in_force = BooleanFilter(
+        method="filter_in_force", label=_("In force today (signed or in effect, not expired)")
+    )
+    dormant = BooleanFilter(
+        method="filter_dormant",
+        label=_("Dormant: in force, but no mobility recorded in the last three years"),
+    )
     source_id = IdFilter(field_name="sources", label=_("Cites source (id)"), distinct=True)
 
     class Meta:
@@ -110,6 +117,18 @@ class AgreementFilterSet(filters.FilterSet):
             in_country = Party.objects.filter(agreement=OuterRef("pk"), institution__country=code)
             queryset = queryset.filter(Exists(in_country))
         return queryset
+
+    def filter_in_force(self, queryset: QuerySet, name: str, value: bool | None) -> QuerySet:
+        if value is None:
+            return queryset
+        in_force = queryset.in_force(today=datetime.date.today())
+        return in_force if value else queryset.exclude(pk__in=in_force.values("pk"))
+
+    def filter_dormant(self, queryset: QuerySet, name: str, value: bool | None) -> QuerySet:
+        if value is None:
+            return queryset
+        dormant = queryset.dormant(today=datetime.date.today())
+        return dormant if value else queryset.exclude(pk__in=dormant.values("pk"))
 
     def filter_has_document(self, queryset: QuerySet, name: str, value: bool) -> QuerySet:
         return queryset.exclude(document="") if value else queryset.filter(document="")

@@ -5,7 +5,7 @@ import datetime
 from django.core.exceptions import ValidationError
 from django.core.validators import FileExtensionValidator, MinValueValidator
 from django.db import models
-from django.db.models import F, Prefetch, Q
+from django.db.models import Exists, F, OuterRef, Prefetch, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -46,6 +46,31 @@ class AgreementQuerySet(models.QuerySet):
         return self.select_related("event", "parent", "renews").prefetch_related(
             Prefetch("parties", queryset=Party.objects.select_related("institution", "signatory")),
             "areas",
+        )
+
+    def in_force(self, *, today: datetime.date) -> "AgreementQuerySet":
+        """Signed or in effect, and not past their end date (open-ended ones included)."""
+        return self.filter(
+            Q(valid_until__isnull=True) | Q(valid_until__gte=today),
+            status__in=[AgreementStatus.SIGNED, AgreementStatus.IN_EFFECT],
+        )
+
+    def dormant(self, *, today: datetime.date, years: int = 3) -> "AgreementQuerySet":
+        """In force, with no mobility recorded under them, or between two of their parties,
+        in the last ``years`` years."""
+        # Mobility figures are declared by the mobility app, above this one: reach the model
+        # through the reverse relation rather than importing upwards.
+        figure = self.model._meta.get_field("mobility_figures").related_model
+        recent = figure.objects.filter(year__gte=today.year - years)
+        home_party = Party.objects.filter(
+            agreement=OuterRef(OuterRef("pk")), institution=OuterRef("home_institution")
+        )
+        host_party = Party.objects.filter(
+            agreement=OuterRef(OuterRef("pk")), institution=OuterRef("host_institution")
+        )
+        return self.in_force(today=today).exclude(
+            Exists(recent.filter(agreement=OuterRef("pk")))
+            | Exists(recent.filter(Exists(home_party), Exists(host_party)))
         )
 
     def expiring(self, *, within_days: int, today: datetime.date | None = None):

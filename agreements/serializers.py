@@ -14,6 +14,8 @@ STUDY_LEVELS = [(value, label) for value, label in IscedLevel.choices if value !
 
 
 class PartySerializer(NestedChildSerializer):
+    """An institution that signed the agreement, with its name, country and signatory."""
+
     validation_exclude = ("agreement",)
 
     institution_name = serializers.CharField(source="institution.name", read_only=True)
@@ -34,6 +36,8 @@ class PartySerializer(NestedChildSerializer):
 
 
 class CooperationConditionSerializer(NestedChildSerializer):
+    """One direction of mobility the agreement provides for (after the EWP IIA model)."""
+
     validation_exclude = ("agreement",)
 
     levels = serializers.ListField(
@@ -65,6 +69,8 @@ class CooperationConditionSerializer(NestedChildSerializer):
 
 
 class AgreementSerializer(ModelCleanSerializer):
+    """An agreement, with its parties, mobility conditions and areas of cooperation."""
+
     event_title = serializers.CharField(source="event.title", read_only=True, allow_null=True)
     areas = serializers.SlugRelatedField(
         many=True, required=False, slug_field="code", queryset=CooperationArea.objects.all()
@@ -113,7 +119,7 @@ class AgreementSerializer(ModelCleanSerializer):
 
 
 class AgreementStatsRowSerializer(serializers.Serializer):
-    """One row of ``/api/agreements/stats/``: the grouped dimensions and the count."""
+    """One row of `/api/agreements/stats/`: the grouped dimensions and the count."""
 
     year = serializers.IntegerField(required=False, allow_null=True, help_text=_("Year signed."))
     status = serializers.CharField(required=False)

@@ -692,7 +692,7 @@ _ERROR_DETAIL = {
 }
 _FIELD_ERRORS = {
     "type": "object",
-    "description": "Field name (or non_field_errors) -> messages; nested items in lists.",
+    "description": _("Field name (or non_field_errors) -> messages; nested lists by index."),
     "additionalProperties": True,
 }
 _CONFLICT = {
@@ -716,7 +716,13 @@ _CONFLICT = {
 
 
 def _json_response(description: str, schema: Mapping[str, Any]) -> dict[str, Any]:
-    return {"description": description, "content": {"application/json": {"schema": dict(schema)}}}
+    schema = {
+        key: force_str(value) if key == "description" else value for key, value in schema.items()
+    }
+    return {
+        "description": force_str(description),
+        "content": {"application/json": {"schema": schema}},
+    }
 
 
 @cache
@@ -748,7 +754,9 @@ class AutoSchema(SpectacularAutoSchema):
                     response["content"][CSV_MEDIA_TYPE] = {
                         "schema": {
                             "type": "string",
-                            "description": "UTF-8 CSV with a byte-order mark; every row.",
+                            "description": force_str(
+                                _("UTF-8 CSV with a byte-order mark; every filtered row.")
+                            ),
                         }
                     }
                     response["content"][XLSX_MEDIA_TYPE] = {
@@ -766,18 +774,18 @@ class AutoSchema(SpectacularAutoSchema):
         is_detail = "{" in path
         if method == "GET":
             responses.setdefault(
-                "400", _json_response("A malformed or unknown query parameter.", _FIELD_ERRORS)
+                "400", _json_response(_("A malformed or unknown query parameter."), _FIELD_ERRORS)
             )
         if method in ("POST", "PUT", "PATCH"):
-            responses.setdefault("400", _json_response("The record is invalid.", _FIELD_ERRORS))
-        responses.setdefault("401", _json_response("Not signed in.", _ERROR_DETAIL))
-        responses.setdefault("403", _json_response("Not allowed.", _ERROR_DETAIL))
+            responses.setdefault("400", _json_response(_("The record is invalid."), _FIELD_ERRORS))
+        responses.setdefault("401", _json_response(_("Not signed in."), _ERROR_DETAIL))
+        responses.setdefault("403", _json_response(_("Not allowed."), _ERROR_DETAIL))
         if is_detail or action == "list":
-            responses.setdefault("404", _json_response("Not found.", _ERROR_DETAIL))
+            responses.setdefault("404", _json_response(_("Not found."), _ERROR_DETAIL))
         if method == "DELETE":
             responses.setdefault(
                 "409",
-                _json_response("Other records still reference this one.", _CONFLICT),
+                _json_response(_("Other records still reference this one."), _CONFLICT),
             )
         return operation
 

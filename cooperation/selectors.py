@@ -29,15 +29,6 @@ def agreements_between(country_a: str, country_b: str) -> QuerySet:
     return Agreement.objects.filter(party_in(country_a), party_in(country_b))
 
 
-def agreements_in_force(queryset: QuerySet, *, today: datetime.date) -> QuerySet:
-    from agreements.choices import AgreementStatus
-
-    return queryset.filter(
-        Q(valid_until__isnull=True) | Q(valid_until__gte=today),
-        status__in=[AgreementStatus.SIGNED, AgreementStatus.IN_EFFECT],
-    )
-
-
 def institutions_with_partners_in(country: str, partner_country: str) -> QuerySet:
     """Institutions of ``country`` that share an agreement with one of ``partner_country``."""
     from agreements.models import Party
@@ -47,29 +38,6 @@ def institutions_with_partners_in(country: str, partner_country: str) -> QuerySe
         agreement__parties__institution=OuterRef("pk"), institution__country=partner_country
     )
     return Institution.objects.filter(Exists(partner_parties), country=country)
-
-
-def agreements_dormant(
-    queryset: QuerySet, *, today: datetime.date, years: int = DORMANT_AFTER_YEARS
-) -> QuerySet:
-    """Agreements in force with no mobility recorded under them, or between their parties,
-    in the last ``years`` years."""
-    from agreements.models import Party
-    from mobility.models import MobilityFigure
-
-    since = today.year - years
-    recent = MobilityFigure.objects.filter(year__gte=since)
-    under_agreement = recent.filter(agreement=OuterRef("pk"))
-    home_party = Party.objects.filter(
-        agreement=OuterRef(OuterRef("pk")), institution=OuterRef("home_institution")
-    )
-    host_party = Party.objects.filter(
-        agreement=OuterRef(OuterRef("pk")), institution=OuterRef("host_institution")
-    )
-    between_parties = recent.filter(Exists(home_party), Exists(host_party))
-    return agreements_in_force(queryset, today=today).exclude(
-        Exists(under_agreement) | Exists(between_parties)
-    )
 
 
 @dataclasses.dataclass
@@ -187,7 +155,7 @@ def dashboard(country_a: str, country_b: str, *, today: datetime.date | None = N
 
     today = today or datetime.date.today()
     between = agreements_between(country_a, country_b)
-    in_force = agreements_in_force(between, today=today)
+    in_force = between.in_force(today=today)
     events = Event.objects.filter(country__in=[country_a, country_b]).select_related(
         "host_institution"
     )
@@ -212,11 +180,11 @@ def dashboard(country_a: str, country_b: str, *, today: datetime.date | None = N
         "scholarships": list(scholarships_for_pair(country_a, country_b)),
         "stated": stated_figures_compared(country_a, country_b, today=today),
         "dormant": list(
-            agreements_dormant(between, today=today)
+            between.dormant(today=today, years=DORMANT_AFTER_YEARS)
             .prefetch_related("parties__institution")
             .order_by("signed_on")[:10]
         ),
-        "dormant_count": agreements_dormant(between, today=today).count(),
+        "dormant_count": between.dormant(today=today, years=DORMANT_AFTER_YEARS).count(),
     }
 
 

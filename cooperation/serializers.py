@@ -9,6 +9,8 @@ TIMESTAMPS = ("created_at", "updated_at")
 
 
 class SourceSerializer(ModelCleanSerializer):
+    """A publication that stated a fact: a news article, a ministry page, a report."""
+
     class Meta:
         model = Source
         fields = (
@@ -27,6 +29,8 @@ class SourceSerializer(ModelCleanSerializer):
 
 
 class StatedFigureSerializer(ModelCleanSerializer):
+    """An official aggregate as a source stated it, with the sources (ids) that state it."""
+
     sources = serializers.PrimaryKeyRelatedField(
         many=True, required=False, queryset=Source.objects.all()
     )

@@ -11,6 +11,8 @@ from .models import Event, Participation, Person
 
 
 class PersonSerializer(ModelCleanSerializer):
+    """A named official, with the institution they belong to."""
+
     institution_name = serializers.CharField(
         source="institution.name", read_only=True, allow_null=True
     )
@@ -35,6 +37,8 @@ class PersonSerializer(ModelCleanSerializer):
 
 
 class ParticipationSerializer(NestedChildSerializer):
+    """A person at the event, in a role, with the position held at the time."""
+
     validation_exclude = ("event",)
     constraint_fields = {"participation_unique_role": "person"}
 
@@ -58,6 +62,8 @@ class ParticipationSerializer(NestedChildSerializer):
 
 
 class EventSerializer(ModelCleanSerializer):
+    """An event, with its host, organisers (ids) and participants."""
+
     host_institution_name = serializers.CharField(
         source="host_institution.name", read_only=True, allow_null=True
     )

@@ -14,6 +14,8 @@ from .models import MobilityFigure, ScholarshipAllocation, ScholarshipProgramme
 
 
 class ScholarshipAllocationSerializer(NestedChildSerializer):
+    """Places of the programme offered and awarded in one year at one level."""
+
     validation_exclude = ("programme",)
     constraint_fields = {"allocation_unique_year_level": "year"}
 
@@ -23,6 +25,8 @@ class ScholarshipAllocationSerializer(NestedChildSerializer):
 
 
 class ScholarshipProgrammeSerializer(ModelCleanSerializer):
+    """A scholarship programme, with its places per year and level."""
+
     funder_institution_name = serializers.CharField(
         source="funder_institution.name", read_only=True, allow_null=True
     )
@@ -69,6 +73,8 @@ class ScholarshipProgrammeSerializer(ModelCleanSerializer):
 
 
 class MobilityFigureSerializer(ModelCleanSerializer):
+    """A count of people who moved, as one source stated it (UNESCO UIS / OECD / Eurostat)."""
+
     home_institution_name = serializers.CharField(
         source="home_institution.name", read_only=True, allow_null=True
     )
@@ -115,7 +121,7 @@ class MobilityFigureSerializer(ModelCleanSerializer):
 
 
 class MobilityTotalRowSerializer(serializers.Serializer):
-    """One row of ``/api/mobility-figures/totals/``."""
+    """One row of `/api/mobility-figures/totals/`."""
 
     year = serializers.IntegerField(required=False)
     origin = serializers.CharField(required=False)

@@ -5,6 +5,8 @@ import pytest
 def _test_storages(settings, tmp_path):
     """Uploads go to a temporary folder; static files resolve without collectstatic."""
     settings.MEDIA_ROOT = tmp_path / "media"
+    # A deliberately slow password hash protects real accounts; tests create hundreds.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.STORAGES = {
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

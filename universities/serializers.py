@@ -10,6 +10,8 @@ from .models import Institution, InstitutionName
 
 
 class InstitutionNameSerializer(NestedChildSerializer):
+    """One name of the institution: a label in a language, an alias, an acronym or a former name."""
+
     validation_exclude = ("institution",)
     constraint_fields = {"institutionname_unique": "name"}
 
@@ -19,6 +21,8 @@ class InstitutionNameSerializer(NestedChildSerializer):
 
 
 class InstitutionSerializer(ModelCleanSerializer):
+    """A university or another academic body, with every name it is known by."""
+
     names = InstitutionNameSerializer(many=True, required=False)
     sources = serializers.PrimaryKeyRelatedField(
         many=True, required=False, queryset=Source.objects.all()

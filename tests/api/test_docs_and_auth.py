@@ -6,7 +6,7 @@ from django.middleware.csrf import _get_new_csrf_string, _mask_cipher_secret
 from rest_framework.test import APIClient
 
 from cooperation.models import Source
-from tests.base import user_with_permissions
+from tests.base import token_client, user_with_permissions
 from tests.factories import AgreementFactory
 
 RESOURCES = (
@@ -131,3 +131,16 @@ class TestAuthentication:
         client = APIClient()
         client.force_login(user_with_permissions("reader"))
         assert client.get("/api/agreements/stats/").status_code == 200
+
+
+@pytest.mark.django_db
+def test_history_records_the_api_user():
+    user = user_with_permissions("clerk", Source, ["add", "change"])
+    client = token_client(user)
+    response = client.post("/api/sources/", {"title": "Article"}, format="json")
+    source = Source.objects.get(pk=response.json()["id"])
+    client.patch(f"/api/sources/{source.pk}/", {"title": "Article, corrected"}, format="json")
+    assert [(h.history_type, h.history_user) for h in source.history.order_by("history_id")] == [
+        ("+", user),
+        ("~", user),
+    ]

@@ -91,3 +91,25 @@ def test_dashboard_shows_the_focus_pair(page: Page, demo_server, screenshot):
     expect(page.get_by_role("heading", level=1)).to_contain_text("Kazakhstan – Azerbaijan")
     expect(page.get_by_text("Currently, more than 70 Kazakhstani universities")).to_be_visible()
     screenshot(page, "dashboard")
+
+
+def test_language_switcher_turns_the_dashboard_russian(page: Page, demo_server):
+    page.goto(demo_server.url)
+    page.get_by_label("Language").select_option("ru")
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Академическое сотрудничество: Казахстан – Азербайджан"
+    )
+    expect(
+        page.get_by_role("heading", name="Заявленные показатели в сравнении с реестром")
+    ).to_be_visible()
+    # Institution pages show the Russian name where the register has one.
+    kaznu = Institution.objects.get(ror_id="03q0vrn42")
+    page.goto(f"{demo_server.url}{kaznu.get_absolute_url()}")
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Казахский национальный университет имени аль-Фараби"
+    )
+    # And back to English.
+    page.get_by_label("Язык").select_option("en")
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Al-Farabi Kazakh National University"
+    )

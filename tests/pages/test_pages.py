@@ -196,3 +196,36 @@ def test_profile_query_count_does_not_grow_with_partners(client, django_assert_m
     with django_assert_max_num_queries(len(few.captured_queries)):
         response = client.get(home.get_absolute_url())
     assert len(response.context["partners"]) == 27
+
+
+def test_dormant_agreements_are_those_without_recent_mobility(client):
+    import datetime
+
+    kz, az = InstitutionFactory(country="KZ"), InstitutionFactory(country="AZ", city="Baku")
+    other = InstitutionFactory(country="AZ", city="Ganja")
+    year = datetime.date.today().year
+    active = agreement_between(kz, az, title="With students", valid_until=None)
+    MobilityFigureFactory(home_institution=kz, host_institution=az, year=year - 1)
+    under = agreement_between(kz, other, title="Figure under it", valid_until=None)
+    MobilityFigureFactory(agreement=under, year=year)
+    dormant = agreement_between(az, other, title="Quiet", valid_until=None)
+    MobilityFigureFactory(home_institution=az, host_institution=other, year=year - 5)
+    agreement_between(
+        kz,
+        az,
+        title="Expired",
+        valid_from=datetime.date(2015, 1, 1),
+        valid_until=datetime.date(2020, 1, 1),
+    )
+
+    dashboard = client.get(reverse("dashboard") + "?pair=AZ-KZ")
+    # Only AZ-KZ agreements count on this dashboard: "Quiet" is AZ-AZ.
+    assert dashboard.context["dormant_count"] == 0
+    response = client.get(reverse("agreements:agreement_list"), {"dormant": "true"})
+    assert [row.record for row in response.context["table"].rows] == [dormant]
+    response = client.get(reverse("agreements:agreement_list"), {"in_force": "true"})
+    assert {row.record.title for row in response.context["table"].rows} == {
+        active.title,
+        under.title,
+        dormant.title,
+    }
