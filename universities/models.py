@@ -115,7 +115,8 @@ class Institution(SourcedModel):
     )
     description = models.TextField(_("description"), blank=True)
     # Folded form of every name, alias and acronym (cooperation.text.fold), kept in step by
-    # save() and by InstitutionName.save(): one indexed column answers a search in any script.
+    # save() and by InstitutionName.save(): one column answers a search in any script (a plain
+    # substring scan today; a trigram index is the next step when the directory grows large).
     search_text = models.TextField(editable=False, blank=True, default="")
 
     objects = InstitutionQuerySet.as_manager()

@@ -19,6 +19,7 @@ from tests.factories import (
     InstitutionFactory,
     InstitutionNameFactory,
     IscedFieldFactory,
+    MobilityFigureFactory,
     PersonFactory,
     SourceFactory,
     agreement_between,
@@ -245,6 +246,25 @@ class TestAgreementAPI(APIResourceTests):
         scanned = AgreementFactory(document="agreements/2025/scan.pdf")
         unscanned = AgreementFactory()
         return FilterCase({"has_document": "true"}, [scanned], [unscanned])
+
+    def case_in_force(self) -> FilterCase:
+        today = datetime.date.today()
+        open_ended = AgreementFactory(valid_until=None)
+        current = AgreementFactory(valid_until=today + datetime.timedelta(days=1))
+        lapsed = AgreementFactory(
+            signed_on=today - datetime.timedelta(days=900),
+            valid_from=today - datetime.timedelta(days=900),
+            valid_until=today - datetime.timedelta(days=1),
+        )
+        terminated = AgreementFactory(status="terminated", terminated_on=today, valid_until=None)
+        return FilterCase({"in_force": "true"}, [open_ended, current], [lapsed, terminated])
+
+    def case_dormant(self) -> FilterCase:
+        quiet = AgreementFactory(valid_until=None)
+        busy = AgreementFactory(valid_until=None)
+        MobilityFigureFactory(agreement=busy, year=datetime.date.today().year)
+        draft = AgreementFactory(status="draft", signed_on=None)
+        return FilterCase({"dormant": "1"}, [quiet], [busy, draft])
 
     def case_source_id(self) -> FilterCase:
         source = SourceFactory()
