@@ -1,5 +1,6 @@
 """Views shared by every app: the filtered list (filter + table + export)."""
 
+from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.shortcuts import get_object_or_404
@@ -13,7 +14,7 @@ from django_tables2 import SingleTableMixin
 from django_tables2.export import ExportMixin, TableExport
 
 from . import selectors
-from .filtersets import SourceFilterSet
+from .filtersets import SourceFilterSet, StrictNullBooleanField
 from .models import Source
 from .tables import SourceTable
 
@@ -43,6 +44,16 @@ class FilteredListView(ExportMixin, SingleTableMixin, FilterView):
     title = None
     description = None
     empty_message = _("Nothing matches these filters.")
+
+    def get_filterset(self, filterset_class):
+        filterset = super().get_filterset(filterset_class)
+        # The API reads yes/no filters from text ("true"/"false"); people get a menu.
+        for field in filterset.form.fields.values():
+            if isinstance(field, StrictNullBooleanField):
+                field.widget = forms.Select(
+                    choices=[("", _("Any")), ("true", _("Yes")), ("false", _("No"))]
+                )
+        return filterset
 
     def get_title(self):
         return self.title or self.filterset_class._meta.model._meta.verbose_name_plural.capitalize()

@@ -20,17 +20,22 @@ class EventListView(FilteredListView):
     template_name = "events/event_list.html"
     title = _("Events")
     description = _("Forums, round tables, signing ceremonies, visits and celebrations.")
+    timeline_limit = 300
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         if self.request.GET.get("view") == "timeline":
-            events = self.object_list  # the filtered rows, or none when a filter is invalid
+            # A timeline is read, not paged: show the most recent events and say so.
+            events = list(self.object_list[: self.timeline_limit + 1])
+            context["timeline_truncated"] = len(events) > self.timeline_limit
             context["timeline"] = [
                 (year, list(items))
                 for year, items in groupby(
-                    events, key=lambda e: e.start_date.year if e.start_date else None
+                    events[: self.timeline_limit],
+                    key=lambda e: e.start_date.year if e.start_date else None,
                 )
             ]
+            context["timeline_limit"] = self.timeline_limit
         return context
 
 
