@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: help install run test test-e2e lint format check demo serve clean
+.PHONY: help install run test test-e2e lint format check demo serve clean bench bench-data
 
 help:
 	@echo "make run    - install, load the demo data and serve UniBridge at http://$(HOST):$(PORT)"
@@ -40,6 +40,25 @@ lint: install
 format: install
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
+
+# Production-like serving: collected static files (whitenoise) behind gunicorn. Needs the
+# environment of README "Production": DJANGO_ENV=production, SECRET_KEY, ALLOWED_HOSTS,
+# DATABASE_URL; WEB_CONCURRENCY workers (default 4).
+serve: install
+	$(PY) manage.py migrate --noinput --verbosity 0
+	$(PY) manage.py collectstatic --noinput --verbosity 0
+	$(VENV)/bin/gunicorn cooperation.wsgi:application --bind $(HOST):$(PORT) \
+		--workers $${WEB_CONCURRENCY:-4} --access-logfile - --timeout 60
+
+# Benchmarks (bench/RESULTS.md) on their own PostgreSQL database, never the default one.
+BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/unibridge_bench
+BENCH_SIZE ?= L
+
+bench-data: install
+	BENCH_DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) bench/generate.py --size $(BENCH_SIZE)
+
+bench: install
+	BENCH_DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) bench/run.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) staticfiles unibridge.sqlite3

@@ -1,11 +1,12 @@
 """Back office for agreements, their parties and the mobility conditions they provide for."""
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.forms.models import BaseInlineFormSet
+from django.http import HttpResponseRedirect
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
@@ -17,6 +18,8 @@ from cooperation.admin import (
     IscedLevelsField,
     isced_levels_display,
 )
+from cooperation.models import EditConflict, conflict_message
+from cooperation.roles import scoped_to
 from universities.models import Institution
 
 from .choices import AgreementStatus, CooperationAreaCode
@@ -229,9 +232,38 @@ class AgreementResource(resources.ModelResource):
         report_skipped = True
 
 
+class AgreementForm(forms.ModelForm):
+    """The agreement form, carrying the version it was opened at: a save after someone
+    else's save is refused with a message instead of overwriting their change."""
+
+    # Not the model's field (which is not editable): the version the form was opened at.
+    opened_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = Agreement
+        # The admin replaces these with the fields of its fieldsets.
+        fields = ["title"]
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["opened_version"].initial = self.instance.version
+
+    def clean(self):
+        cleaned_data = super().clean()
+        opened_at = cleaned_data.get("opened_version")
+        if self.instance.pk and opened_at is not None:
+            if opened_at != self.instance.version:
+                raise ValidationError(conflict_message(), code="edit_conflict")
+            # Saved from the version the form was opened at, so that a save landing between
+            # this check and ours is still caught by the model (EditConflict).
+            self.instance.version = opened_at
+        return cleaned_data
+
+
 @admin.register(Agreement)
 class AgreementAdmin(ImportExportHistoryAdmin):
     resource_classes = [AgreementResource]
+    form = AgreementForm
     list_display = (
         "title",
         "kind",
@@ -264,7 +296,23 @@ class AgreementAdmin(ImportExportHistoryAdmin):
         ),
         (_("Context"), {"fields": ["event", "areas", "parent", "renews"]}),
         (_("Document and sources"), {"fields": ["document", "description", "sources"]}),
+        (None, {"fields": ["opened_version"], "classes": ["hidden"]}),
     ]
+
+    def formfield_for_choice_field(self, db_field, request, **kwargs):
+        if db_field.name == "status" and scoped_to(request.user):
+            # A university editor proposes; the ministry signs.
+            kwargs["choices"] = [(AgreementStatus.DRAFT, AgreementStatus.DRAFT.label)]
+        return super().formfield_for_choice_field(db_field, request, **kwargs)
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except EditConflict:
+            # Someone saved between the form's check and ours: nothing was written (the
+            # admin's transaction rolled back); say so where the user is.
+            self.message_user(request, conflict_message(), level=messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
 
     def get_queryset(self, request):
         return super().get_queryset(request).with_related()

@@ -3,16 +3,35 @@
 from django.db.models import Prefetch
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import exceptions, status
 from rest_framework.decorators import action
+from rest_framework.response import Response
 
 from cooperation.api import Column, ModelViewSet, group_by_parameter, parse_group_by
 
 from .filtersets import AgreementFilterSet
 from .models import Agreement, CooperationCondition
 from .selectors import STATS_DIMENSIONS, agreements_stats
-from .serializers import AgreementSerializer, AgreementStatsSerializer
+from .serializers import (
+    AgreementBulkResultSerializer,
+    AgreementBulkSerializer,
+    AgreementSerializer,
+    AgreementStatsSerializer,
+)
+from .services import agreements_bulk_create
 
 STATS_DEFAULT = ("year",)
+
+
+class PreconditionFailed(exceptions.APIException):
+    status_code = status.HTTP_412_PRECONDITION_FAILED
+    default_detail = _(
+        "Someone else saved this agreement after you read it (the If-Match version is "
+        "stale). Read it again, then make your change."
+    )
+    default_code = "precondition_failed"
+
+
 STATS_DESCRIPTIONS = {
     "year": _("Year signed (empty when the date is unknown)"),
     "status": _("Status"),
@@ -85,6 +104,36 @@ class AgreementViewSet(ModelViewSet):
         "updated_at",
     )
 
+    def etag(self, agreement: Agreement) -> str:
+        return f'"{agreement.version}"'
+
+    def check_if_match(self, request, agreement: Agreement) -> None:
+        """``If-Match`` with an ETag from an earlier read: a write from an older version is
+        refused with 412, as HTTP's conditional requests say."""
+        header = request.headers.get("If-Match")
+        if not header or header.strip() == "*":
+            return
+        tags = {tag.strip().removeprefix("W/") for tag in header.split(",")}
+        if self.etag(agreement) not in tags:
+            raise PreconditionFailed()
+
+    def retrieve(self, request, *args, **kwargs):
+        response = super().retrieve(request, *args, **kwargs)
+        response["ETag"] = self.etag(self.get_object())
+        return response
+
+    def get_object(self):
+        agreement = super().get_object()
+        if self.request.method in ("PUT", "PATCH", "DELETE"):
+            self.check_if_match(self.request, agreement)
+        return agreement
+
+    def update(self, request, *args, **kwargs):
+        response = super().update(request, *args, **kwargs)
+        if "version" in getattr(response, "data", {}):
+            response["ETag"] = f'"{response.data["version"]}"'
+        return response
+
     @extend_schema(
         summary=_("Count agreements"),
         description=_(
@@ -110,3 +159,40 @@ class AgreementViewSet(ModelViewSet):
         columns = [Column(name, str(STATS_DESCRIPTIONS[name])) for name in [*group_by, "count"]]
         payload = {"group_by": group_by, "total": agreements.count(), "results": rows}
         return self.aggregate_response(payload, rows=rows, columns=columns)
+
+    @extend_schema(
+        summary=_("Enter a signing session"),
+        description=_(
+            "Check many agreements at once and, when every row is valid, save them all in one "
+            "transaction, linked to the event. Party names are matched to the register in any "
+            "language and script; each row reports its matches (with scores), errors and "
+            "duplicates. With `dry_run` nothing is saved. When a row is invalid or a party "
+            "needs a choice, the 400 carries the same per-row report as the 200 (a malformed "
+            "request gets the usual messages per field); nothing is saved then. "
+            "Needs the permission to add agreements."
+        ),
+        request=AgreementBulkSerializer,
+        responses={
+            201: AgreementBulkResultSerializer,
+            200: AgreementBulkResultSerializer,
+        },
+    )
+    @action(detail=False, methods=["post"], pagination_class=None, filterset_class=None)
+    def bulk(self, request, *args, **kwargs):
+        serializer = AgreementBulkSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        result = agreements_bulk_create(
+            event=data.get("event"),
+            rows=data["rows"],
+            defaults=data.get("defaults") or {},
+            user=request.user,
+            dry_run=data["dry_run"],
+        )
+        if result.saved:
+            code = status.HTTP_201_CREATED
+        elif result.valid:
+            code = status.HTTP_200_OK
+        else:
+            code = status.HTTP_400_BAD_REQUEST
+        return Response(AgreementBulkResultSerializer(result.as_dict()).data, status=code)

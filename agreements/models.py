@@ -10,7 +10,14 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from cooperation.choices import DatePrecision, IscedLevel
-from cooperation.models import IscedField, SourcedModel, TimeStampedModel, validate_academic_year
+from cooperation.files import validate_pdf
+from cooperation.models import (
+    IscedField,
+    SourcedModel,
+    TimeStampedModel,
+    VersionedModel,
+    validate_academic_year,
+)
 from cooperation.text import vague_date
 from events.models import Event, Person
 from universities.models import Institution
@@ -82,7 +89,7 @@ class AgreementQuerySet(models.QuerySet):
         )
 
 
-class Agreement(SourcedModel):
+class Agreement(VersionedModel, SourcedModel):
     """A signed (or drafted) agreement: a memorandum, an exchange or dual-degree agreement,
     an intergovernmental framework or a protocol amending one."""
 
@@ -144,11 +151,20 @@ class Agreement(SourcedModel):
         _("signed document (PDF)"),
         upload_to="agreements/%Y/",
         blank=True,
-        validators=[FileExtensionValidator(["pdf"])],
+        # Checked by content (validate_pdf); kept under MEDIA_ROOT, which is never served
+        # directly: the download view checks who may read the agreement.
+        validators=[FileExtensionValidator(["pdf"]), validate_pdf],
+        help_text=_("A PDF file; it is checked by its content and size."),
     )
     description = models.TextField(_("description"), blank=True)
 
     objects = AgreementQuerySet.as_manager()
+
+    @classmethod
+    def editor_scope(cls, user) -> Q:
+        """A university editor proposes agreements: drafts with one of their institutions
+        among the parties. Signing them is the ministry's step."""
+        return Q(status=AgreementStatus.DRAFT, parties__institution__editor_links__user=user)
 
     class Meta:
         ordering = [F("signed_on").desc(nulls_last=True), "title"]
@@ -240,9 +256,23 @@ class Party(TimeStampedModel):
                 violation_error_message=_("This institution is already a party to the agreement."),
             )
         ]
+        indexes = [
+            # "The agreements of an institution" is the read path of every profile and of the
+            # institution_id filter; with the agreement id in the index, PostgreSQL answers it
+            # by an index-only scan instead of visiting a hub's 13,000 scattered party rows
+            # (the unique constraint's index leads with the agreement, so cannot serve it).
+            models.Index(fields=["institution", "agreement"], name="party_institution_agreement"),
+        ]
 
     def __str__(self) -> str:
         return str(self.institution)
+
+    @classmethod
+    def editor_scope(cls, user) -> Q:
+        return Q(
+            agreement__status=AgreementStatus.DRAFT,
+            agreement__parties__institution__editor_links__user=user,
+        )
 
 
 def validate_isced_levels(value) -> None:
@@ -327,3 +357,10 @@ class CooperationCondition(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.sending_institution} → {self.receiving_institution}"
+
+    @classmethod
+    def editor_scope(cls, user) -> Q:
+        return Q(
+            agreement__status=AgreementStatus.DRAFT,
+            agreement__parties__institution__editor_links__user=user,
+        )

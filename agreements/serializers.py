@@ -1,11 +1,13 @@
 """API representation of agreements, with their parties and mobility conditions."""
 
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from cooperation.api import ModelCleanSerializer, NestedChildSerializer
 from cooperation.choices import IscedLevel
-from cooperation.models import IscedField, Source
+from cooperation.models import EditConflict, IscedField, Source
 from cooperation.serializers import TIMESTAMPS
 
 from .models import Agreement, CooperationArea, CooperationCondition, Party
@@ -81,10 +83,20 @@ class AgreementSerializer(ModelCleanSerializer):
         many=True, required=False, queryset=Source.objects.all()
     )
 
-    document = serializers.FileField(
-        read_only=True,
-        allow_null=True,
-        help_text=_("The signed document (PDF); uploaded through the admin."),
+    document = serializers.SerializerMethodField(
+        help_text=_(
+            "Where to download the signed document (PDF), for signed-in users with a role; "
+            "null when none is attached. Uploaded through the admin."
+        ),
+    )
+    version = serializers.IntegerField(
+        required=False,
+        min_value=1,
+        help_text=_(
+            "The version this copy was read at; send it back with a change, and the change is "
+            "refused with 409 if someone else saved the agreement in between. The ETag header "
+            "carries the same (use If-Match for 412)."
+        ),
     )
 
     nested_writes = {"parties": "agreement", "conditions": "agreement"}
@@ -114,8 +126,26 @@ class AgreementSerializer(ModelCleanSerializer):
             "document",
             "description",
             "sources",
+            "version",
             *TIMESTAMPS,
         )
+
+    @extend_schema_field({"type": "string", "format": "uri", "nullable": True})
+    def get_document(self, obj: Agreement) -> str | None:
+        if not obj.document:
+            return None
+        path = reverse("agreements:agreement_document", args=[obj.pk])
+        request = self.context.get("request")
+        return request.build_absolute_uri(path) if request is not None else path
+
+    def validate(self, attrs):
+        expected = attrs.pop("version", None)
+        if expected is not None and self.instance is not None:
+            if expected != self.instance.version:
+                raise EditConflict(self.instance)
+            # Saved from the version the client read, so a save in between is caught.
+            self.instance.version = expected
+        return super().validate(attrs)
 
 
 class AgreementStatsRowSerializer(serializers.Serializer):
@@ -136,3 +166,98 @@ class AgreementStatsSerializer(serializers.Serializer):
     group_by = serializers.ListField(child=serializers.CharField())
     total = serializers.IntegerField(help_text=_("Agreements that match the filters."))
     results = AgreementStatsRowSerializer(many=True)
+
+
+class BulkDefaultsSerializer(serializers.Serializer):
+    """What a row leaves out: the session's kind, areas and signing date."""
+
+    kind = serializers.CharField(required=False, allow_blank=True)
+    areas = serializers.ListField(child=serializers.CharField(), required=False)
+    signed_on = serializers.CharField(
+        required=False, allow_blank=True, help_text=_("YYYY-MM-DD; the event's date if empty.")
+    )
+
+
+class BulkRowSerializer(serializers.Serializer):
+    """One agreement of a session. Values are checked row by row by the service, so a bad
+    date or kind is reported in that row's errors rather than failing the whole request."""
+
+    parties = serializers.ListField(
+        child=serializers.JSONField(),
+        help_text=_(
+            "Two or more parties: an institution id, a name in any language or script, or "
+            '{"name": ..., "create": true, "country": "KZ"} to create the institution.'
+        ),
+    )
+    title = serializers.CharField(required=False, allow_blank=True, max_length=500)
+    kind = serializers.CharField(required=False, allow_blank=True)
+    areas = serializers.ListField(child=serializers.CharField(), required=False)
+    signed_on = serializers.CharField(required=False, allow_blank=True)
+    valid_from = serializers.CharField(required=False, allow_blank=True)
+    valid_until = serializers.CharField(required=False, allow_blank=True)
+    signatories = serializers.ListField(
+        child=serializers.CharField(allow_blank=True),
+        required=False,
+        help_text=_("Signatory names, in the order of the parties."),
+    )
+    allow_duplicate = serializers.BooleanField(
+        required=False, default=False, help_text=_("Save even if it duplicates an agreement.")
+    )
+
+
+class AgreementBulkSerializer(serializers.Serializer):
+    """A signing session: the event, defaults, and the rows to check or save."""
+
+    event = serializers.PrimaryKeyRelatedField(
+        queryset=Agreement._meta.get_field("event").related_model.objects.all(),
+        required=False,
+        allow_null=True,
+    )
+    defaults = BulkDefaultsSerializer(required=False)
+    rows = BulkRowSerializer(many=True, allow_empty=False, max_length=5000)
+    dry_run = serializers.BooleanField(
+        required=False, default=False, help_text=_("Check and match only; save nothing.")
+    )
+
+
+class BulkCandidateSerializer(serializers.Serializer):
+    institution_id = serializers.IntegerField()
+    name = serializers.CharField()
+    country = serializers.CharField()
+    score = serializers.FloatField(help_text=_("0 to 100."))
+    matched_name = serializers.CharField(help_text=_("The recorded name that matched."))
+
+
+class BulkPartyResultSerializer(serializers.Serializer):
+    written = serializers.CharField()
+    institution = serializers.IntegerField(allow_null=True)
+    institution_name = serializers.CharField()
+    verdict = serializers.ChoiceField(choices=["sure", "ambiguous", "unknown"])
+    create = serializers.BooleanField()
+    country = serializers.CharField(allow_null=True)
+    signatory = serializers.CharField()
+    candidates = BulkCandidateSerializer(many=True)
+
+
+class BulkRowResultSerializer(serializers.Serializer):
+    index = serializers.IntegerField(help_text=_("Row number, from 0."))
+    status = serializers.ChoiceField(choices=["ready", "ambiguous", "error"])
+    title = serializers.CharField()
+    kind = serializers.CharField()
+    areas = serializers.ListField(child=serializers.CharField())
+    signed_on = serializers.DateField(allow_null=True)
+    valid_from = serializers.DateField(allow_null=True)
+    valid_until = serializers.DateField(allow_null=True)
+    parties = BulkPartyResultSerializer(many=True)
+    errors = serializers.DictField(child=serializers.ListField(child=serializers.CharField()))
+    duplicate_of = serializers.ListField(child=serializers.IntegerField())
+    duplicate_rows = serializers.ListField(child=serializers.IntegerField())
+    agreement = serializers.IntegerField(allow_null=True, help_text=_("Once saved."))
+
+
+class AgreementBulkResultSerializer(serializers.Serializer):
+    saved = serializers.BooleanField()
+    valid = serializers.BooleanField()
+    summary = serializers.DictField(child=serializers.IntegerField())
+    errors = serializers.ListField(child=serializers.CharField())
+    rows = BulkRowResultSerializer(many=True)

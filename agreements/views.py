@@ -1,8 +1,12 @@
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 
+from cooperation.files import safe_download_name
 from cooperation.views import FilteredListView
 
 from .filtersets import AgreementFilterSet
@@ -49,3 +53,25 @@ class AgreementDetailView(TemplateView):
             ],
         )
         return context
+
+
+def agreement_document(request, pk: int):
+    """The signed scan of an agreement, to users who may read agreements (a role), as an
+    attachment with a name made from the title: never rendered inline by the browser."""
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    if not request.user.has_perm("agreements.view_agreement"):
+        raise PermissionDenied
+    agreement = get_object_or_404(Agreement.objects.only("pk", "title", "document"), pk=pk)
+    if not agreement.document:
+        raise Http404(_("This agreement has no signed document."))
+    try:
+        handle = agreement.document.open("rb")
+    except FileNotFoundError as exc:
+        raise Http404(_("The signed document is missing from the archive.")) from exc
+    name = safe_download_name(f"agreement-{agreement.pk}-{agreement.title}")
+    response = FileResponse(
+        handle, as_attachment=True, filename=name, content_type="application/pdf"
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response

@@ -2,6 +2,7 @@
 
 from django import forms
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
@@ -12,6 +13,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from .choices import IscedLevel
 from .models import IscedField, Source, StatedFigure
+from .roles import object_in_scope, scoped_to
 
 admin.site.site_header = _("UniBridge back office")
 admin.site.site_title = _("UniBridge")
@@ -58,7 +60,37 @@ class TimestampedAdminMixin:
         return [*stripped, (_("Record"), {"fields": [TIMESTAMP_FIELDS]})]
 
 
-class HistoryAdmin(TimestampedAdminMixin, SimpleHistoryAdmin):
+class RoleScopedAdminMixin:
+    """A university editor changes and deletes only the rows of their scope
+    (``cooperation.roles``), and adds only rows that land in it; other rows are read-only
+    to them. Everyone else is governed by their permissions alone."""
+
+    def has_change_permission(self, request, obj=None):
+        allowed = super().has_change_permission(request, obj)
+        return allowed and (obj is None or object_in_scope(obj, request.user))
+
+    def has_delete_permission(self, request, obj=None):
+        allowed = super().has_delete_permission(request, obj)
+        return allowed and (obj is None or object_in_scope(obj, request.user))
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        if scoped_to(request.user):
+            # "Delete selected" checks the permission once, not per row.
+            actions.pop("delete_selected", None)
+        return actions
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        # Checked on the saved state (parties included) inside the admin's transaction:
+        # raising rolls the whole save back.
+        if not object_in_scope(form.instance, request.user):
+            raise PermissionDenied(
+                _("You may only save records of the institutions you edit (as a draft).")
+            )
+
+
+class HistoryAdmin(RoleScopedAdminMixin, TimestampedAdminMixin, SimpleHistoryAdmin):
     """Base of every admin of a model with history: who changed what, and when."""
 
     list_per_page = 50
@@ -73,6 +105,15 @@ class ImportExportHistoryAdmin(ImportExportMixin, HistoryAdmin):
     its base) and SimpleHistoryAdmin only the object history templates, so the two compose;
     rows imported through the admin are saved one by one and so get history records too.
     """
+
+    def has_import_permission(self, request) -> bool:
+        # An import creates, changes and deletes rows, and is not checked row by row
+        # against a scope: it takes all three permissions on the model.
+        opts = self.model._meta
+        return all(
+            request.user.has_perm(f"{opts.app_label}.{action}_{opts.model_name}")
+            for action in ("add", "change", "delete")
+        ) and not scoped_to(request.user)
 
     def get_export_queryset(self, request):
         # The default resource writes every foreign key and many-to-many column; fetch them

@@ -21,6 +21,7 @@ from copy import copy
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache
+from itertools import islice
 from typing import Any, ClassVar
 
 from django import forms
@@ -67,6 +68,7 @@ from .filtersets import (
     CountryPairFilter,
     SearchFilter,
 )
+from .models import EditConflict, conflict_message
 
 logger = logging.getLogger(__name__)
 
@@ -476,6 +478,12 @@ class XLSXRenderer(renderers.BaseRenderer):
 def exception_handler(exc: Exception, context: Mapping[str, Any]) -> Response | None:
     """DRF's handler, plus: a row that others still reference is a 409 naming them; a
     database refusal or a model ``ValidationError`` is a 400 instead of a 500."""
+    if isinstance(exc, EditConflict):
+        set_rollback()
+        return Response(
+            {"detail": conflict_message(), "code": "edit_conflict"},
+            status=http_status.HTTP_409_CONFLICT,
+        )
     if isinstance(exc, ProtectedError | RestrictedError):
         referencing = (
             exc.protected_objects if isinstance(exc, ProtectedError) else exc.restricted_objects
@@ -607,11 +615,21 @@ class ModelViewSet(viewsets.ModelViewSet):
             return super().list(request, *args, **kwargs)
         queryset = self.filter_queryset(self.get_queryset())
         columns = self.get_export_columns()
-        rows = (
-            flat_row(self.get_serializer(obj).data, columns)
-            for obj in queryset.iterator(chunk_size=EXPORT_CHUNK_SIZE)
+        return export_response(
+            fmt,
+            columns=columns,
+            rows=self._export_rows(queryset, columns),
+            basename=self.export_basename(),
         )
-        return export_response(fmt, columns=columns, rows=rows, basename=self.export_basename())
+
+    def _export_rows(self, queryset, columns: Sequence[Column]) -> Iterator[dict[str, Any]]:
+        # One serializer per batch, not per row: building a serializer builds its fields, and
+        # a country field flattens its 250 choices each time (3 ms): 2 million rows took
+        # hours that way (bench/RESULTS.md, scenario 3).
+        records = queryset.iterator(chunk_size=EXPORT_CHUNK_SIZE)
+        while batch := list(islice(records, EXPORT_CHUNK_SIZE)):
+            for data in self.get_serializer(batch, many=True).data:
+                yield flat_row(data, columns)
 
     def bound_filterset(self) -> django_filters.FilterSet:
         """The view's FilterSet bound to the query string; invalid values are a 400."""
@@ -639,11 +657,16 @@ class ModelViewSet(viewsets.ModelViewSet):
     def perform_create(self, serializer: serializers.BaseSerializer) -> None:
         with transaction.atomic():
             serializer.save()
+            # A scoped user (a university editor) must end up with a record in their scope
+            # (an agreement their institution is a party to): checked on the saved state,
+            # inside the transaction, so a refusal leaves nothing behind.
+            self.check_object_permissions(self.request, serializer.instance)
         self._reload(serializer)
 
     def perform_update(self, serializer: serializers.BaseSerializer) -> None:
         with transaction.atomic():
             serializer.save()
+            self.check_object_permissions(self.request, serializer.instance)
         self._reload(serializer)
 
     def perform_destroy(self, instance: models.Model) -> None:

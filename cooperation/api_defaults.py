@@ -30,6 +30,14 @@ class PublicReadModelPermissions(permissions.DjangoModelPermissions):
             )
         return super().has_permission(request, view)
 
+    def has_object_permission(self, request, view, obj) -> bool:
+        # A university editor writes only inside their scope (cooperation.roles).
+        if request.method in permissions.SAFE_METHODS:
+            return True
+        from .roles import object_in_scope  # keeps this module's imports to DRF's own
+
+        return object_in_scope(obj, request.user)
+
 
 class PageNumberPagination(pagination.PageNumberPagination):
     """``page`` and ``page_size``; a page size above the cap is served at the cap."""

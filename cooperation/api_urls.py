@@ -1,7 +1,12 @@
 """The API: one router for every resource, the OpenAPI schema and its documentation pages."""
 
+from csp.decorators import csp_update
 from django.urls import path
-from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from drf_spectacular.views import (
+    SpectacularAPIView,
+    SpectacularRedocView,
+    SpectacularSwaggerSplitView,
+)
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.routers import DefaultRouter
 
@@ -13,6 +18,7 @@ from universities.api import InstitutionViewSet
 from .viewsets import SourceViewSet, StatedFigureViewSet
 
 app_name = "api"
+DOCS_CSP = csp_update({"style-src": ["'unsafe-inline'"], "worker-src": ["'self'", "blob:"]})
 
 router = DefaultRouter()
 router.include_format_suffixes = False
@@ -27,10 +33,19 @@ router.register("sources", SourceViewSet, basename="source")
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+    # The documentation pages' bundles inject their own <style> tags: only these two pages
+    # allow inline styles. Swagger UI's start-up script is served as a file (split view),
+    # so no page allows inline scripts.
+    path(
+        "docs/",
+        DOCS_CSP(SpectacularSwaggerSplitView.as_view(url_name="api:schema")),
+        name="docs",
+    ),
     path(
         "redoc/",
-        SpectacularRedocView.as_view(url_name="api:schema", template_name="api/redoc.html"),
+        DOCS_CSP(
+            SpectacularRedocView.as_view(url_name="api:schema", template_name="api/redoc.html")
+        ),
         name="redoc",
     ),
     path("auth/token/", ObtainAuthToken.as_view(), name="token"),

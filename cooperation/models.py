@@ -2,8 +2,8 @@
 
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
-from django.db import models
-from django.db.models import Q
+from django.db import models, router, transaction
+from django.db.models import F, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
@@ -41,6 +41,59 @@ class TimeStampedModel(models.Model):
 
     class Meta:
         abstract = True
+
+
+class EditConflict(Exception):
+    """Someone saved the record after this copy of it was read: saving would overwrite
+    their change."""
+
+    def __init__(self, instance: models.Model | None = None) -> None:
+        self.instance = instance
+        super().__init__(str(conflict_message()))
+
+
+def conflict_message():
+    return _(
+        "Someone else saved this record after you opened it. Reload it to see their "
+        "changes, then make yours again."
+    )
+
+
+class VersionedModel(models.Model):
+    """Optimistic locking: every save of an existing row bumps ``version``, and only if the
+    row still has the version this copy was read at. Two people editing the same record
+    can then never silently overwrite each other; the second save raises ``EditConflict``."""
+
+    version = models.PositiveIntegerField(
+        _("version"),
+        default=1,
+        editable=False,
+        help_text=_("Goes up by one at every save; a save from an older version is refused."),
+    )
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs) -> None:
+        if self._state.adding or self.pk is None:
+            super().save(*args, **kwargs)
+            return
+        using = kwargs.get("using") or router.db_for_write(type(self), instance=self)
+        with transaction.atomic(using=using):
+            # A conditional UPDATE is atomic in the database: of two concurrent saves from
+            # the same version exactly one matches the row.
+            bumped = (
+                type(self)
+                ._base_manager.using(using)
+                .filter(pk=self.pk, version=self.version)
+                .update(version=F("version") + 1)
+            )
+            if not bumped:
+                raise EditConflict(self)
+            self.version += 1
+            if kwargs.get("update_fields") is not None:
+                kwargs["update_fields"] = {*kwargs["update_fields"], "version"}
+            super().save(*args, **kwargs)
 
 
 class Source(TimeStampedModel):

@@ -21,11 +21,16 @@ def env_list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
-DEBUG = env_bool("DEBUG", default=False)
+# DJANGO_ENV=production: HTTPS only, secure cookies, HSTS, no DEBUG, a real SECRET_KEY.
+PRODUCTION = os.environ.get("DJANGO_ENV", "").strip().lower() == "production"
+DEBUG = env_bool("DEBUG", default=False) and not PRODUCTION
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
+if PRODUCTION and len(SECRET_KEY) < 50:
+    raise ImproperlyConfigured(
+        "SECRET_KEY must be set in production, at least 50 random characters: "
+        'python -c "import secrets; print(secrets.token_urlsafe(50))"'
+    )
 if not SECRET_KEY:
-    if not DEBUG and os.environ.get("DJANGO_ENV") == "production":
-        raise ImproperlyConfigured("SECRET_KEY must be set in production.")
     # Development and tests only: a fixed key keeps sessions valid across restarts.
     SECRET_KEY = "dev-only-insecure-key-change-me"  # noqa: S105
 
@@ -57,12 +62,15 @@ INSTALLED_APPS = [
     "import_export",
     "simple_history",
     "django_countries",
+    "axes",
+    "csp",
     "cooperation",
     "universities",
     "events",
     "agreements",
     "mobility",
     "demo",
+    "accounts",
 ]
 
 MIDDLEWARE = [
@@ -76,7 +84,24 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "csp.middleware.CSPMiddleware",
+    # Last, as django-axes asks: it answers a locked-out login attempt.
+    "axes.middleware.AxesMiddleware",
 ]
+
+# django-axes first: it refuses a login from a locked-out user and IP before checking it.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Login throttling: after AXES_FAILURE_LIMIT failed attempts for one user name from one
+# address, that pair is locked out for AXES_COOLOFF_HOURS.
+AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = float(os.environ.get("AXES_COOLOFF_HOURS", "1"))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+# Behind a reverse proxy, the client address is in X-Forwarded-For (set AXES_IPWARE_...).
+AXES_ENABLED = env_bool("AXES_ENABLED", default=True)
 
 ROOT_URLCONF = "cooperation.urls"
 WSGI_APPLICATION = "cooperation.wsgi.application"
@@ -135,6 +160,45 @@ STORAGES = {
 }
 
 LOGIN_URL = "admin:login"
+
+# Signed agreement scans: PDF only, at most this many bytes (default 20 MB).
+UNIBRIDGE_MAX_DOCUMENT_BYTES = int(os.environ.get("UNIBRIDGE_MAX_DOCUMENT_BYTES", 20 * 1024 * 1024))
+# Import through the admin creates, changes and deletes rows: it needs all three
+# permissions (a university editor has none of them on the whole list). Export needs view.
+IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"
+
+# Content Security Policy (django-csp 4): every script, style, font and image is the
+# app's own; no inline script or style is needed, so none is allowed.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+
+# The load balancer may probe /health/ over plain HTTP.
+SECURE_REDIRECT_EXEMPT = [r"^health/$"]
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+if PRODUCTION:
+    SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=True)
+    SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", str(365 * 24 * 3600)))
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
+    SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", default=True)
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SESSION_COOKIE_HTTPONLY = True
+    # Set when a proxy terminates TLS: SECURE_PROXY_SSL_HEADER=HTTP_X_FORWARDED_PROTO,https
+    if os.environ.get("SECURE_PROXY_SSL_HEADER"):
+        SECURE_PROXY_SSL_HEADER = tuple(env_list("SECURE_PROXY_SSL_HEADER"))[:2]
 
 REST_FRAMEWORK = {
     # Token first: an anonymous write is then answered 401 with a WWW-Authenticate header.

@@ -1,9 +1,7 @@
-from django.conf import settings
-from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
 
-from . import views
+from . import health, views
 
 source_patterns = (
     [
@@ -23,6 +21,8 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/", include("cooperation.api_urls")),
+    path("changes/", include("accounts.urls")),
+    path("health/", health.health, name="health"),
 ]
-if settings.DEBUG:
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+# Uploaded scans are never served from MEDIA_URL, not even with DEBUG: only the agreement's
+# document view hands them out, to those allowed to read them.

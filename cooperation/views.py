@@ -1,8 +1,13 @@
 """Views shared by every app: the filtered list (filter + table + export)."""
 
+import csv
+from collections.abc import Iterator
+from itertools import islice
+
 from django import forms
 from django.conf import settings
 from django.contrib import messages
+from django.http import StreamingHttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
@@ -27,6 +32,18 @@ class ExcelFriendlyExport(TableExport):
         if self.format == self.CSV and isinstance(data, str):
             return "\ufeff" + data
         return data
+
+
+class _Echo:
+    """A file-like object whose write() hands the line back, for csv.writer in a generator."""
+
+    def write(self, value: str) -> str:
+        return value
+
+
+# Rows per batch of a streamed CSV export: one database round trip (plus one per prefetch)
+# and one small Table per batch, so memory stays flat however many rows are exported.
+EXPORT_BATCH_SIZE = 2000
 
 
 class FilteredListView(ExportMixin, SingleTableMixin, FilterView):
@@ -61,6 +78,41 @@ class FilteredListView(ExportMixin, SingleTableMixin, FilterView):
     def get_export_filename(self, export_format: str) -> str:
         model = self.filterset_class._meta.model._meta.model_name
         return f"unibridge-{model}-{timezone.localdate():%Y-%m-%d}.{export_format}"
+
+    def create_export(self, export_format: str):
+        if export_format == ExcelFriendlyExport.CSV:
+            return self.stream_csv_export()
+        return super().create_export(export_format)
+
+    def stream_csv_export(self) -> StreamingHttpResponse:
+        """CSV of every filtered row, streamed in batches.
+
+        django-tables2's TableExport builds the whole table and a tablib Dataset in memory
+        before writing a byte: 2 million mobility figures took gigabytes (bench/RESULTS.md,
+        scenario 3). Here the filtered, sorted queryset is read in batches and each batch goes
+        through a Table of its own, so the columns and values (``value_*``, ``as_values``)
+        are exactly the export's, with the same byte order mark for Excel.
+        """
+        table = self.get_table(**self.get_table_kwargs())
+        rows = table.data.data  # the filtered queryset, in the order the table sorts it
+        exclude = self.exclude_columns
+        table_class, table_kwargs = type(table), self.get_table_kwargs()
+
+        def lines() -> Iterator[bytes]:
+            writer = csv.writer(_Echo())
+            header = next(table.as_values(exclude_columns=exclude))
+            yield ("\ufeff" + writer.writerow(header)).encode("utf-8")
+            records = rows.iterator(chunk_size=EXPORT_BATCH_SIZE)
+            while batch := list(islice(records, EXPORT_BATCH_SIZE)):
+                values = table_class(batch, **table_kwargs).as_values(exclude_columns=exclude)
+                next(values)  # the header again
+                yield "".join(writer.writerow(row) for row in values).encode("utf-8")
+
+        response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = (
+            f'attachment; filename="{self.get_export_filename(ExcelFriendlyExport.CSV)}"'
+        )
+        return response
 
     def get_table_pagination(self, table):
         if self.request.GET.get(self.export_trigger_param):

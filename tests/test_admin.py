@@ -19,7 +19,7 @@ from cooperation.models import IscedField, Source, StatedFigure
 from events.models import Event, Participation, Person
 from mobility.models import MobilityFigure, ScholarshipAllocation, ScholarshipProgramme
 from tests import factories as f
-from universities.models import Institution, InstitutionName
+from universities.models import Institution, InstitutionEditor, InstitutionName
 
 pytestmark = pytest.mark.django_db
 
@@ -100,6 +100,12 @@ def make_programme() -> ScholarshipProgramme:
     return programme
 
 
+def make_user():
+    from django.contrib.auth import get_user_model
+
+    return get_user_model().objects.create_user(f"editor{next(_codes)}")
+
+
 def make_mobility_figure() -> MobilityFigure:
     return f.MobilityFigureFactory(
         home_institution=f.InstitutionFactory(country="AZ"),
@@ -123,6 +129,10 @@ MAKERS: dict[type[models.Model], Callable[[], models.Model]] = {
     ScholarshipProgramme: make_programme,
     ScholarshipAllocation: f.ScholarshipAllocationFactory,
     MobilityFigure: make_mobility_figure,
+    InstitutionEditor: lambda: InstitutionEditor.objects.create(
+        user=make_user(),
+        institution=f.InstitutionFactory(),
+    ),
 }
 
 

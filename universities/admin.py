@@ -10,7 +10,7 @@ from import_export import resources
 
 from cooperation.admin import HistoryAdmin, ImportExportHistoryAdmin
 
-from .models import Institution, InstitutionName
+from .models import Institution, InstitutionEditor, InstitutionName
 
 # A search term that looks like an external id is also matched against the id columns.
 EXTERNAL_ID = re.compile(r"^(0[a-z0-9]{6}[0-9]{2}|Q[1-9]\d*)$", re.IGNORECASE)
@@ -111,3 +111,14 @@ class InstitutionNameAdmin(HistoryAdmin):
     list_select_related = ("institution",)
     autocomplete_fields = ("institution",)
     ordering = ("institution__name", "kind", "language", "name")
+
+
+@admin.register(InstitutionEditor)
+class InstitutionEditorAdmin(HistoryAdmin):
+    """Which institutions each university editor may edit (also an inline on the user)."""
+
+    list_display = ("user", "institution")
+    search_fields = ("user__username", "institution__name")
+    list_select_related = ("user", "institution")
+    autocomplete_fields = ("user", "institution")
+    ordering = ("user__username", "institution__name")

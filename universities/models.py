@@ -1,5 +1,6 @@
 """Institutions that sign agreements, and every name they are known by."""
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
@@ -121,6 +122,11 @@ class Institution(SourcedModel):
 
     objects = InstitutionQuerySet.as_manager()
 
+    @classmethod
+    def editor_scope(cls, user) -> Q:
+        """A university editor changes only the institutions they are linked to."""
+        return Q(editor_links__user=user)
+
     class Meta:
         ordering = ["name"]
         verbose_name = _("institution")
@@ -230,9 +236,46 @@ class InstitutionName(TimeStampedModel):
     def __str__(self) -> str:
         return f"{self.name} ({self.language or '-'})"
 
+    @classmethod
+    def editor_scope(cls, user) -> Q:
+        return Q(institution__editor_links__user=user)
+
     def save(self, *args, **kwargs) -> None:
         super().save(*args, **kwargs)
         self.institution.refresh_search_text()
+
+
+class InstitutionEditor(TimeStampedModel):
+    """A university editor's right to edit one institution's profile and to propose
+    agreements it is a party to (see ``cooperation.roles``)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="institution_links",
+        verbose_name=_("user"),
+    )
+    institution = models.ForeignKey(
+        Institution,
+        on_delete=models.CASCADE,
+        related_name="editor_links",
+        verbose_name=_("institution"),
+    )
+
+    class Meta:
+        ordering = ["user", "institution"]
+        verbose_name = _("institution editor")
+        verbose_name_plural = _("institution editors")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "institution"],
+                name="institutioneditor_unique",
+                violation_error_message=_("This user already edits this institution."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} → {self.institution}"
 
 
 @receiver(post_delete, sender=InstitutionName)

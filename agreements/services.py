@@ -1,0 +1,511 @@
+"""Writes with rules for agreements: a whole signing session entered at once."""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import datetime
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.dateparse import parse_date
+from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history
+
+from events.models import Event, Person
+from universities.matching import SURE, UNKNOWN, Match, NameMatcher
+from universities.models import Institution
+
+from .choices import AgreementKind, AgreementStatus, CooperationAreaCode
+from .models import Agreement, CooperationArea, Party
+
+# A session larger than this is refused with a message rather than left to time out.
+MAX_ROWS = 5000
+
+
+@dataclasses.dataclass
+class PartyResult:
+    """One party of a row: what was written, and the institution it resolved to."""
+
+    written: str
+    institution_id: int | None = None
+    institution_name: str = ""
+    verdict: str = SURE
+    match: Match | None = None
+    create_country: str = ""  # an institution to create on save, in this country
+    signatory: str = ""
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "written": self.written,
+            "institution": self.institution_id,
+            "institution_name": self.institution_name,
+            "verdict": self.verdict,
+            "create": bool(self.create_country),
+            "country": self.create_country or None,
+            "signatory": self.signatory,
+            "candidates": [c.as_dict() for c in self.match.candidates] if self.match else [],
+        }
+
+
+@dataclasses.dataclass
+class RowResult:
+    """The checked form of one row: its parties, errors and duplicates."""
+
+    index: int
+    title: str = ""
+    kind: str = ""
+    areas: list[str] = dataclasses.field(default_factory=list)
+    signed_on: datetime.date | None = None
+    valid_from: datetime.date | None = None
+    valid_until: datetime.date | None = None
+    parties: list[PartyResult] = dataclasses.field(default_factory=list)
+    errors: dict[str, list[str]] = dataclasses.field(default_factory=dict)
+    duplicate_of: list[int] = dataclasses.field(default_factory=list)
+    duplicate_rows: list[int] = dataclasses.field(default_factory=list)
+    allow_duplicate: bool = False
+    agreement_id: int | None = None
+
+    def error(self, field: str, message: str) -> None:
+        self.errors.setdefault(field, []).append(str(message))
+
+    @property
+    def kind_label(self) -> str:
+        return str(AgreementKind(self.kind).label) if self.kind else ""
+
+    @property
+    def status(self) -> str:
+        """ready, ambiguous (a person must choose a party) or error."""
+        if self.errors:
+            return "error"
+        if any(p.verdict != SURE and not p.create_country for p in self.parties):
+            return "ambiguous"
+        return "ready"
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "index": self.index,
+            "status": self.status,
+            "title": self.title,
+            "kind": self.kind,
+            "areas": self.areas,
+            "signed_on": self.signed_on,
+            "valid_from": self.valid_from,
+            "valid_until": self.valid_until,
+            "parties": [p.as_dict() for p in self.parties],
+            "errors": self.errors,
+            "duplicate_of": self.duplicate_of,
+            "duplicate_rows": self.duplicate_rows,
+            "agreement": self.agreement_id,
+        }
+
+
+@dataclasses.dataclass
+class BulkResult:
+    """Every row checked; ``saved`` only when all were ready and ``dry_run`` was off."""
+
+    rows: list[RowResult]
+    saved: bool = False
+    errors: list[str] = dataclasses.field(default_factory=list)
+
+    @property
+    def valid(self) -> bool:
+        return not self.errors and all(row.status == "ready" for row in self.rows)
+
+    def summary(self) -> dict[str, int]:
+        counts = {"rows": len(self.rows), "ready": 0, "ambiguous": 0, "error": 0}
+        for row in self.rows:
+            counts[row.status] += 1
+        counts["duplicates"] = sum(1 for r in self.rows if r.duplicate_of or r.duplicate_rows)
+        counts["manual_choices"] = sum(
+            1 for r in self.rows for p in r.parties if p.match and p.match.verdict != SURE
+        )
+        return counts
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "saved": self.saved,
+            "valid": self.valid,
+            "summary": self.summary(),
+            "errors": self.errors,
+            "rows": [row.as_dict() for row in self.rows],
+        }
+
+
+def _as_date(value: Any, row: RowResult, field: str) -> datetime.date | None:
+    if value in (None, ""):
+        return None
+    if isinstance(value, datetime.date):
+        return value
+    text = str(value).strip()
+    parsed = None
+    with contextlib.suppress(ValueError):  # a well-formed but impossible date: 2026-02-30
+        parsed = parse_date(text)
+    if parsed is None:
+        # Spreadsheets from the ministry write dates the Russian way: 06.04.2026.
+        try:
+            parsed = datetime.datetime.strptime(text, "%d.%m.%Y").date()
+        except ValueError:
+            row.error(
+                field,
+                _("“%(value)s” is not a date; write YYYY-MM-DD or DD.MM.YYYY.") % {"value": text},
+            )
+    return parsed
+
+
+def _as_kind(value: Any, row: RowResult) -> str:
+    text = str(value or "").strip()
+    if not text:
+        row.error("kind", _("Give the kind of agreement."))
+        return ""
+    lowered = text.casefold()
+    for code, label in AgreementKind.choices:
+        if lowered in (code, str(label).casefold()):
+            return code
+    row.error(
+        "kind",
+        _("Unknown kind “%(value)s”; use one of: %(choices)s.")
+        % {"value": text, "choices": ", ".join(AgreementKind.values)},
+    )
+    return ""
+
+
+def _as_list(value: Any) -> list:
+    if value in (None, ""):
+        return []
+    if isinstance(value, str):
+        return [part.strip() for part in value.replace(",", ";").split(";") if part.strip()]
+    return list(value)
+
+
+def _resolve_party(
+    item: Any, matcher: NameMatcher, institutions: dict[int, Institution]
+) -> PartyResult:
+    """A party given as an institution id, a name, or {"name", "id", "create", "country"}."""
+    signatory = ""
+    if isinstance(item, Mapping):
+        signatory = str(item.get("signatory") or "").strip()
+        if item.get("id") not in (None, ""):
+            item = item["id"]
+        elif item.get("create"):
+            name = str(item.get("name") or "").strip()
+            return PartyResult(
+                written=name,
+                verdict=UNKNOWN,
+                create_country=str(item.get("country") or "").strip().upper(),
+                institution_name=name,
+                signatory=signatory,
+            )
+        else:
+            item = item.get("name") or ""
+    if isinstance(item, int) and not isinstance(item, bool):
+        institution = institutions.get(item)
+        if institution is None:
+            return PartyResult(written=str(item), verdict=UNKNOWN, signatory=signatory)
+        return PartyResult(str(item), item, institution.name, SURE, signatory=signatory)
+    written = str(item).strip()
+    match = matcher.match(written)
+    result = PartyResult(written, verdict=match.verdict, match=match, signatory=signatory)
+    if match.verdict == SURE:
+        result.institution_id = match.institution_id
+        result.institution_name = match.candidates[0].name
+    return result
+
+
+def _overlaps(a_from, a_until, b_from, b_until) -> bool:
+    return (a_until is None or b_from is None or b_from <= a_until) and (
+        b_until is None or a_from is None or a_from <= b_until
+    )
+
+
+VALIDITY_MESSAGE = next(
+    c.violation_error_message
+    for c in Agreement._meta.constraints
+    if c.name == "agreement_valid_until_after_valid_from"
+)
+
+
+def agreements_bulk_check(
+    *, event: Event | None, rows: Sequence[Mapping[str, Any]], defaults: Mapping[str, Any]
+) -> BulkResult:
+    """Check every row of a session without saving anything.
+
+    Rules: two or more distinct parties, each resolved to one institution (by id, by a
+    sure name match, or marked to be created with its country); a known kind; known areas;
+    dates that parse, with valid_until on or after valid_from; the model's own clean();
+    no duplicate of an existing agreement (same parties, same kind, overlapping validity)
+    nor of another row, unless the row says ``allow_duplicate``. Queries do not grow with
+    the number of rows: the register is loaded once.
+    """
+    if len(rows) > MAX_ROWS:
+        return BulkResult(
+            rows=[],
+            errors=[
+                _("%(count)s rows is more than one session can hold (%(max)s); split the file.")
+                % {"count": len(rows), "max": MAX_ROWS}
+            ],
+        )
+    if not rows:
+        return BulkResult(rows=[], errors=[_("There are no rows to save.")])
+    matcher = NameMatcher.from_register()
+    institutions = matcher.institutions
+    area_codes = set(CooperationAreaCode.values)
+    session_date = _as_date(defaults.get("signed_on"), RowResult(-1), "signed_on") or (
+        event.start_date if event else None
+    )
+    results: list[RowResult] = []
+    for index, raw in enumerate(rows):
+        row = RowResult(index=index)
+        results.append(row)
+        if not isinstance(raw, Mapping):
+            row.error("row", _("A row is an object with parties, title, kind and dates."))
+            continue
+        row.allow_duplicate = bool(raw.get("allow_duplicate"))
+        row.kind = _as_kind(raw.get("kind") or defaults.get("kind"), row)
+        areas = _as_list(raw.get("areas")) or _as_list(defaults.get("areas"))
+        unknown_areas = [a for a in areas if a not in area_codes]
+        if unknown_areas:
+            row.error(
+                "areas",
+                _("Unknown areas: %(areas)s.") % {"areas": ", ".join(map(str, unknown_areas))},
+            )
+        row.areas = [a for a in areas if a in area_codes]
+        row.signed_on = _as_date(raw.get("signed_on"), row, "signed_on") or session_date
+        row.valid_from = _as_date(raw.get("valid_from"), row, "valid_from") or row.signed_on
+        row.valid_until = _as_date(raw.get("valid_until"), row, "valid_until")
+        signatories = _as_list(raw.get("signatories"))
+        for position, item in enumerate(_as_list(raw.get("parties"))):
+            party = _resolve_party(item, matcher, institutions)
+            if not party.signatory and position < len(signatories):
+                party.signatory = signatories[position]
+            row.parties.append(party)
+        _check_parties(row)
+        names = [p.institution_name or p.written for p in row.parties]
+        row.title = str(raw.get("title") or "").strip() or _default_title(row.kind, names)
+        _check_model(row, event)
+    _flag_duplicates(results)
+    return BulkResult(rows=results)
+
+
+def _default_title(kind: str, names: list[str]) -> str:
+    label = AgreementKind(kind).label if kind else _("Agreement")
+    return (_("%(kind)s between %(parties)s") % {"kind": label, "parties": " and ".join(names)})[
+        :500
+    ]
+
+
+def _check_parties(row: RowResult) -> None:
+    if len(row.parties) < 2:
+        row.error("parties", _("An agreement needs two or more parties."))
+    seen: set[int] = set()
+    for party in row.parties:
+        if not party.written and not party.institution_id:
+            row.error("parties", _("A party has no name."))
+        elif party.create_country:
+            from django_countries import countries
+
+            if party.create_country not in dict(countries):
+                row.error(
+                    "parties",
+                    _("“%(code)s” is not a country code (ISO 3166-1 alpha-2, e.g. KZ).")
+                    % {"code": party.create_country},
+                )
+        elif party.verdict == UNKNOWN and party.institution_id is None:
+            row.error(
+                "parties",
+                _("No institution matches “%(name)s”: choose one or create it.")
+                % {"name": party.written},
+            )
+        if party.institution_id is not None:
+            if party.institution_id in seen:
+                row.error(
+                    "parties",
+                    _("%(name)s is a party twice.") % {"name": party.institution_name},
+                )
+            seen.add(party.institution_id)
+
+
+def _check_model(row: RowResult, event: Event | None) -> None:
+    if row.valid_from and row.valid_until and row.valid_until < row.valid_from:
+        row.error("valid_until", VALIDITY_MESSAGE)
+    agreement = _build_agreement(row, event, user=None)
+    try:
+        # Constraints and foreign keys are checked above and in bulk; full_clean() adds
+        # the field rules and clean()'s cross-field rules without a query per row.
+        agreement.full_clean(
+            exclude=["event", "parent", "renews", "reference_code"],
+            validate_unique=False,
+            validate_constraints=False,
+        )
+    except ValidationError as exc:
+        for field, messages in exc.message_dict.items():
+            if field == "kind" and "kind" in row.errors:
+                continue
+            if field == "valid_until" and VALIDITY_MESSAGE in row.errors.get(field, []):
+                continue
+            for message in messages:
+                row.error(field, message)
+
+
+def _build_agreement(row: RowResult, event: Event | None, user) -> Agreement:
+    return Agreement(
+        title=row.title,
+        kind=row.kind,
+        status=AgreementStatus.SIGNED,
+        event=event,
+        signed_on=row.signed_on,
+        valid_from=row.valid_from,
+        valid_until=row.valid_until,
+    )
+
+
+def _flag_duplicates(rows: list[RowResult]) -> None:
+    """Same parties, same kind, overlapping validity: in the register or in the batch."""
+    keyed = [
+        (row, frozenset(p.institution_id for p in row.parties))
+        for row in rows
+        if row.kind and row.parties and all(p.institution_id for p in row.parties)
+    ]
+    ids = {i for _row, parties in keyed for i in parties}
+    kinds = {row.kind for row, _parties in keyed}
+    existing: dict[int, set[int]] = defaultdict(set)
+    facts: dict[int, tuple] = {}
+    if ids:
+        candidates = Agreement.objects.filter(parties__institution__in=ids, kind__in=kinds).exclude(
+            status__in=[AgreementStatus.TERMINATED, AgreementStatus.DRAFT]
+        )
+        for party in Party.objects.filter(agreement__in=candidates).values_list(
+            "agreement_id",
+            "institution_id",
+            "agreement__kind",
+            "agreement__valid_from",
+            "agreement__signed_on",
+            "agreement__valid_until",
+        ):
+            agreement_id, institution_id, kind, valid_from, signed_on, valid_until = party
+            existing[agreement_id].add(institution_id)
+            facts[agreement_id] = (kind, valid_from or signed_on, valid_until)
+    by_key: dict[tuple, list[int]] = defaultdict(list)
+    for agreement_id, parties in existing.items():
+        by_key[(facts[agreement_id][0], frozenset(parties))].append(agreement_id)
+    batch: dict[tuple, list[RowResult]] = defaultdict(list)
+    for row, parties in keyed:
+        key = (row.kind, parties)
+        for agreement_id in by_key.get(key, []):
+            _kind, valid_from, valid_until = facts[agreement_id]
+            if _overlaps(row.valid_from, row.valid_until, valid_from, valid_until):
+                row.duplicate_of.append(agreement_id)
+        if row.errors:
+            continue  # a row with bad dates or kind is fixed first, then compared
+        for other in batch[key]:
+            if _overlaps(row.valid_from, row.valid_until, other.valid_from, other.valid_until):
+                row.duplicate_rows.append(other.index)
+                other.duplicate_rows.append(row.index)
+        batch[key].append(row)
+    for row, _parties in keyed:
+        if row.allow_duplicate:
+            continue
+        if row.duplicate_of:
+            row.error(
+                "duplicate",
+                _("Duplicates agreement(s) %(ids)s already in the register (same parties, kind "
+                  "and overlapping validity).") % {"ids": ", ".join(map(str, row.duplicate_of))},
+            )  # fmt: skip
+        if row.duplicate_rows:
+            row.error(
+                "duplicate",
+                _("Duplicates row(s) %(rows)s of this session.")
+                % {"rows": ", ".join(str(i + 1) for i in sorted(row.duplicate_rows))},
+            )
+
+
+def agreements_bulk_create(
+    *,
+    event: Event | None,
+    rows: Sequence[Mapping[str, Any]],
+    defaults: Mapping[str, Any] | None = None,
+    user=None,
+    dry_run: bool = False,
+) -> BulkResult:
+    """Check a signing session and, when every row is ready, save it all in one transaction.
+
+    Nothing is saved unless every row is valid (see ``agreements_bulk_check``). On save,
+    institutions marked for creation are created, signatories are found by name or created,
+    and each agreement, its parties and areas are written with history rows that name
+    ``user``, all linked to ``event``.
+    """
+    result = agreements_bulk_check(event=event, rows=rows, defaults=defaults or {})
+    if dry_run or not result.valid:
+        return result
+    with transaction.atomic():
+        _save(result, event=event, user=user)
+    result.saved = True
+    return result
+
+
+def _save(result: BulkResult, *, event: Event | None, user) -> None:
+    created: dict[tuple[str, str], Institution] = {}
+    for row in result.rows:
+        for party in row.parties:
+            if party.create_country:
+                key = (party.create_country, party.written)
+                if key not in created:
+                    institution = Institution.objects.filter(
+                        country=party.create_country, name=party.written
+                    ).first() or Institution(name=party.written, country=party.create_country)
+                    if institution.pk is None:
+                        institution._history_user = user
+                        institution.save()
+                    created[key] = institution
+                party.institution_id = created[key].pk
+                party.institution_name = created[key].name
+    people = _signatories(result, user)
+    agreements = [_build_agreement(row, event, user) for row in result.rows]
+    agreements = bulk_create_with_history(agreements, Agreement, batch_size=500, default_user=user)
+    parties = []
+    through = []
+    areas = dict(CooperationArea.objects.values_list("code", "pk"))
+    missing = {a for row in result.rows for a in row.areas} - set(areas)
+    for code in missing:
+        areas[code] = CooperationArea.objects.create(code=code).pk
+    for row, agreement in zip(result.rows, agreements, strict=True):
+        row.agreement_id = agreement.pk
+        for party in row.parties:
+            parties.append(
+                Party(
+                    agreement=agreement,
+                    institution_id=party.institution_id,
+                    signatory=people.get(party.signatory),
+                    signed_on=row.signed_on,
+                )
+            )
+        through += [
+            Agreement.areas.through(agreement_id=agreement.pk, cooperationarea_id=areas[code])
+            for code in dict.fromkeys(row.areas)
+        ]
+    bulk_create_with_history(parties, Party, batch_size=1000, default_user=user)
+    Agreement.areas.through.objects.bulk_create(through, batch_size=1000)
+
+
+def _signatories(result: BulkResult, user) -> dict[str, Person]:
+    """Signatories by name: an existing person with that name, or a new one."""
+    names = {p.signatory for row in result.rows for p in row.parties if p.signatory}
+    if not names:
+        return {}
+    people = {person.name: person for person in Person.objects.filter(name__in=names)}
+    new: dict[str, Person] = {}
+    for row in result.rows:
+        for party in row.parties:
+            if party.signatory and party.signatory not in people | new:
+                new[party.signatory] = Person(
+                    name=party.signatory, institution_id=party.institution_id
+                )
+    if new:
+        created = bulk_create_with_history(
+            list(new.values()), Person, batch_size=1000, default_user=user
+        )
+        people.update({person.name: person for person in created})
+    return people

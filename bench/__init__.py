@@ -1,0 +1,1 @@
+"""Benchmarks (not tests): synthetic data generation and timed scenarios. See RESULTS.md."""

@@ -1,0 +1,93 @@
+"""The signing-session page: permissions, pasted rows, choices per name, all or nothing."""
+
+import pytest
+from django.urls import reverse
+
+from agreements.models import Agreement
+from agreements.session import choice_field, parse_rows
+from events.models import Event
+from tests.base import user_with_permissions
+from tests.factories import EventFactory, InstitutionFactory
+
+pytestmark = pytest.mark.django_db
+URL = reverse("agreements:signing_session")
+
+
+def test_parse_rows_reads_tabs_semicolons_extra_parties_and_skips_headers():
+    text = (
+        "party A;party B;title;kind;valid from;valid until;signatories\n"
+        "\n"
+        "ADA\tBaku State University\tMemo\tmemorandum\t2026-04-06\t\tA. One, B. Two\n"
+        "A;B;C;Trilateral;exchange;06.04.2026;2030-01-01;\n"
+        "A;B\n"
+    )
+    rows = parse_rows(text)
+    assert [r["parties"] for r in rows] == [
+        ["ADA", "Baku State University"],
+        ["A", "B", "C"],
+        ["A", "B"],
+    ]
+    assert rows[0]["signatories"] == ["A. One", "B. Two"]
+    assert rows[1]["title"] == "Trilateral" and rows[1]["valid_from"] == "06.04.2026"
+
+
+def test_page_needs_login_and_permission(client):
+    assert client.get(URL).status_code == 302
+    client.force_login(user_with_permissions("reader"))
+    assert client.get(URL).status_code == 403
+    client.force_login(user_with_permissions("clerk", Agreement, ["add"]))
+    assert client.get(URL).status_code == 200
+
+
+def test_choose_ambiguous_name_create_unknown_then_save(admin_client_logged):
+    event = EventFactory()
+    InstitutionFactory(name="Nakhchivan State University", country="AZ")
+    nakh = InstitutionFactory(name="Nakhchivan University", country="AZ")
+    InstitutionFactory(name="Satbayev University")
+    form = {
+        "event": event.pk,
+        "kind": "memorandum",
+        "new_event_kind": "forum",
+        "rows": "Nakhchivan Private University;Satbayev University\n"
+        "Caspian Test Institute;Satbayev University",
+    }
+    checked = admin_client_logged.post(URL, {**form, "check": "1"})
+    assert checked.status_code == 200
+    assert "2 rows: 0 ready, 1 ambiguous, 1 with errors" in checked.content.decode()
+    refused = admin_client_logged.post(URL, {**form, "save": "1"})
+    assert "Nothing was saved" in refused.content.decode()
+    assert Agreement.objects.count() == 0
+    chosen = {
+        choice_field("Nakhchivan Private University"): str(nakh.pk),
+        choice_field("Caspian Test Institute"): "new:AZ",
+    }
+    saved = admin_client_logged.post(URL, {**form, **chosen, "save": "1"})
+    assert saved.status_code == 302 and saved.url == event.get_absolute_url()
+    assert event.agreements.count() == 2
+    assert event.agreements.filter(parties__institution=nakh).exists()
+    assert event.agreements.filter(parties__institution__name="Caspian Test Institute").exists()
+
+
+def test_new_event_is_not_left_behind_when_rows_are_invalid(admin_client_logged):
+    InstitutionFactory(name="Satbayev University")
+    InstitutionFactory(name="ADA University", country="AZ")
+    form = {
+        "new_event_title": "Forum that must not stay",
+        "new_event_kind": "forum",
+        "new_event_date": "2026-04-06",
+        "new_event_country": "AZ",
+        "kind": "memorandum",
+        "rows": "Satbayev University;ADA University;;;2026-04-06;2020-01-01;",
+        "save": "1",
+    }
+    response = admin_client_logged.post(URL, form)
+    assert response.status_code == 200
+    assert "cannot be before" in response.content.decode()
+    assert not Event.objects.filter(title="Forum that must not stay").exists()
+    assert Agreement.objects.count() == 0
+
+
+def test_form_errors_are_shown_not_500(admin_client_logged):
+    response = admin_client_logged.post(URL, {"kind": "memorandum", "rows": "", "check": "1"})
+    assert response.status_code == 200
+    assert "Choose the event" in response.content.decode()

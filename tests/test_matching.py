@@ -1,0 +1,202 @@
+# ruff: noqa: E501  (the table of names reads best one pair per line)
+"""Institution names as people write them, and the institution each must match.
+
+The register is built in memory from the reference file (``../shared/data``) and the names
+the demo articles use (``demo.facts``), so the table runs without a database; one test
+checks that loading the matcher from the database costs a fixed number of queries.
+"""
+
+import time
+
+import pytest
+
+from demo import facts
+from universities.choices import InstitutionNameKind
+from universities.matching import AMBIGUOUS, SURE, UNKNOWN, NameKey, NameMatcher
+from universities.models import Institution, InstitutionName
+from universities.services import UNIVERSITIES_CSV, read_csv
+
+from .factories import InstitutionFactory, InstitutionNameFactory
+
+
+def build_register() -> NameMatcher:
+    matcher = NameMatcher([])
+    by_ror = {}
+    rows = read_csv(UNIVERSITIES_CSV)
+    for pk, row in enumerate(rows, start=1):
+        institution = Institution(pk=pk, name=row["name_en"], country=row["country"])
+        local = "kk" if row["country"] == "KZ" else "az"
+        names = [
+            InstitutionName(name=text, language=language, kind=InstitutionNameKind.LABEL)
+            for text, language in ((row["name_ru"], "ru"), (row["name_kk_or_az"], local))
+            if text
+        ] + [
+            InstitutionName(name=acronym.strip(), kind=InstitutionNameKind.ACRONYM)
+            for acronym in row["acronym"].split(";")
+            if acronym.strip()
+        ]
+        ror = row["ror_id"].rsplit("/", 1)[-1]
+        if ror:
+            by_ror[ror] = (institution, names)
+        else:
+            matcher.add(institution, names)
+    for key, ror in facts.REFERENCE.items():
+        institution, names = by_ror[ror]
+        names += [
+            InstitutionName(name=text, language=language, kind=kind)
+            for name_key, text, language, kind, _source in facts.EXTRA_NAMES
+            if name_key == key
+        ]
+    for institution, names in by_ror.values():
+        matcher.add(institution, names)
+    for pk, record in enumerate(facts.INSTITUTIONS.values(), start=10_000):
+        institution = Institution(pk=pk, name=record["name"], country=record["country"])
+        names = [
+            InstitutionName(name=text, language=language, kind=kind)
+            for text, language, kind in record.get("names", [])
+        ]
+        matcher.add(institution, names)
+    return matcher
+
+
+@pytest.fixture(scope="module")
+def register() -> NameMatcher:
+    return build_register()
+
+
+# name as written -> the English display name of the institution it must find, sure.
+SURE_MATCHES = [
+    # The former name the 2016 article uses, and the case forms of its sentences.
+    ("Атырауский государственный университет им. Х.Досмухамедова", "Khalel Dosmukhamedov Atyrau University"),
+    ("Атырауском государственном университете им. Х.Досмухамедова", "Khalel Dosmukhamedov Atyrau University"),
+    ("Kh. Dosmukhamedov Atyrau University", "Khalel Dosmukhamedov Atyrau University"),
+    ("Халел Досмұхамедов атындағы Атырау университеті", "Khalel Dosmukhamedov Atyrau University"),
+    ("АтГУ", "Khalel Dosmukhamedov Atyrau University"),
+    # Article 001, in English, Russian and Kazakh.
+    ("Al-Farabi Kazakh National University", "Al-Farabi Kazakh National University"),
+    ("Al Farabi Kazakh Natonal Univ.", "Al-Farabi Kazakh National University"),
+    ("Казахский национальный университет имени аль-Фараби", "Al-Farabi Kazakh National University"),
+    ("Әл-Фараби атындағы Қазақ ұлттық университеті", "Al-Farabi Kazakh National University"),
+    ("Azerbaijan National Academy of Sciences", "Azerbaijan National Academy of Sciences"),
+    # Article 004 and Azerbaijani labels.
+    ("ADA", "ADA University"),
+    ("ADA University", "ADA University"),
+    ("Azərbaycan Diplomatik Akademiyası", "ADA University"),
+    ("Bakı Dövlət Universiteti", "Baku State University"),
+    ("Бакинский государственный университет", "Baku State University"),
+    ("Baku State Univeristy", "Baku State University"),
+    ("Naxçıvan Universiteti", "Nakhchivan University"),
+    ("Нахчыванский государственный университет", "Nakhchivan State University"),
+    ("Азербайджанский государственный университет нефти и промышленности", "Azerbaijan State Oil and Industry University"),
+    # Article 003: the home universities of branch campuses, by an alias.
+    ("Mendeleev Russian Chemical-Technological University", "Mendeleev University of Chemical Technology of Russia"),
+    ("Gubkin Russian State University of Oil and Gas", "Gubkin Russian State University of Oil and Gas"),
+    # Old English names from SOURCES.md's manual Hipo -> ROR table.
+    ("Karaganda State Buketov University", "Karaganda Buketov University"),
+    # Russian labels, acronyms.
+    ("Евразийский национальный университет имени Л.Н. Гумилева", "L. N. Gumilyov Eurasian National University"),
+    ("Университет Нархоз", "Narxoz University"),
+    ("Казахский национальный медицинский университет", "Kazakh National Medical University"),
+    ("KazNMU", "Kazakh National Medical University"),
+    ("KazNTU", "Satbayev University"),
+]  # fmt: skip
+
+# Names the register does not record as such: the right institution must be offered, but a
+# person chooses (the verdict is not "sure", and may be ambiguous).
+OFFERED = [
+    ("Atyrau State University", "Khalel Dosmukhamedov Atyrau University"),
+    ("Атырауского государственного университета", "Khalel Dosmukhamedov Atyrau University"),
+    ("Zhetysu State University", "Zhetysu University named after Ilyas Zhansugurov"),
+    ("Turar Ryskulov Kazakh Economic University", "Narxoz University"),
+    ("Kazak State University of Agriculture", "Kazakh National Agrarian Research University"),
+    ("Western Kazakhstan Agricultural University", "Zhangir Khan West Kazakhstan Agrarian Technical University"),
+    ("Nakhchivan Private University", "Nakhchivan University"),
+    ("Semey State University", "Shakarim University"),
+    # "National" is generic, so Kazakh-British Technical University is as close.
+    ("Kazak National Technical University", "Satbayev University"),
+]  # fmt: skip
+
+# Renamed beyond recognition (SOURCES.md's table) or absent: never a sure match.
+NOT_SURE = [
+    "Pavlodar University",  # now Toraighyrov University
+    "Kostanai State University",  # now Akhmet Baitursynuly Kostanay Regional University
+    "Aktau State University",  # now Yessenov University
+    "International Kazakh-Turkish University",  # now Ahmet Yesevi University
+    "University of Oxford",
+    "Университет",
+    "State University",
+]
+
+
+@pytest.mark.parametrize(("written", "expected"), SURE_MATCHES)
+def test_sure_match(register, written, expected):
+    match = register.match(written)
+    assert match.verdict == SURE, match.as_dict()
+    assert match.candidates[0].name == expected
+    assert match.institution_id == match.candidates[0].institution_id
+
+
+@pytest.mark.parametrize(("written", "expected"), OFFERED)
+def test_right_institution_is_offered(register, written, expected):
+    match = register.match(written)
+    assert match.verdict != SURE or match.candidates[0].name == expected, match.as_dict()
+    assert expected in [c.name for c in match.candidates], match.as_dict()
+
+
+@pytest.mark.parametrize("written", NOT_SURE)
+def test_no_wrong_sure_match(register, written):
+    assert register.match(written).verdict in (AMBIGUOUS, UNKNOWN)
+
+
+def test_nothing_close_is_unknown(register):
+    match = register.match("Zzyzx Quantum Bakery")
+    assert match.verdict == UNKNOWN
+    assert match.candidates == ()
+    assert register.match("   ").verdict == UNKNOWN
+
+
+def test_country_narrows_candidates(register):
+    match = register.match("State University of Baku", country="KZ")
+    assert all(c.country == "KZ" for c in match.candidates)
+
+
+def test_scores_are_ordered_and_bounded(register):
+    candidates = register.match("Kazakh National University").candidates
+    scores = [c.score for c in candidates]
+    assert scores == sorted(scores, reverse=True)
+    assert all(0 <= s <= 100 for s in scores)
+
+
+def test_name_key_drops_stop_words_and_initials():
+    key = NameKey.of("Атырауский государственный университет им. Х.Досмухамедова")
+    assert key.full == "atyrau state university dosmukhamedov"
+    assert key.distinctive == "atyrau dosmukhamedov"
+    assert NameKey.of("Atyrau University named after Kh. Dosmukhamedov").distinctive == (
+        "atyrau dosmukhamedov"
+    )
+
+
+def test_thousand_names_match_quickly(register):
+    names = [written for written, _ in SURE_MATCHES + OFFERED] + NOT_SURE
+    started = time.perf_counter()
+    for i in range(1000):
+        # Distinct strings, so the per-name cache does not hide the cost.
+        register.match(f"{names[i % len(names)]} {i}")
+    assert time.perf_counter() - started < 20
+
+
+@pytest.mark.django_db
+def test_matcher_loads_the_register_in_two_queries(django_assert_num_queries):
+    for _ in range(30):
+        InstitutionNameFactory(institution=InstitutionFactory())
+    target = InstitutionFactory(name="Khalel Dosmukhamedov Atyrau University")
+    InstitutionNameFactory(
+        institution=target,
+        name="Атырауский государственный университет им. Х.Досмухамедова",
+        kind=InstitutionNameKind.FORMER,
+    )
+    with django_assert_num_queries(2):
+        matcher = NameMatcher.from_register()
+        matches = [matcher.match(f"Атырауский государственный университет {i}") for i in range(50)]
+        matches.append(matcher.match("Атырауский государственный университет им. Х.Досмухамедова"))
+    assert matches[-1].institution_id == target.pk

@@ -1,0 +1,440 @@
+"""Match institution names as people write them to the institutions of the register.
+
+Ministry staff paste names from signing lists: in Russian, Kazakh, Azerbaijani or English,
+with old names ("Атырауский государственный университет им. Х.Досмухамедова"), initials,
+typos, acronyms ("КазНУ", "ADA") and missing words. One name becomes a list of candidates
+with a score from 0 to 100, and a verdict:
+
+- ``sure``: one candidate clearly ahead; it can be taken without asking;
+- ``ambiguous``: plausible candidates that a person must choose between;
+- ``unknown``: nothing close enough; the person picks one or creates the institution.
+
+How a name is compared:
+
+1. ``cooperation.text.fold`` brings every script to lower-case ASCII words (Cyrillic,
+   Kazakh and Azerbaijani letters included), so "Атырау", "Atyrau" and "Атырау" meet.
+2. Each word is canonicalised: the generic words of institution names are mapped to one
+   English form in every language ("университет", "universiteti", "university" ->
+   ``university``; "государственный", "Dövlət", "мемлекеттік" -> ``state``), adjective
+   endings are trimmed ("атырауский" -> ``atyrau``, "Досмухамедова" -> ``dosmukhamedov``),
+   and "им.", "имени", "named after", "атындағы" and initials are dropped.
+3. Generic words (university, state, national, ...) say little about *which* institution
+   is meant, so the score weights the distinctive words (place names, people's names,
+   fields) more than the whole name.
+4. Acronyms are only compared exactly: a fuzzy acronym match is noise.
+
+``NameMatcher`` loads every institution and name of the register once (two queries), so
+matching a thousand names does not query per name.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from collections.abc import Iterable
+from functools import lru_cache
+
+from django.utils.translation import gettext_lazy as _
+from rapidfuzz import fuzz, process
+
+from cooperation.text import fold
+
+from .choices import InstitutionNameKind
+from .models import Institution
+
+SURE = "sure"
+AMBIGUOUS = "ambiguous"
+UNKNOWN = "unknown"
+VERDICT_LABELS = {SURE: _("matched"), AMBIGUOUS: _("ambiguous"), UNKNOWN: _("unknown")}
+
+# A candidate at or above SURE_SCORE is taken without asking, provided the runner-up (a
+# different institution) is at least SURE_MARGIN points behind. Below CANDIDATE_SCORE a
+# candidate is not worth showing. Calibrated on tests/test_matching.py's table of real names.
+SURE_SCORE = 88.0
+SURE_MARGIN = 6.0
+CANDIDATE_SCORE = 60.0
+
+# Words that only join a name to a person or a place ("named after", "имени", "атындағы").
+STOP_WORDS = frozenset(
+    [
+        "im",
+        "imeni",
+        "named",
+        "after",
+        "n",
+        "a",
+        "of",
+        "the",
+        "and",
+        "for",
+        "in",
+        "at",
+        "na",
+        "atyndagy",
+        "atyndaghy",
+        "adyna",
+        "adina",
+        "adyny",
+        "adini",
+        "goroda",
+        "gorod",
+        "city",
+        "shahar",
+        "shaharinin",
+        "kalasy",
+        "kalasynyn",
+    ]
+)
+# Generic words, mapped to one English form whatever the language. The key is a folded
+# word prefix; the longest prefix that fits wins.
+CANONICAL_PREFIXES = {
+    # kinds of institution
+    "universitet": "university",
+    "university": "university",
+    "univ": "university",
+    "akadem": "academy",
+    "academ": "academy",
+    "institut": "institute",
+    "konservator": "conservatory",
+    "conservator": "conservatory",
+    "kolledzh": "college",
+    "college": "college",
+    # ownership and rank
+    "gosudarstv": "state",
+    "state": "state",
+    "dovlat": "state",
+    "memleket": "state",
+    "natsional": "national",
+    "national": "national",
+    "milli": "national",
+    "ulttyk": "national",
+    "mezhdunarod": "international",
+    "international": "international",
+    "beynalkhalq": "international",
+    "beynalhalq": "international",
+    "khalykaralyk": "international",
+    "regional": "regional",
+    "region": "regional",
+    "oblast": "regional",
+    "respublik": "republic",
+    "republic": "republic",
+    "chastn": "private",
+    "private": "private",
+    "ozal": "private",
+    # countries and their capitals, in every spelling
+    "kazakh": "kazakh",
+    # Kazakhstan is its own word: "Kazakhstan Medical University" is not "Kazakh ... Medical".
+    "kazakhstan": "kazakhstan",
+    "qazaqstan": "kazakhstan",
+    "kazak": "kazakh",
+    "qazaq": "kazakh",
+    "azerbai": "azerbaijan",
+    "azerbay": "azerbaijan",
+    "azarbay": "azerbaijan",
+    "azerbaydzh": "azerbaijan",
+    "baki": "baku",
+    "baku": "baku",
+    "bakin": "baku",
+    "nakhchivan": "nakhchivan",
+    "nakhichevan": "nakhchivan",
+    "nakhchyvan": "nakhchivan",
+    "naxcivan": "nakhchivan",
+    # fields
+    "tekhni": "technical",
+    "technic": "technical",
+    "technolog": "technology",
+    "tekhnolog": "technology",
+    "meditsin": "medical",
+    "medicin": "medical",
+    "medical": "medical",
+    "tibb": "medical",
+    "pedagog": "pedagogical",
+    "pedaqo": "pedagogical",
+    "agrar": "agrarian",
+    "aqrar": "agrarian",
+    "agricult": "agrarian",
+    "selskokhoz": "agrarian",
+    "ekonom": "economic",
+    "econom": "economic",
+    "iqtisad": "economic",
+    "neft": "oil",
+    "oil": "oil",
+    "gaz": "gas",
+    "gas": "gas",
+    "qaz": "gas",
+    "inzhener": "engineering",
+    "engineer": "engineering",
+    "muhandis": "engineering",
+    "yazyk": "languages",
+    "language": "languages",
+    "dillar": "languages",
+    "tilder": "languages",
+    "iskusstv": "arts",
+    "arts": "arts",
+    "incasanat": "arts",
+    "muzyk": "music",
+    "music": "music",
+    "musiqi": "music",
+    "arkhitektur": "architecture",
+    "architect": "architecture",
+    "memarliq": "architecture",
+    "stroitel": "construction",
+    "construct": "construction",
+    "inshaat": "construction",
+    "turizm": "tourism",
+    "touris": "tourism",
+    "sport": "sport",
+    "idman": "sport",
+    "politsi": "police",
+    "police": "police",
+    "polis": "police",
+    "tamozhen": "customs",
+    "customs": "customs",
+    "gomruk": "customs",
+    "yuridich": "law",
+    "law": "law",
+    "huquq": "law",
+}
+# Canonical words that say what kind of place a name is, not which one it is.
+GENERIC = frozenset(
+    {"university", "state", "national", "academy", "institute", "republic", "regional"}
+)
+# Russian, Kazakh and Azerbaijani endings trimmed from longer words, so the adjective and
+# case forms of a place or a person meet their base form ("атырауский" -> atyrau,
+# "Досмухамедова" -> dosmukhamedov). Longest first.
+ENDINGS = (
+    ("skogo", ""),
+    ("skomu", ""),
+    ("skaya", ""),
+    ("skoye", ""),
+    ("skom", ""),
+    ("skiye", ""),
+    ("skiy", ""),
+    ("skoy", ""),
+    ("skii", ""),
+    ("nyy", ""),
+    ("naya", ""),
+    ("nogo", ""),
+    ("ogo", ""),
+    # surnames in the genitive: "имени Досмухамедова" -> dosmukhamedov
+    ("ova", "ov"),
+    ("eva", "ev"),
+    ("ina", "in"),
+    ("iy", ""),
+    ("yy", ""),
+    ("ya", ""),
+)
+_SPLIT = re.compile(r"\s+")
+
+
+@lru_cache(maxsize=8192)
+def canonical_word(word: str) -> str:
+    """One word's canonical form: the generic dictionary first, then trimmed endings."""
+    for length in range(len(word), 2, -1):
+        canonical = CANONICAL_PREFIXES.get(word[:length])
+        if canonical:
+            return canonical
+    if len(word) > 5:
+        for ending, replacement in ENDINGS:
+            if word.endswith(ending) and len(word) - len(ending) >= 4:
+                return word[: -len(ending)] + replacement
+    return word
+
+
+@dataclasses.dataclass(frozen=True)
+class NameKey:
+    """A name ready for comparison: every canonical word, and the distinctive ones."""
+
+    full: str
+    distinctive: str
+    compact: str  # the folded name without spaces: how acronyms are compared
+
+    @classmethod
+    def of(cls, name: str) -> NameKey:
+        words = [w for w in _SPLIT.split(fold(name)) if w]
+        compact = "".join(words)
+        kept = [w for w in words if w not in STOP_WORDS]
+        # Initials ("Х.", "Kh.", "K. I.") are dropped when there is more to the name.
+        if len(kept) > 2:
+            kept = [w for w in kept if len(w) > 2]
+        canonical = [canonical_word(w) for w in kept]
+        distinctive = [w for w in canonical if w not in GENERIC]
+        return cls(
+            full=" ".join(canonical),
+            distinctive=" ".join(distinctive),
+            compact=compact,
+        )
+
+
+def score_keys(query: NameKey, candidate: NameKey) -> float:
+    """How alike two names are, from 0 to 100, distinctive words weighing most."""
+    if query.full and query.full == candidate.full:
+        return 100.0
+    full = fuzz.token_sort_ratio(query.full, candidate.full)
+    if query.distinctive and candidate.distinctive:
+        distinctive = (
+            fuzz.token_set_ratio(query.distinctive, candidate.distinctive)
+            + fuzz.token_sort_ratio(query.distinctive, candidate.distinctive)
+        ) / 2
+    else:
+        distinctive = full
+    return round(0.7 * distinctive + 0.3 * full, 1)
+
+
+@dataclasses.dataclass(frozen=True)
+class Candidate:
+    """An institution a name may stand for, with the score and the name that matched."""
+
+    institution_id: int
+    name: str
+    country: str
+    score: float
+    matched_name: str
+
+    def as_dict(self) -> dict:
+        return dataclasses.asdict(self)
+
+
+@dataclasses.dataclass(frozen=True)
+class Match:
+    """The verdict on one name, with its candidates best first."""
+
+    query: str
+    verdict: str
+    candidates: tuple[Candidate, ...]
+
+    @property
+    def institution_id(self) -> int | None:
+        """The institution when the verdict is sure."""
+        return self.candidates[0].institution_id if self.verdict == SURE else None
+
+    def as_dict(self) -> dict:
+        return {
+            "query": self.query,
+            "verdict": self.verdict,
+            "institution": self.institution_id,
+            "candidates": [c.as_dict() for c in self.candidates],
+        }
+
+
+@dataclasses.dataclass
+class _Entry:
+    institution_id: int
+    key: NameKey
+    text: str
+    acronym: bool
+
+
+class NameMatcher:
+    """Matches names against a set of institutions loaded once, in two queries.
+
+    Build one per request or per batch (``NameMatcher.from_register()``); ``match()`` then
+    works in memory.
+    """
+
+    def __init__(self, institutions: Iterable[Institution]):
+        self.institutions: dict[int, Institution] = {}
+        self._entries: list[_Entry] = []
+        self._lists: tuple[list[_Entry], list[str], list[str]] | None = None
+        # A session names the same institutions again and again: match each name once.
+        self._cache: dict[tuple[str, str | None, int], Match] = {}
+        for institution in institutions:
+            self.add(institution)
+
+    @classmethod
+    def from_register(cls, queryset=None) -> NameMatcher:
+        queryset = Institution.objects.all() if queryset is None else queryset
+        return cls(queryset.only("id", "name", "country").prefetch_related("names"))
+
+    def add(self, institution: Institution, names: Iterable | None = None) -> None:
+        """Make ``institution`` a candidate (e.g. one created during a session)."""
+        self.institutions[institution.pk] = institution
+        self._lists = None
+        self._cache = {}
+        self._entries.append(
+            _Entry(institution.pk, NameKey.of(institution.name), institution.name, False)
+        )
+        if names is None:
+            names = institution.names.all() if institution.pk else []
+        for name in names:
+            acronym = name.kind == InstitutionNameKind.ACRONYM
+            self._entries.append(_Entry(institution.pk, NameKey.of(name.name), name.name, acronym))
+
+    def _choice_lists(self) -> tuple[list[_Entry], list[str], list[str]]:
+        if self._lists is None:
+            fuzzy = [e for e in self._entries if not e.acronym]
+            self._lists = (
+                fuzzy,
+                [e.key.full for e in fuzzy],
+                [e.key.distinctive for e in fuzzy],
+            )
+        return self._lists
+
+    def match(self, name: str, *, country: str | None = None, limit: int = 5) -> Match:
+        """The candidates for ``name`` (best first) and the verdict."""
+        cache_key = (name, country, limit)
+        if cache_key not in self._cache:
+            self._cache[cache_key] = self._match(name, country=country, limit=limit)
+        return self._cache[cache_key]
+
+    def _match(self, name: str, *, country: str | None, limit: int) -> Match:
+        query = NameKey.of(name)
+        if not query.compact:
+            return Match(name, UNKNOWN, ())
+        best: dict[int, tuple[float, str]] = {}
+
+        def offer(institution_id: int, score: float, text: str) -> None:
+            if institution_id not in best or score > best[institution_id][0]:
+                best[institution_id] = (score, text)
+
+        single_word = " " not in query.full.strip()
+        fuzzy, fulls, distinctives = self._choice_lists()
+        # A cheap first pass in C over every name picks the few worth the full score.
+        shortlist = process.extract(
+            query.full,
+            fulls,
+            scorer=fuzz.token_set_ratio,
+            limit=60,
+            score_cutoff=40,
+        )
+        if query.distinctive:
+            shortlist += process.extract(
+                query.distinctive,
+                distinctives,
+                scorer=fuzz.token_set_ratio,
+                limit=60,
+                score_cutoff=50,
+            )
+        for _choice, _score, index in shortlist:
+            entry = fuzzy[index]
+            offer(entry.institution_id, score_keys(query, entry.key), entry.text)
+        for entry in self._entries:
+            if entry.acronym and single_word and entry.key.compact == query.compact:
+                offer(entry.institution_id, 100.0, entry.text)
+        ranked = sorted(best.items(), key=lambda item: (-item[1][0], item[0]))
+        candidates = []
+        for institution_id, (score, text) in ranked:
+            institution = self.institutions[institution_id]
+            if country and str(institution.country) != country.upper():
+                continue
+            if score < CANDIDATE_SCORE:
+                break
+            candidates.append(
+                Candidate(institution_id, institution.name, str(institution.country), score, text)
+            )
+            if len(candidates) == limit:
+                break
+        return Match(name, verdict(candidates), tuple(candidates))
+
+
+def verdict(candidates: list[Candidate]) -> str:
+    if not candidates:
+        return UNKNOWN
+    top = candidates[0].score
+    runner_up = candidates[1].score if len(candidates) > 1 else 0.0
+    # A name the register records word for word wins over any near miss.
+    if top == 100.0 and runner_up < 100.0:
+        return SURE
+    if top >= SURE_SCORE and top - runner_up >= SURE_MARGIN:
+        return SURE
+    return AMBIGUOUS
