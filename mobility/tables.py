@@ -57,11 +57,11 @@ class MobilityFigureTable(tables.Table):
     # get_origin_country_display() for every row: django-countries flattens its 250 choices
     # on each call (3 ms), which made a 2-million-row export take hours (bench/RESULTS.md).
     origin_country = tables.Column(
-        verbose_name=_("origin"), accessor="origin_country.code", order_by="origin_country"
+        verbose_name=_("origin"), accessor="origin_country__code", order_by="origin_country"
     )
     destination_country = tables.Column(
         verbose_name=_("destination"),
-        accessor="destination_country.code",
+        accessor="destination_country__code",
         order_by="destination_country",
     )
     mobility_type = tables.Column(verbose_name=_("type"))

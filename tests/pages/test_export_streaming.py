@@ -33,8 +33,13 @@ def test_streamed_csv_equals_the_table_export(client, demo, name, monkeypatch):
     body = streamed(client.get(url, {"_export": "csv"}))
     view = client.get(url).context["view"]
     expected = ExcelFriendlyExport("csv", view.get_table(**view.get_table_kwargs())).export()
-    assert body.decode("utf-8") == expected
     assert body.startswith("\ufeff".encode())
+    lines, expected_lines = body.decode("utf-8").splitlines(), expected.splitlines()
+    assert lines[0] == expected_lines[0]  # the same columns, the same headers
+    # The same rows and values; rows that tie on the list's ordering (figures of one year
+    # and pair) may come in another order from PostgreSQL, as in two runs of either export.
+    assert sorted(lines[1:]) == sorted(expected_lines[1:])
+    assert body.decode("utf-8").endswith("\r\n") and expected.endswith("\r\n")
 
 
 def test_streamed_csv_keeps_filters_and_order(client, db, monkeypatch):
