@@ -181,8 +181,37 @@ def _as_list(value: Any) -> list:
     return list(value)
 
 
+def _written_by_id(item: Any) -> int | None:
+    """The institution id a party item gives, or None when it is a name to match."""
+    if isinstance(item, Mapping):
+        if item.get("id") not in (None, ""):
+            item = item["id"]
+        elif item.get("create"):
+            return 0  # a new institution: neither an id to load nor a name to match
+        else:
+            return None
+    if isinstance(item, int) and not isinstance(item, bool):
+        return item
+    return None
+
+
+def _load_register(rows: Sequence[Any]) -> tuple[NameMatcher | None, dict[int, Institution]]:
+    """The institutions a session needs: the whole register only when some party is
+    written as a name. Loading and folding every name costs seconds on a large register,
+    and an integration that sends ids should not pay for it."""
+    items = [
+        item for raw in rows if isinstance(raw, Mapping) for item in _as_list(raw.get("parties"))
+    ]
+    ids = [_written_by_id(item) for item in items]
+    if any(pk is None for pk in ids):
+        matcher = NameMatcher.from_register()
+        return matcher, matcher.institutions
+    wanted = {pk for pk in ids if pk}
+    return None, Institution.objects.only("id", "name", "country").in_bulk(wanted)
+
+
 def _resolve_party(
-    item: Any, matcher: NameMatcher, institutions: dict[int, Institution]
+    item: Any, matcher: NameMatcher | None, institutions: dict[int, Institution]
 ) -> PartyResult:
     """A party given as an institution id, a name, or {"name", "id", "create", "country"}."""
     signatory = ""
@@ -207,6 +236,7 @@ def _resolve_party(
             return PartyResult(written=str(item), verdict=UNKNOWN, signatory=signatory)
         return PartyResult(str(item), item, institution.name, SURE, signatory=signatory)
     written = str(item).strip()
+    assert matcher is not None, "a name to match implies the register was loaded"
     match = matcher.match(written)
     result = PartyResult(written, verdict=match.verdict, match=match, signatory=signatory)
     if match.verdict == SURE:
@@ -250,8 +280,7 @@ def agreements_bulk_check(
         )
     if not rows:
         return BulkResult(rows=[], errors=[_("There are no rows to save.")])
-    matcher = NameMatcher.from_register()
-    institutions = matcher.institutions
+    matcher, institutions = _load_register(rows)
     area_codes = set(CooperationAreaCode.values)
     session_date = _as_date(defaults.get("signed_on"), RowResult(-1), "signed_on") or (
         event.start_date if event else None

@@ -343,3 +343,23 @@ def test_bulk_is_in_the_schema(client):
     schema = client.get(reverse("api:schema")).content.decode()
     assert "/api/agreements/bulk/" in schema
     assert "AgreementBulk" in schema
+
+
+def test_parties_given_by_id_do_not_load_the_register(register):
+    """An integration that sends ids must not pay for loading and folding every name."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    kaznu = Institution.objects.get(name="Al-Farabi Kazakh National University")
+    ada = Institution.objects.get(name="ADA University")
+    rows = [{"parties": [kaznu.pk, ada.pk], "title": "By id", "kind": "memorandum"}]
+    with CaptureQueriesContext(connection) as queries:
+        result = agreements_bulk_create(event=None, rows=rows, defaults=DEFAULTS, dry_run=True)
+    assert result.valid
+    assert [p.institution_name for p in result.rows[0].parties] == [kaznu.name, ada.name]
+    # Only the two parties are read: no query touches the names table.
+    assert not any("universities_institutionname" in q["sql"] for q in queries.captured_queries)
+    unknown = agreements_bulk_create(
+        event=None, rows=[{"parties": [kaznu.pk, 10**9], "kind": "memorandum"}], defaults=DEFAULTS
+    )
+    assert not unknown.valid
