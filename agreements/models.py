@@ -157,6 +157,14 @@ class Agreement(VersionedModel, SourcedModel):
         help_text=_("A PDF file; it is checked by its content and size."),
     )
     description = models.TextField(_("description"), blank=True)
+    is_public = models.BooleanField(
+        _("public"),
+        default=True,
+        help_text=_(
+            "Shown to anonymous visitors and counted on public pages. Drafts are never "
+            "public; untick to keep a signed agreement to signed-in users."
+        ),
+    )
 
     objects = AgreementQuerySet.as_manager()
 
