@@ -7,6 +7,8 @@ choice per name, applied to every row that names it), and shows the service's re
 
 from __future__ import annotations
 
+import hashlib
+
 from django import forms
 from django.conf import settings
 from django.contrib import messages
@@ -120,15 +122,28 @@ def parse_rows(text: str) -> list[dict]:
 
 
 def choice_field(name: str) -> str:
+    """The field of a choice made for a name wherever it is written."""
     return "choice:" + "_".join(fold(name).split())
+
+
+def occurrence_field(name: str, line: str, position: int) -> str:
+    """The field of a choice made for a name in one line: the same acronym may stand for
+    two institutions in two rows ("ATU" in Almaty and in Baku). It is keyed by the line's
+    text, not its number, so a choice never moves to another line when lines are added."""
+    digest = hashlib.sha1(line.encode()).hexdigest()[:10]
+    return f"{choice_field(name)}:{digest}:{position}"
+
+
+def chosen(data, name: str, line: str, position: int) -> str:
+    return data.get(occurrence_field(name, line, position)) or data.get(choice_field(name), "")
 
 
 def apply_choices(rows: list[dict], data) -> None:
     """Replace a written name by the institution the person chose for it."""
     for row in rows:
         parties = []
-        for written in row["parties"]:
-            choice = data.get(choice_field(written), "")
+        for position, written in enumerate(row["parties"]):
+            choice = chosen(data, written, row["line"], position)
             if choice.isdigit():
                 parties.append(int(choice))
             elif choice.startswith("new:"):
@@ -190,10 +205,13 @@ def signing_session(request):
             return redirect(event.get_absolute_url())
         for row, raw in zip(result.rows, rows, strict=False):
             row.line = raw["line"]
-            for party, written in zip(row.parties, raw["written"], strict=False):
-                party.field = choice_field(written)
+            for position, (party, written) in enumerate(
+                zip(row.parties, raw["written"], strict=False)
+            ):
+                party.field = occurrence_field(written, raw["line"], position)
+                party.name_field = choice_field(written)
                 party.written = written
-                party.chosen = request.POST.get(party.field, "")
+                party.chosen = chosen(request.POST, written, raw["line"], position)
         context.update(
             result=result,
             summary=summary_line(result.summary()),

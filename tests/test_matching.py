@@ -99,6 +99,9 @@ SURE_MATCHES = [
     ("Казахский национальный медицинский университет", "Kazakh National Medical University"),
     ("KazNMU", "Kazakh National Medical University"),
     ("KazNTU", "Satbayev University"),
+    # Acronyms of two words, in either script (the forum list of bench/session63.py).
+    ("АНГ РК", "Academy of the National Guard of the Republic of Kazakhstan"),
+    ("ANG RK", "Academy of the National Guard of the Republic of Kazakhstan"),
 ]  # fmt: skip
 
 # Names the register does not record as such: the right institution must be offered, but a
@@ -125,6 +128,9 @@ NOT_SURE = [
     "University of Oxford",
     "Университет",
     "State University",
+    # A word dropped from Azerbaijan State University of Economics; "Azerbaijan University"
+    # is another, private university: the generic word "state" tells them apart.
+    "Азербайджанский государственный университет",
 ]
 
 

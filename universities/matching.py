@@ -53,6 +53,7 @@ VERDICT_LABELS = {SURE: _("matched"), AMBIGUOUS: _("ambiguous"), UNKNOWN: _("unk
 SURE_SCORE = 88.0
 SURE_MARGIN = 6.0
 CANDIDATE_SCORE = 60.0
+ACRONYM_MAX = 10  # letters: a longer name of several words is not read as an acronym
 
 # Words that only join a name to a person or a place ("named after", "имени", "атындағы").
 STOP_WORDS = frozenset(
@@ -248,6 +249,7 @@ class NameKey:
     full: str
     distinctive: str
     compact: str  # the folded name without spaces: how acronyms are compared
+    generic: tuple[str, ...] = ()  # the generic words ("state", "university"), as written
 
     @classmethod
     def of(cls, name: str) -> NameKey:
@@ -263,6 +265,7 @@ class NameKey:
             full=" ".join(canonical),
             distinctive=" ".join(distinctive),
             compact=compact,
+            generic=tuple(w for w in canonical if w in GENERIC),
         )
 
 
@@ -278,7 +281,16 @@ def score_keys(query: NameKey, candidate: NameKey) -> float:
         ) / 2
     else:
         distinctive = full
-    return round(0.7 * distinctive + 0.3 * full, 1)
+    score = round(0.7 * distinctive + 0.3 * full, 1)
+    # The same distinctive words but other generic ones ("Azerbaijan State University"
+    # against "Azerbaijan University") are two places as often as one: never sure.
+    if (
+        query.distinctive
+        and query.distinctive == candidate.distinctive
+        and sorted(query.generic) != sorted(candidate.generic)
+    ):
+        score = min(score, SURE_SCORE - 1)
+    return score
 
 
 @dataclasses.dataclass(frozen=True)
@@ -408,8 +420,10 @@ class NameMatcher:
         for _choice, _score, index in shortlist:
             entry = fuzzy[index]
             offer(entry.institution_id, score_keys(query, entry.key), entry.text)
+        # An acronym matches as written, spaces or not ("ANG RK", "АНГ РК", "angrk").
+        short = single_word or len(query.compact) <= ACRONYM_MAX
         for entry in self._entries:
-            if entry.acronym and single_word and entry.key.compact == query.compact:
+            if entry.acronym and short and entry.key.compact == query.compact:
                 offer(entry.institution_id, 100.0, entry.text)
         ranked = sorted(best.items(), key=lambda item: (-item[1][0], item[0]))
         candidates = []

@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from agreements.models import Agreement
-from agreements.session import choice_field, parse_rows
+from agreements.session import choice_field, occurrence_field, parse_rows
 from events.models import Event
 from tests.base import user_with_permissions
 from tests.factories import EventFactory, InstitutionFactory
@@ -91,3 +91,33 @@ def test_form_errors_are_shown_not_500(admin_client_logged):
     response = admin_client_logged.post(URL, {"kind": "memorandum", "rows": "", "check": "1"})
     assert response.status_code == 200
     assert "Choose the event" in response.content.decode()
+
+
+def test_one_acronym_for_two_institutions_is_chosen_per_row(admin_client_logged):
+    """ "ATU" is Almaty Technological University in one row and Azerbaijan Medical
+    University (Azərbaycan Tibb Universiteti) in the next: each row keeps its own choice."""
+    event = EventFactory()
+    almaty = InstitutionFactory(name="Almaty Technological University", country="KZ")
+    baku = InstitutionFactory(name="Azerbaijan Medical University", country="AZ")
+    for institution in (almaty, baku):
+        institution.names.create(name="ATU", kind="acronym")
+    InstitutionFactory(name="Satbayev University", country="KZ")
+    InstitutionFactory(name="ADA University", country="AZ")
+    lines = ["ATU;ADA University", "Satbayev University;ATU"]
+    form = {"event": event.pk, "new_event_kind": "forum", "kind": "memorandum"}
+    form["rows"] = "\n".join(lines)
+    checked = admin_client_logged.post(URL, {**form, "check": "1"}).content.decode()
+    assert "2 rows: 0 ready, 2 ambiguous, 0 with errors" in checked
+    first, second = occurrence_field("ATU", lines[0], 0), occurrence_field("ATU", lines[1], 1)
+    assert f'name="{first}"' in checked and f'name="{second}"' in checked
+    saved = admin_client_logged.post(
+        URL, {**form, first: str(almaty.pk), second: str(baku.pk), "save": "1"}
+    )
+    assert saved.status_code == 302
+    assert event.agreements.filter(parties__institution=almaty).count() == 1
+    assert event.agreements.filter(parties__institution=baku).count() == 1
+    assert (
+        not event.agreements.filter(parties__institution=almaty)
+        .filter(parties__institution=baku)
+        .exists()
+    )
