@@ -46,6 +46,7 @@ def changes_recent(
     since: datetime.date | None = None,
     until: datetime.date | None = None,
     limit: int,
+    restrict: dict[type[models.Model], models.Q] | None = None,
 ) -> tuple[list[Change], int]:
     """The ``limit`` latest changes across ``models_`` (newest first), and how many match in
     all. Two queries per model whatever the history's size: the top ``limit`` rows of each
@@ -54,6 +55,8 @@ def changes_recent(
     total = 0
     for model in models_:
         history = model.history.select_related("history_user").order_by("-history_date", "-pk")
+        if restrict and model in restrict:
+            history = history.filter(restrict[model])
         if user_id is not None:
             history = history.filter(history_user_id=user_id)
         if since is not None:

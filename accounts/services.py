@@ -46,3 +46,5 @@ def users_assign_role(*, user, role: str, institutions: Iterable[Institution] = 
     for institution in institutions:
         InstitutionEditor.objects.get_or_create(user=user, institution=institution)
     user._unibridge_scoped = None
+    user._unibridge_reads_all = None
+    user._unibridge_has_institutions = None

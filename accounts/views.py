@@ -10,6 +10,8 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 
+from cooperation.roles import reads_all_agreements
+
 from .selectors import changes_recent, tracked_models
 
 PAGE_SIZE = 50
@@ -47,6 +49,24 @@ class ChangesFilterForm(forms.Form):
         return cleaned
 
 
+def hidden_agreement_history(user) -> dict | None:
+    """For a reader who does not see every agreement (a university editor): the history
+    of agreements, parties and conditions only of the agreements they may read, so that
+    the audit trail does not show what the register hides from them."""
+    if reads_all_agreements(user):
+        return None
+    from django.apps import apps
+    from django.db.models import Q
+
+    agreement = apps.get_model("agreements", "Agreement")
+    visible = agreement.objects.visible_to(user).values("pk")
+    return {
+        agreement: Q(id__in=visible),
+        apps.get_model("agreements", "Party"): Q(agreement_id__in=visible),
+        apps.get_model("agreements", "CooperationCondition"): Q(agreement_id__in=visible),
+    }
+
+
 class RecentChangesView(LoginRequiredMixin, TemplateView):
     """Every create, change and delete across the register (deleted records included:
     their history keeps the last version), newest first, filterable by user, record type
@@ -72,6 +92,7 @@ class RecentChangesView(LoginRequiredMixin, TemplateView):
             chosen = data.get("model")
             user = data.get("user")
             changes, total = changes_recent(
+                restrict=hidden_agreement_history(self.request.user),
                 models_=[form.models_by_label[chosen]] if chosen else models_,
                 user_id=user.pk if user else None,
                 since=data.get("since"),

@@ -9,6 +9,7 @@ from django.forms.models import BaseInlineFormSet
 from django.http import HttpResponseRedirect
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from django_countries import countries
 from import_export import resources
 
@@ -19,9 +20,10 @@ from cooperation.admin import (
     isced_levels_display,
 )
 from cooperation.models import EditConflict, conflict_message
-from cooperation.roles import scoped_to
+from cooperation.roles import agreement_visibility, scoped_to
 from universities.models import Institution
 
+from .admin_lifecycle import AgreementLifecycleAdminMixin
 from .choices import AgreementStatus, CooperationAreaCode
 from .models import Agreement, CooperationArea, CooperationCondition, Party
 
@@ -261,7 +263,7 @@ class AgreementForm(forms.ModelForm):
 
 
 @admin.register(Agreement)
-class AgreementAdmin(ImportExportHistoryAdmin):
+class AgreementAdmin(AgreementLifecycleAdminMixin, ImportExportHistoryAdmin):
     resource_classes = [AgreementResource]
     form = AgreementForm
     list_display = (
@@ -273,8 +275,18 @@ class AgreementAdmin(ImportExportHistoryAdmin):
         "valid_until",
         "parties_column",
         "event",
+        "is_public",
     )
-    list_filter = ("status", "kind", "level", ValidityFilter, PartyCountryFilter, "areas")
+    list_filter = (
+        "status",
+        "is_public",
+        "kind",
+        "level",
+        ValidityFilter,
+        PartyCountryFilter,
+        "areas",
+    )
+    actions = ["publish", "withdraw"]
     search_fields = ("title", "reference_code", "description", "event__title")
     search_help_text = _("Title, reference code, event, or the name of a party in any script.")
     date_hierarchy = "signed_on"
@@ -283,7 +295,7 @@ class AgreementAdmin(ImportExportHistoryAdmin):
     inlines = [PartyInline, CooperationConditionInline]
     save_on_top = True
     fieldsets = [
-        (None, {"fields": ["title", "reference_code", ("kind", "level", "status")]}),
+        (None, {"fields": ["title", "reference_code", ("kind", "level", "status"), "is_public"]}),
         (
             _("Dates"),
             {
@@ -315,7 +327,54 @@ class AgreementAdmin(ImportExportHistoryAdmin):
             return HttpResponseRedirect(request.get_full_path())
 
     def get_queryset(self, request):
-        return super().get_queryset(request).with_related()
+        # The back office hides what the public pages hide from the same user: a
+        # university editor sees the public agreements and their own institutions'.
+        return super().get_queryset(request).visible_to(request.user).with_related()
+
+    def _set_public(self, request, queryset, value: bool) -> int:
+        changed = 0
+        for agreement in queryset.filter(is_public=not value):
+            if not self.has_change_permission(request, agreement):
+                continue
+            agreement.is_public = value
+            # One by one, not queryset.update(): each change gets its version and history.
+            agreement._change_reason = (
+                str(_("Published")) if value else str(_("Withdrawn from the public"))
+            )
+            agreement.save(update_fields=["is_public", "updated_at"])
+            changed += 1
+        return changed
+
+    @admin.action(
+        description=_("Publish the selected agreements (drafts stay hidden until signed)"),
+        permissions=["change"],
+    )
+    def publish(self, request, queryset):
+        count = self._set_public(request, queryset, True)
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)d agreement is now public.",
+                "%(count)d agreements are now public.",
+                count,
+            )
+            % {"count": count},
+        )
+
+    @admin.action(
+        description=_("Withdraw the selected agreements from the public"), permissions=["change"]
+    )
+    def withdraw(self, request, queryset):
+        count = self._set_public(request, queryset, False)
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)d agreement is now shown to signed-in staff only.",
+                "%(count)d agreements are now shown to signed-in staff only.",
+                count,
+            )
+            % {"count": count},
+        )
 
     def get_search_results(self, request, queryset, search_term):
         results, may_have_duplicates = super().get_search_results(request, queryset, search_term)
@@ -343,6 +402,11 @@ class PartyAdmin(HistoryAdmin):
     list_select_related = ("institution", "agreement", "signatory")
     autocomplete_fields = ("agreement", "institution", "signatory")
     ordering = ("agreement__title", "institution__name")
+
+    def get_queryset(self, request):
+        return (
+            super().get_queryset(request).filter(agreement_visibility(request.user, "agreement__"))
+        )
 
     def get_search_results(self, request, queryset, search_term):
         results, may_have_duplicates = super().get_search_results(request, queryset, search_term)
@@ -389,6 +453,12 @@ class CooperationConditionAdmin(HistoryAdmin):
         "subject_areas",
     )
     ordering = ("agreement__title", "id")
+
+    def get_queryset(self, request):
+        return (
+            super().get_queryset(request).filter(agreement_visibility(request.user, "agreement__"))
+        )
+
     fieldsets = [
         (None, {"fields": ["agreement", ("sending_institution", "receiving_institution")]}),
         (_("Mobility"), {"fields": ["mobility_type", "levels", "subject_areas"]}),

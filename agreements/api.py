@@ -1,26 +1,51 @@
 """API viewset of the agreement register, and its statistics."""
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Prefetch
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import exceptions, status
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import exceptions, serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
+from rest_framework.reverse import reverse
 
 from cooperation.api import Column, ModelViewSet, group_by_parameter, parse_group_by
+from cooperation.roles import may_enter_in_bulk
 
 from .filtersets import AgreementFilterSet
+from .lifecycle import (
+    agreement_renew,
+    agreement_terminate,
+    lifecycle_conflict,
+    may_renew,
+    may_terminate,
+)
 from .models import Agreement, CooperationCondition
 from .selectors import STATS_DIMENSIONS, agreements_stats
 from .serializers import (
     AgreementBulkResultSerializer,
     AgreementBulkSerializer,
+    AgreementRefusalSerializer,
+    AgreementRenewSerializer,
     AgreementSerializer,
     AgreementStatsSerializer,
+    AgreementTerminateSerializer,
 )
 from .services import agreements_bulk_create
 
 STATS_DEFAULT = ("year",)
+
+LIFECYCLE_IF_MATCH = OpenApiParameter(
+    "If-Match",
+    str,
+    OpenApiParameter.HEADER,
+    required=False,
+    description=_("The ETag of an earlier read: the request is refused with 412 if it is stale."),
+)
+LIFECYCLE_412 = OpenApiResponse(
+    response={"type": "object", "properties": {"detail": {"type": "string"}}},
+    description=_("The If-Match ETag is stale."),
+)
 
 
 class PreconditionFailed(exceptions.APIException):
@@ -99,10 +124,15 @@ class AgreementViewSet(ModelViewSet):
         "termination_reason",
         "document",
         "description",
+        "is_public",
         "sources",
         "created_at",
         "updated_at",
     )
+
+    def get_queryset(self):
+        # Reading, counting, exporting and writing: only what the user may read.
+        return super().get_queryset().visible_to(self.request.user)
 
     def etag(self, agreement: Agreement) -> str:
         return f'"{agreement.version}"'
@@ -179,6 +209,9 @@ class AgreementViewSet(ModelViewSet):
     )
     @action(detail=False, methods=["post"], pagination_class=None, filterset_class=None)
     def bulk(self, request, *args, **kwargs):
+        if not may_enter_in_bulk(request.user):
+            # A university editor proposes drafts one by one (POST /api/agreements/).
+            raise exceptions.PermissionDenied()
         serializer = AgreementBulkSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
@@ -196,3 +229,109 @@ class AgreementViewSet(ModelViewSet):
         else:
             code = status.HTTP_400_BAD_REQUEST
         return Response(AgreementBulkResultSerializer(result.as_dict()).data, status=code)
+
+    # ------------------------------------------------------------------ renew, terminate
+
+    def lifecycle_refusal(self, exc: DjangoValidationError) -> Response:
+        """The service's refusal: 409 for the agreement's state or a concurrent edit (with a
+        ``code``), else 400 with messages per field."""
+        conflict = lifecycle_conflict(exc)
+        if conflict is not None:
+            return Response(
+                {"detail": conflict.messages[0], "code": conflict.code},
+                status=status.HTTP_409_CONFLICT,
+            )
+        raise exceptions.ValidationError(serializers.as_serializer_error(exc))
+
+    def lifecycle_response(self, agreement: Agreement, code: int) -> Response:
+        agreement = self.get_queryset().get(pk=agreement.pk)
+        data = AgreementSerializer(agreement, context=self.get_serializer_context()).data
+        response = Response(data, status=code)
+        response["ETag"] = self.etag(agreement)
+        if code == status.HTTP_201_CREATED:
+            response["Location"] = reverse(
+                "api:agreement-detail", args=[agreement.pk], request=self.request
+            )
+        return response
+
+    @extend_schema(
+        summary=_("Renew an agreement"),
+        description=_(
+            "Create the agreement that renews this one: same kind, level, parties "
+            "(institutions, without signatories), areas, parent and public flag; the "
+            "cooperation conditions are copied with the academic years of the new validity. "
+            "Refused with 409 when the agreement is a draft or terminated, or was saved since "
+            "the `version` (or `If-Match`) given; with 400 when the dates are wrong or overlap "
+            "another renewal. Needs the permissions to add and change agreements."
+        ),
+        request=AgreementRenewSerializer,
+        parameters=[LIFECYCLE_IF_MATCH],
+        responses={
+            201: AgreementSerializer,
+            409: AgreementRefusalSerializer,
+            412: LIFECYCLE_412,
+        },
+    )
+    @action(detail=True, methods=["post"], pagination_class=None, filterset_class=None)
+    def renew(self, request, *args, **kwargs):
+        agreement = self.get_object()
+        if not may_renew(request.user, agreement):
+            raise exceptions.PermissionDenied(_("You may not renew this agreement."))
+        self.check_if_match(request, agreement)
+        serializer = AgreementRenewSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        try:
+            successor = agreement_renew(
+                agreement,
+                user=request.user,
+                valid_from=data["valid_from"],
+                valid_until=data.get("valid_until"),
+                signed_on=data.get("signed_on"),
+                title=data.get("title") or "",
+                reference_code=data.get("reference_code") or "",
+                status=data["status"],
+                copy_conditions=data["copy_conditions"],
+                expected_version=data.get("version"),
+            )
+        except DjangoValidationError as exc:
+            return self.lifecycle_refusal(exc)
+        return self.lifecycle_response(successor, status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary=_("Terminate an agreement"),
+        description=_(
+            "Record that the agreement was terminated: its status becomes “terminated”, with "
+            "the date and the reason. Refused with 409 when it is already terminated, is a "
+            "draft, or was saved since the `version` (or `If-Match`) given; with 400 when the "
+            "date is before the signing, after the end or in the future, or the reason is "
+            "missing. Needs the permission to change agreements."
+        ),
+        request=AgreementTerminateSerializer,
+        parameters=[LIFECYCLE_IF_MATCH],
+        responses={
+            200: AgreementSerializer,
+            409: AgreementRefusalSerializer,
+            412: LIFECYCLE_412,
+        },
+    )
+    @action(detail=True, methods=["post"], pagination_class=None, filterset_class=None)
+    def terminate(self, request, *args, **kwargs):
+        agreement = self.get_object()
+        if not may_terminate(request.user, agreement):
+            raise exceptions.PermissionDenied(_("You may not terminate this agreement."))
+        self.check_if_match(request, agreement)
+        serializer = AgreementTerminateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        try:
+            agreement = agreement_terminate(
+                agreement,
+                user=request.user,
+                on=data["terminated_on"],
+                reason=data["reason"],
+                expected_version=data.get("version"),
+            )
+        except DjangoValidationError as exc:
+            return self.lifecycle_refusal(exc)
+        return self.lifecycle_response(agreement, status.HTTP_200_OK)

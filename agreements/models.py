@@ -7,6 +7,7 @@ from django.core.validators import FileExtensionValidator, MinValueValidator
 from django.db import models
 from django.db.models import Exists, F, OuterRef, Prefetch, Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cooperation.choices import DatePrecision, IscedLevel
@@ -18,6 +19,7 @@ from cooperation.models import (
     VersionedModel,
     validate_academic_year,
 )
+from cooperation.roles import PUBLIC_STATUSES, agreement_visibility
 from cooperation.text import vague_date
 from events.models import Event, Person
 from universities.models import Institution
@@ -48,6 +50,15 @@ class CooperationArea(models.Model):
 
 
 class AgreementQuerySet(models.QuerySet):
+    def public(self) -> "AgreementQuerySet":
+        """What anonymous visitors read: agreements marked public that are not drafts."""
+        return self.filter(is_public=True, status__in=PUBLIC_STATUSES)
+
+    def visible_to(self, user) -> "AgreementQuerySet":
+        """The agreements ``user`` may read (``cooperation.roles.agreement_visibility``):
+        every page, count, export and API answer about agreements starts here."""
+        return self.filter(agreement_visibility(user))
+
     def with_related(self) -> "AgreementQuerySet":
         """Everything a list row shows, in a fixed number of queries."""
         return self.select_related("event", "parent", "renews").prefetch_related(
@@ -57,9 +68,13 @@ class AgreementQuerySet(models.QuerySet):
 
     def in_force(self, *, today: datetime.date) -> "AgreementQuerySet":
         """Signed or in effect, and not past their end date (open-ended ones included)."""
-        return self.filter(
-            Q(valid_until__isnull=True) | Q(valid_until__gte=today),
-            status__in=[AgreementStatus.SIGNED, AgreementStatus.IN_EFFECT],
+        return self.filter(self.in_force_condition(today=today))
+
+    @staticmethod
+    def in_force_condition(*, today: datetime.date) -> Q:
+        """The condition of in_force(), to annotate with (the dashboard counts both at once)."""
+        return (Q(valid_until__isnull=True) | Q(valid_until__gte=today)) & Q(
+            status__in=[AgreementStatus.SIGNED, AgreementStatus.IN_EFFECT]
         )
 
     def dormant(self, *, today: datetime.date, years: int = 3) -> "AgreementQuerySet":
@@ -128,6 +143,7 @@ class Agreement(VersionedModel, SourcedModel):
     areas = models.ManyToManyField(
         CooperationArea, blank=True, related_name="agreements", verbose_name=_("areas")
     )
+    _history_m2m_fields = ["sources", "areas"]
     parent = models.ForeignKey(
         "self",
         on_delete=models.PROTECT,
@@ -323,6 +339,7 @@ class CooperationCondition(TimeStampedModel):
     subject_areas = models.ManyToManyField(
         IscedField, blank=True, related_name="conditions", verbose_name=_("subject areas")
     )
+    _history_m2m_fields = ["subject_areas"]
     places_per_year = models.PositiveIntegerField(_("places per year"), null=True, blank=True)
     months_per_year = models.DecimalField(
         _("total months per year"),
@@ -372,3 +389,41 @@ class CooperationCondition(TimeStampedModel):
             agreement__status=AgreementStatus.DRAFT,
             agreement__parties__institution__editor_links__user=user,
         )
+
+
+class ExpiryNotice(models.Model):
+    """An expiry alert that went out: one per agreement, threshold and end date, so that the
+    daily ``notify_expiring`` never sends the same alert twice. A new end date (the
+    agreement was extended) makes a new alert possible."""
+
+    agreement = models.ForeignKey(
+        Agreement,
+        on_delete=models.CASCADE,
+        related_name="expiry_notices",
+        verbose_name=_("agreement"),
+    )
+    threshold_days = models.PositiveSmallIntegerField(
+        _("threshold (days)"), help_text=_("The alert said: ends within this many days.")
+    )
+    valid_until = models.DateField(
+        _("valid until"), help_text=_("The end date the agreement had when the alert was sent.")
+    )
+    sent_at = models.DateTimeField(_("sent at"), default=timezone.now)
+    recipients = models.JSONField(
+        _("recipients"), default=list, blank=True, help_text=_("E-mail addresses written to.")
+    )
+
+    class Meta:
+        ordering = ["-sent_at", "agreement"]
+        verbose_name = _("expiry alert")
+        verbose_name_plural = _("expiry alerts")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["agreement", "threshold_days", "valid_until"],
+                name="expirynotice_once_per_threshold_and_end_date",
+                violation_error_message=_("This alert was already sent."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.agreement} · {self.threshold_days} · {self.valid_until}"

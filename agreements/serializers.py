@@ -125,6 +125,7 @@ class AgreementSerializer(ModelCleanSerializer):
             "termination_reason",
             "document",
             "description",
+            "is_public",
             "sources",
             "version",
             *TIMESTAMPS,
@@ -261,3 +262,67 @@ class AgreementBulkResultSerializer(serializers.Serializer):
     summary = serializers.DictField(child=serializers.IntegerField())
     errors = serializers.ListField(child=serializers.CharField())
     rows = BulkRowResultSerializer(many=True)
+
+
+class AgreementVersionField(serializers.IntegerField):
+    def __init__(self, **kwargs) -> None:
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", 2**31 - 1)
+        kwargs.setdefault(
+            "help_text",
+            _(
+                "The agreement's version as you read it: if someone saved it since, the "
+                "request is refused with 409. The If-Match header does the same with 412."
+            ),
+        )
+        super().__init__(**kwargs)
+
+
+class AgreementRenewSerializer(serializers.Serializer):
+    """The renewal of an agreement: a new agreement linked to it, keeping its kind, level,
+    parties, areas, parent and public flag (see `POST /api/agreements/{id}/renew/`)."""
+
+    valid_from = serializers.DateField(help_text=_("When the renewal takes effect."))
+    valid_until = serializers.DateField(
+        required=False, allow_null=True, help_text=_("Empty or null for an open-ended renewal.")
+    )
+    signed_on = serializers.DateField(required=False, allow_null=True)
+    title = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=500,
+        help_text=_("The title of the renewal; the renewed agreement's title if empty."),
+    )
+    reference_code = serializers.CharField(required=False, allow_blank=True, max_length=64)
+    status = serializers.ChoiceField(
+        choices=[("signed", _("Signed")), ("in_effect", _("In effect")), ("draft", _("Draft"))],
+        required=False,
+        default="signed",
+    )
+    copy_conditions = serializers.BooleanField(
+        required=False,
+        default=True,
+        help_text=_("Copy the cooperation conditions, with academic years of the new validity."),
+    )
+    version = AgreementVersionField()
+
+
+class AgreementTerminateSerializer(serializers.Serializer):
+    """The termination of an agreement: the date and the reason."""
+
+    terminated_on = serializers.DateField(
+        help_text=_("Not before the signing (or the start), not after the end, not in the future.")
+    )
+    reason = serializers.CharField(max_length=4000, help_text=_("Why it was terminated."))
+    version = AgreementVersionField()
+
+
+class AgreementRefusalSerializer(serializers.Serializer):
+    """Why the agreement cannot be renewed or terminated now: its state or a concurrent
+    edit."""
+
+    detail = serializers.CharField()
+    code = serializers.ChoiceField(
+        choices=["edit_conflict", "terminated", "draft", "already_terminated"]
+    )

@@ -15,6 +15,7 @@ from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
+from cooperation.audit import history_snapshot_m2m
 from events.models import Event, Person
 from universities.matching import SURE, UNKNOWN, Match, NameMatcher
 from universities.models import Institution
@@ -259,7 +260,11 @@ VALIDITY_MESSAGE = next(
 
 
 def agreements_bulk_check(
-    *, event: Event | None, rows: Sequence[Mapping[str, Any]], defaults: Mapping[str, Any]
+    *,
+    event: Event | None,
+    rows: Sequence[Mapping[str, Any]],
+    defaults: Mapping[str, Any],
+    row_numbers: Sequence[int] | None = None,
 ) -> BulkResult:
     """Check every row of a session without saving anything.
 
@@ -315,7 +320,7 @@ def agreements_bulk_check(
         names = [p.institution_name or p.written for p in row.parties]
         row.title = str(raw.get("title") or "").strip() or _default_title(row.kind, names)
         _check_model(row, event)
-    _flag_duplicates(results)
+    _flag_duplicates(results, row_numbers or range(1, len(rows) + 1))
     return BulkResult(rows=results)
 
 
@@ -391,8 +396,9 @@ def _build_agreement(row: RowResult, event: Event | None, user) -> Agreement:
     )
 
 
-def _flag_duplicates(rows: list[RowResult]) -> None:
-    """Same parties, same kind, overlapping validity: in the register or in the batch."""
+def _flag_duplicates(rows: list[RowResult], numbers: Sequence[int]) -> None:
+    """Same parties, same kind, overlapping validity: in the register or in the batch.
+    Other rows are named by ``numbers`` (a spreadsheet's row numbers, or 1, 2, 3...)."""
     keyed = [
         (row, frozenset(p.institution_id for p in row.parties))
         for row in rows
@@ -447,7 +453,7 @@ def _flag_duplicates(rows: list[RowResult]) -> None:
             row.error(
                 "duplicate",
                 _("Duplicates row(s) %(rows)s of this session.")
-                % {"rows": ", ".join(str(i + 1) for i in sorted(row.duplicate_rows))},
+                % {"rows": ", ".join(str(numbers[i]) for i in sorted(row.duplicate_rows))},
             )
 
 
@@ -458,6 +464,7 @@ def agreements_bulk_create(
     defaults: Mapping[str, Any] | None = None,
     user=None,
     dry_run: bool = False,
+    row_numbers: Sequence[int] | None = None,
 ) -> BulkResult:
     """Check a signing session and, when every row is ready, save it all in one transaction.
 
@@ -466,7 +473,9 @@ def agreements_bulk_create(
     and each agreement, its parties and areas are written with history rows that name
     ``user``, all linked to ``event``.
     """
-    result = agreements_bulk_check(event=event, rows=rows, defaults=defaults or {})
+    result = agreements_bulk_check(
+        event=event, rows=rows, defaults=defaults or {}, row_numbers=row_numbers
+    )
     if dry_run or not result.valid:
         return result
     with transaction.atomic():
@@ -517,6 +526,8 @@ def _save(result: BulkResult, *, event: Event | None, user) -> None:
         ]
     bulk_create_with_history(parties, Party, batch_size=1000, default_user=user)
     Agreement.areas.through.objects.bulk_create(through, batch_size=1000)
+    # Bulk inserts send no signals: record the areas with each agreement's first version.
+    history_snapshot_m2m(Agreement, agreements)
 
 
 def _signatories(result: BulkResult, user) -> dict[str, Person]:

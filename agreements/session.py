@@ -13,7 +13,7 @@ from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from django_countries import countries
 from django_countries.fields import LazyTypedChoiceField
 
+from cooperation.roles import may_enter_in_bulk
 from cooperation.text import fold
 from events.choices import EventKind, EventStatus
 from events.models import Event
@@ -166,6 +167,8 @@ def summary_line(summary: dict) -> str:
 @permission_required("agreements.add_agreement", raise_exception=True)
 def signing_session(request):
     """Check and save a signing session; nothing is saved until every row is ready."""
+    if not may_enter_in_bulk(request.user):
+        raise PermissionDenied  # a university editor proposes drafts one by one
     initial = {}
     if request.GET.get("event", "").isdigit():
         initial["event"] = request.GET["event"]

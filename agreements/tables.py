@@ -45,9 +45,13 @@ class AgreementTable(tables.Table):
         )
 
     def render_status(self, record):
-        return format_html(
+        badge = format_html(
             '<span class="badge {}">{}</span>', record.status, record.get_status_display()
         )
+        if record.is_public:
+            return badge
+        # Only readers who see non-public agreements ever get such a row.
+        return format_html('{} <span class="badge not-public">{}</span>', badge, _("not public"))
 
     def value_status(self, record):
         return record.status

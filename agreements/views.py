@@ -1,5 +1,6 @@
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
+from django.db.models import Prefetch
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -7,22 +8,51 @@ from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 
 from cooperation.files import safe_download_name
+from cooperation.roles import reads_all_agreements, scoped_to
 from cooperation.views import FilteredListView
 
 from .filtersets import AgreementFilterSet
+from .lifecycle import can_be_terminated, may_renew, may_terminate, renewal_pending
 from .models import Agreement
 from .tables import AgreementTable
 
 
+def lifecycle_links(user, agreement: Agreement) -> list[tuple[str, str]]:
+    """The admin's renew and terminate pages, for a user who may use them on this agreement."""
+    if not getattr(user, "is_staff", False):
+        return []
+    links = []
+    if renewal_pending(agreement) and may_renew(user, agreement):
+        links.append(
+            (reverse("admin:agreements_agreement_renew", args=[agreement.pk]), _("Renew…"))
+        )
+    if can_be_terminated(agreement) and may_terminate(user, agreement):
+        links.append(
+            (reverse("admin:agreements_agreement_terminate", args=[agreement.pk]), _("Terminate…"))
+        )
+    return links
+
+
 class AgreementListView(FilteredListView):
-    queryset = Agreement.objects.with_related()
     filterset_class = AgreementFilterSet
     table_class = AgreementTable
+    import_kind = "agreements"  # the import page is offered to those who may import
     title = _("Agreement register")
     description = _(
         "Memoranda, exchange and dual-degree agreements, intergovernmental frameworks and "
         "protocols. Use “expiring within” to see what needs renewing."
     )
+
+    def get_queryset(self):
+        return Agreement.objects.visible_to(self.request.user).with_related()
+
+    def get_filterset(self, filterset_class):
+        filterset = super().get_filterset(filterset_class)
+        user = self.request.user
+        if not (reads_all_agreements(user) or scoped_to(user)):
+            # Whoever sees only public agreements has nothing to tell apart.
+            filterset.form.fields.pop("is_public", None)
+        return filterset
 
 
 class AgreementDetailView(TemplateView):
@@ -30,11 +60,15 @@ class AgreementDetailView(TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
+        user = self.request.user
+        visible = Agreement.objects.visible_to(user)
+        # An agreement the reader may not see is a 404, as if it did not exist; so are its
+        # hidden relatives left out of the page.
         agreement = get_object_or_404(
-            Agreement.objects.with_related().prefetch_related(
+            visible.with_related().prefetch_related(
                 "sources",
-                "children",
-                "renewals",
+                Prefetch("children", queryset=visible.order_by("title")),
+                Prefetch("renewals", queryset=visible.order_by("title")),
                 "conditions__sending_institution",
                 "conditions__receiving_institution",
                 "conditions__subject_areas",
@@ -43,10 +77,15 @@ class AgreementDetailView(TemplateView):
             pk=self.kwargs["pk"],
         )
         history = agreement.history.select_related("history_user").order_by("-history_date")[:20]
+        relatives = {agreement.parent_id, agreement.renews_id} - {None}
+        shown = set(visible.filter(pk__in=relatives).values_list("pk", flat=True))
         context.update(
             agreement=agreement,
             object=agreement,
+            parent=agreement.parent if agreement.parent_id in shown else None,
+            renews=agreement.renews if agreement.renews_id in shown else None,
             history=history,
+            lifecycle_links=lifecycle_links(user, agreement),
             breadcrumbs=[
                 (reverse("agreements:agreement_list"), _("Agreements")),
                 (None, agreement.title),
@@ -62,7 +101,9 @@ def agreement_document(request, pk: int):
         return redirect_to_login(request.get_full_path())
     if not request.user.has_perm("agreements.view_agreement"):
         raise PermissionDenied
-    agreement = get_object_or_404(Agreement.objects.only("pk", "title", "document"), pk=pk)
+    agreement = get_object_or_404(
+        Agreement.objects.visible_to(request.user).only("pk", "title", "document"), pk=pk
+    )
     if not agreement.document:
         raise Http404(_("This agreement has no signed document."))
     try:

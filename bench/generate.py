@@ -238,12 +238,34 @@ class Copier:
     CHUNK = 100_000
 
     def __init__(self, cursor, table: str, columns: list[str]):
-        self.cursor, self.table, self.columns = cursor, table, columns
+        self.cursor, self.table = cursor, table
+        # Columns added by later migrations (a version counter, a flag) that this script
+        # does not name: their model default, so that a new NOT NULL column does not break
+        # the load.
+        self.extra = self.model_defaults(table, set(columns))
+        self.columns = columns + list(self.extra)
+        self.suffix = "".join("\t" + esc(value) for value in self.extra.values())
         self.buffer: list[str] = []
         self.count = 0
 
+    @staticmethod
+    def model_defaults(table: str, named: set[str]) -> dict[str, object]:
+        from django.apps import apps
+        from django.db.models.fields import NOT_PROVIDED
+
+        defaults = {}
+        for model in apps.get_models(include_auto_created=True):
+            if model._meta.db_table != table:
+                continue
+            for field in model._meta.concrete_fields:
+                if field.column in named or field.null or field.primary_key:
+                    continue
+                if field.default is not NOT_PROVIDED and not callable(field.default):
+                    defaults[field.column] = field.default
+        return defaults
+
     def add(self, *values) -> None:
-        self.buffer.append("\t".join(esc(v) for v in values))
+        self.buffer.append("\t".join(esc(v) for v in values) + self.suffix)
         if len(self.buffer) >= self.CHUNK:
             self.flush()
 
@@ -535,6 +557,8 @@ def main() -> None:  # noqa: C901, PLR0915 - one linear script reads best top to
                 "event_id",
                 "parent_id",
                 "renews_id",
+                "version",
+                "is_public",
             ],
         )
         parties = Copier(
@@ -604,7 +628,9 @@ def main() -> None:  # noqa: C901, PLR0915 - one linear script reads best top to
                 pk, NOW, NOW, f"BENCH-{pk:07d}",
                 f"Memorandum of understanding No. {pk} between {len(members)} institutions",
                 rnd.choice(agreement_kinds), "inter_institutional", status, signed, "day",
-                signed, until, terminated, "", "", "", event, None, None,
+                signed, until, terminated, "", "", "", event, None, None, 1,
+                # Drafts are never public; 1 in 20 signed ones is kept to signed-in users.
+                status != "draft" and pk % 20 != 0,
             )  # fmt: skip
             for member in members:
                 signatory = rnd.choice(person_ids) if rnd.random() < 0.2 else None

@@ -62,6 +62,7 @@ from rest_framework.validators import UniqueValidator
 from rest_framework.views import exception_handler as drf_exception_handler
 from rest_framework.views import set_rollback
 
+from . import csv_sql
 from .filtersets import (
     BooleanFilter,
     CountryFilter,
@@ -358,11 +359,18 @@ class _Echo:
         return value
 
 
+def csv_header(columns: Sequence[Column]) -> bytes:
+    """The byte-order mark (so Excel reads Cyrillic) and the line of column names."""
+    return ("\ufeff" + csv.writer(_Echo()).writerow([column.name for column in columns])).encode(
+        "utf-8"
+    )
+
+
 def csv_chunks(columns: Sequence[Column], rows: Iterable[Mapping[str, Any]]) -> Iterator[bytes]:
     """UTF-8 CSV with a byte-order mark (so Excel reads Cyrillic), a header of column names,
     one line per row, yielded in batches as the rows are read."""
     writer = csv.writer(_Echo())
-    yield ("\ufeff" + writer.writerow([column.name for column in columns])).encode("utf-8")
+    yield csv_header(columns)
     batch: list[str] = []
     for row in rows:
         batch.append(writer.writerow([_csv_cell(row.get(column.name)) for column in columns]))
@@ -421,12 +429,15 @@ def export_response(
     columns: Sequence[Column],
     rows: Iterable[Mapping[str, Any]],
     basename: str,
+    csv_body: Iterator[bytes] | None = None,
 ) -> HttpResponseBase:
-    """Every row, unpaginated: CSV streamed as it is read, XLSX as one workbook."""
+    """Every row, unpaginated: CSV streamed as it is read (``csv_body`` when the lines are
+    already written), XLSX as one workbook."""
     filename = f"{basename}-{timezone.localdate():%Y-%m-%d}.{fmt}"
     if fmt == "csv":
         response: HttpResponseBase = StreamingHttpResponse(
-            csv_chunks(columns, rows), content_type=f"{CSV_MEDIA_TYPE}; charset=utf-8"
+            csv_body if csv_body is not None else csv_chunks(columns, rows),
+            content_type=f"{CSV_MEDIA_TYPE}; charset=utf-8",
         )
     else:
         response = HttpResponse(
@@ -547,6 +558,10 @@ class ModelViewSet(viewsets.ModelViewSet):
     export_actions: ClassVar[tuple[str, ...]] = ("list",)
     # Dotted names of the export's columns; None: every readable field of the serializer.
     export_columns: ClassVar[Sequence[str] | None] = None
+    # The list's CSV written by PostgreSQL (cooperation.csv_sql), one CsvColumn per export
+    # column name, for tables of millions of rows; None, or a column missing, or SQLite: the
+    # serializer path. tests/api/test_csv_sql.py holds both paths to the same bytes.
+    export_sql_columns: ClassVar[Mapping[str, csv_sql.CsvColumn] | None] = None
     # Query parameters an extra action reads besides the filters: {"totals": ("group_by",)}.
     action_query_params: ClassVar[Mapping[str, Sequence[str]]] = {}
 
@@ -620,7 +635,22 @@ class ModelViewSet(viewsets.ModelViewSet):
             columns=columns,
             rows=self._export_rows(queryset, columns),
             basename=self.export_basename(),
+            csv_body=self._sql_csv_body(queryset, columns) if fmt == "csv" else None,
         )
+
+    def _sql_csv_body(self, queryset, columns: Sequence[Column]) -> Iterator[bytes] | None:
+        """The CSV written by PostgreSQL, when every column is declared for it."""
+        sql_columns = self.export_sql_columns
+        if not sql_columns or not csv_sql.supported(queryset):
+            return None
+        if any(column.name not in sql_columns for column in columns):
+            return None
+
+        def body() -> Iterator[bytes]:
+            yield csv_header(columns)
+            yield from csv_sql.csv_lines(queryset, [sql_columns[c.name] for c in columns])
+
+        return body()
 
     def _export_rows(self, queryset, columns: Sequence[Column]) -> Iterator[dict[str, Any]]:
         # One serializer per batch, not per row: building a serializer builds its fields, and

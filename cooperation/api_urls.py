@@ -2,6 +2,7 @@
 
 from csp.decorators import csp_update
 from django.urls import path
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.views import (
     SpectacularAPIView,
     SpectacularRedocView,
@@ -11,10 +12,13 @@ from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.routers import DefaultRouter
 
 from agreements.api import AgreementViewSet
+from agreements.imports import IMPORTER as AGREEMENT_IMPORTER
 from events.api import EventViewSet, PersonViewSet
 from mobility.api import MobilityFigureViewSet, ScholarshipProgrammeViewSet
+from mobility.imports import IMPORTER as FIGURE_IMPORTER
 from universities.api import InstitutionViewSet
 
+from .import_api import import_api_view
 from .viewsets import SourceViewSet, StatedFigureViewSet
 
 app_name = "api"
@@ -49,5 +53,16 @@ urlpatterns = [
         name="redoc",
     ),
     path("auth/token/", ObtainAuthToken.as_view(), name="token"),
+    # Before the router, whose detail routes would take "import" for an id.
+    path(
+        "agreements/import/",
+        import_api_view(AGREEMENT_IMPORTER, summary=_("Import agreements from a spreadsheet")),
+        name="agreement-import",
+    ),
+    path(
+        "mobility-figures/import/",
+        import_api_view(FIGURE_IMPORTER, summary=_("Import mobility figures from a spreadsheet")),
+        name="mobility-figure-import",
+    ),
     *router.urls,
 ]

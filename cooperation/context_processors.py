@@ -3,6 +3,8 @@ from django.http import HttpRequest
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
+from .roles import may_enter_in_bulk
+
 NAVIGATION = [
     ("dashboard", _("Dashboard")),
     ("universities:institution_list", _("Institutions")),
@@ -24,4 +26,8 @@ def navigation(request: HttpRequest) -> dict:
             continue
         active = request.path == url if url == "/" else request.path.startswith(url)
         items.append({"url": url, "label": label, "active": active})
-    return {"nav_items": items, "focus_pair": settings.UNIBRIDGE_FOCUS_PAIR}
+    return {
+        "nav_items": items,
+        "focus_pair": settings.UNIBRIDGE_FOCUS_PAIR,
+        "may_enter_in_bulk": may_enter_in_bulk(getattr(request, "user", None)),
+    }

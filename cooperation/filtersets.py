@@ -102,6 +102,11 @@ class CountryFilter(filters.MultipleChoiceFilter):
 
     def __init__(self, *args, **kwargs) -> None:
         kwargs.setdefault("choices", country_choices)
+        # A country is a column of the row itself: no join can repeat a row, and django-filter's
+        # default DISTINCT would make PostgreSQL sort every matching row by every column (a
+        # filtered export of 2 million figures, bench/RESULTS.md). Pass distinct=True for a
+        # field across a to-many relation.
+        kwargs.setdefault("distinct", False)
         super().__init__(*args, **kwargs)
 
 

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 from simple_history.models import HistoricalRecords
 
+from .audit import current_reason, current_user
 from .choices import (
     DatePrecision,
     IscedFieldLevel,
@@ -32,12 +33,55 @@ def validate_academic_year(value: str) -> None:
         )
 
 
+class RegisterHistoricalRecords(HistoricalRecords):
+    """simple_history's records, with many-to-many changes kept honestly.
+
+    A model lists its many-to-many fields in ``_history_m2m_fields``; each change of one
+    saves a new version of the record with the related ids before and after. Beyond the
+    library's own handling:
+
+    - a change made from the other side (``source.agreements.add(agreement)``) is a new
+      version of the *agreement*, not of the source;
+    - an add or remove that changes nothing (``add()`` of an id already there) saves no
+      version, so re-running a loader leaves the history alone;
+    - rows written by ``loaddata`` (a raw save) get no new version for their
+      many-to-many values either: the dump already holds their history.
+    """
+
+    def get_change_reason_for_object(self, instance, history_type, using):
+        # A command (load_demo...) names itself through cooperation.audit.history_context.
+        return super().get_change_reason_for_object(instance, history_type, using) or (
+            current_reason()
+        )
+
+    def get_history_user(self, instance):
+        return super().get_history_user(instance) or current_user()
+
+    def post_save(self, instance, created, using=None, **kwargs):
+        if kwargs.get("raw"):
+            instance._history_raw_save = True
+        return super().post_save(instance, created, using=using, **kwargs)
+
+    def m2m_changed(self, instance, action, attr, pk_set, reverse, **kwargs):
+        if action in ("post_add", "post_remove") and not pk_set:
+            return
+        if getattr(instance, "_history_raw_save", False):
+            return
+        if reverse:
+            if action == "post_clear" or not pk_set:
+                return  # ids are gone by now; a clear from the far side is rare
+            for record in kwargs["model"]._default_manager.filter(pk__in=pk_set):
+                super().m2m_changed(record, action, attr, {instance.pk}, False, **kwargs)
+            return
+        super().m2m_changed(instance, action, attr, pk_set, reverse, **kwargs)
+
+
 class TimeStampedModel(models.Model):
     """Every record knows when it was created and last changed, and keeps its full history."""
 
     created_at = models.DateTimeField(_("created at"), auto_now_add=True, editable=False)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True, editable=False)
-    history = HistoricalRecords(inherit=True)
+    history = RegisterHistoricalRecords(inherit=True)
 
     class Meta:
         abstract = True
@@ -67,6 +111,8 @@ class VersionedModel(models.Model):
     version = models.PositiveIntegerField(
         _("version"),
         default=1,
+        # Also in the database, so rows written by COPY or SQL (bench/generate.py) start at 1.
+        db_default=1,
         editable=False,
         help_text=_("Goes up by one at every save; a save from an older version is refused."),
     )
@@ -143,6 +189,10 @@ class SourcedModel(TimeStampedModel):
     sources = models.ManyToManyField(
         Source, blank=True, related_name="%(class)ss", verbose_name=_("sources")
     )
+
+    # simple_history keeps the many-to-many fields named here with each version (the
+    # sources cited before and after a change); a model with more extends the list.
+    _history_m2m_fields = ["sources"]
 
     class Meta:
         abstract = True

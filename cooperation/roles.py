@@ -9,6 +9,8 @@ limited that way, and each model's ``editable_by(user)`` queryset method says wh
 
 from __future__ import annotations
 
+from django.apps import apps
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 ADMINISTRATOR = "administrator"
@@ -105,3 +107,76 @@ def object_in_scope(obj, user) -> bool:
     if not scoped_to(user):
         return True
     return in_scope(type(obj)._default_manager.filter(pk=obj.pk), user).exists()
+
+
+# ----------------------------------------------------------------------------- visibility
+#
+# What an agreement's reader may see. One rule, used by every page, count, export and API
+# answer (``Agreement.objects.visible_to(user)``) and by everything derived from agreements
+# (partners, partner counts, the dashboard's figures):
+#
+# - analysts, ministry editors, administrators (and anyone holding "view agreement" without
+#   being only a university editor) read every agreement: drafts and non-public ones too;
+# - a university editor reads the public ones and every agreement one of their
+#   institutions is a party to (their own drafts and non-public agreements);
+# - everyone else, anonymous visitors included, reads only public agreements that are not
+#   drafts.
+
+# Statuses an agreement may have and still be shown to the public (every one but draft).
+PUBLIC_STATUSES = ("signed", "in_effect", "expired", "terminated")
+
+
+def reads_all_agreements(user) -> bool:
+    """True when ``user`` may read every agreement, public or not, drafts included.
+    Cached on the user object for the request."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    cached = getattr(user, "_unibridge_reads_all", None)
+    if cached is None:
+        if user.is_superuser:
+            cached = True
+        elif not user.has_perm("agreements.view_agreement"):
+            cached = False
+        else:
+            names = set(user.groups.values_list("name", flat=True))
+            wider = {ADMINISTRATOR, MINISTRY_EDITOR, ANALYST}
+            cached = not (UNIVERSITY_EDITOR in names and not names & wider)
+        user._unibridge_reads_all = cached
+    return cached
+
+
+def agreement_visibility(user, prefix: str = "") -> Q:
+    """A filter on agreements (``prefix`` reaches them from another model, e.g.
+    ``"agreement__"`` from a party) admitting exactly those ``user`` may read; an empty
+    ``Q()`` when they read everything."""
+    if reads_all_agreements(user):
+        return Q()
+    public = Q(**{f"{prefix}is_public": True, f"{prefix}status__in": PUBLIC_STATUSES})
+    if getattr(user, "is_authenticated", False) and user.is_active:
+        # Their institutions' agreements, drafts and non-public ones included: a subquery,
+        # so that the outer query keeps one row per agreement.
+        party = apps.get_model("agreements", "Party")
+        own = party.objects.filter(institution__editor_links__user=user).values("agreement")
+        if own_exists(user):
+            return public | Q(**{f"{prefix}pk__in": own})
+    return public
+
+
+def own_exists(user) -> bool:
+    """Whether ``user`` is linked to an institution (cached for the request)."""
+    cached = getattr(user, "_unibridge_has_institutions", None)
+    if cached is None:
+        cached = user.institution_links.exists()
+        user._unibridge_has_institutions = cached
+    return cached
+
+
+def may_enter_in_bulk(user) -> bool:
+    """Signing sessions and spreadsheet-like bulk entry (``POST /api/agreements/bulk/``)
+    are the ministry's: they create signed agreements between any institutions, which a
+    university editor, who only proposes drafts of their own, may not."""
+    return bool(
+        getattr(user, "is_authenticated", False)
+        and user.has_perm("agreements.add_agreement")
+        and not scoped_to(user)
+    )

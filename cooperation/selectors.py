@@ -9,33 +9,50 @@ import dataclasses
 import datetime
 from collections import defaultdict
 
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Sum
-from django.db.models.functions import ExtractYear
+from django.db.models import (
+    BooleanField,
+    Count,
+    Exists,
+    Expression,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Sum,
+)
 from django.utils.translation import gettext_lazy as _
 
 from .choices import StatedFigureMetric
 from .models import StatedFigure
+from .roles import agreement_visibility
 
 DORMANT_AFTER_YEARS = 3
 
 
-def agreements_between(country_a: str, country_b: str) -> QuerySet:
-    """Agreements with at least one party in each of the two countries."""
+def agreements_between(country_a: str, country_b: str, *, reader=None) -> QuerySet:
+    """Agreements with at least one party in each of the two countries (of those ``reader``
+    may see, when given: ``Agreement.objects.visible_to``)."""
     from agreements.models import Agreement, Party
 
     def party_in(country: str) -> Exists:
         return Exists(Party.objects.filter(agreement=OuterRef("pk"), institution__country=country))
 
-    return Agreement.objects.filter(party_in(country_a), party_in(country_b))
+    agreements = Agreement.objects.all() if reader is None else Agreement.objects.visible_to(reader)
+    return agreements.filter(party_in(country_a), party_in(country_b))
 
 
-def institutions_with_partners_in(country: str, partner_country: str) -> QuerySet:
-    """Institutions of ``country`` that share an agreement with one of ``partner_country``."""
+def institutions_with_partners_in(country: str, partner_country: str, *, reader=None) -> QuerySet:
+    """Institutions of ``country`` that share an agreement with one of ``partner_country``
+    (an agreement ``reader`` may see, when given)."""
     from agreements.models import Party
     from universities.models import Institution
 
+    visible = Q() if reader is None else agreement_visibility(reader, "agreement__")
     partner_parties = Party.objects.filter(
-        agreement__parties__institution=OuterRef("pk"), institution__country=partner_country
+        visible,
+        agreement__parties__institution=OuterRef("pk"),
+        institution__country=partner_country,
     )
     return Institution.objects.filter(Exists(partner_parties), country=country)
 
@@ -49,7 +66,7 @@ class StatedVersusRegister:
 
 
 def stated_figures_compared(
-    country_a: str, country_b: str, *, today: datetime.date
+    country_a: str, country_b: str, *, today: datetime.date, reader=None
 ) -> list[StatedVersusRegister]:
     """Each stated figure about the pair, beside what the register itself counts."""
     from django.urls import reverse
@@ -64,7 +81,7 @@ def stated_figures_compared(
     )
     agreements_url = reverse("agreements:agreement_list")
     institutions_url = reverse("universities:institution_list")
-    between = agreements_between(country_a, country_b)
+    between = agreements_between(country_a, country_b, reader=reader)
     rows = []
     for figure in figures:
         country, partner = figure.country.code, figure.partner_country.code
@@ -72,7 +89,7 @@ def stated_figures_compared(
             StatedFigureMetric.INSTITUTIONS_WITH_AGREEMENTS,
             StatedFigureMetric.INSTITUTIONS_SIGNING,
         ):
-            count = institutions_with_partners_in(country, partner).count()
+            count = institutions_with_partners_in(country, partner, reader=reader).count()
             label = _("institutions of %(country)s with an agreement with %(partner)s") % {
                 "country": country,
                 "partner": partner,
@@ -101,36 +118,25 @@ def mobility_series(country_a: str, country_b: str) -> dict:
             Q(origin_country=country_a, destination_country=country_b)
             | Q(origin_country=country_b, destination_country=country_a)
         )
-        .select_related("source")
         .order_by("year", "as_of")
+        # Five columns, not model instances: a pair has thousands of figures (10,000 at
+        # size L, bench/RESULTS.md), which took longer to build than to read.
+        .values_list("year", "as_of", "origin_country", "destination_country", "value")
     )
-    labels: list[str] = []
+    labels: dict[str, None] = {}  # in order of appearance
     points: dict[str, dict[str, int]] = defaultdict(dict)
-    for figure in figures:
-        label = figure.as_of.isoformat() if figure.as_of else str(figure.year)
-        if label not in labels:
-            labels.append(label)
-        direction = f"{figure.origin_country.code} → {figure.destination_country.code}"
-        points[direction][label] = figure.value
+    for year, as_of, origin, destination, value in figures:
+        label = as_of.isoformat() if as_of else str(year)
+        labels.setdefault(label)
+        points[f"{origin} → {destination}"][label] = value
     directions = [f"{country_a} → {country_b}", f"{country_b} → {country_a}"]
     return {
-        "labels": labels,
+        "labels": list(labels),
         "datasets": [
             {"label": direction, "data": [points[direction].get(label) for label in labels]}
             for direction in directions
         ],
     }
-
-
-def agreements_per_year(queryset: QuerySet) -> dict:
-    rows = (
-        queryset.exclude(signed_on__isnull=True)
-        .annotate(year=ExtractYear("signed_on"))
-        .values("year")
-        .annotate(n=Count("pk"))
-        .order_by("year")
-    )
-    return {"labels": [row["year"] for row in rows], "values": [row["n"] for row in rows]}
 
 
 def scholarships_for_pair(country_a: str, country_b: str) -> QuerySet:
@@ -149,27 +155,71 @@ def scholarships_for_pair(country_a: str, country_b: str) -> QuerySet:
     )
 
 
-def dashboard(country_a: str, country_b: str, *, today: datetime.date | None = None) -> dict:
-    """Everything the dashboard shows for the pair, in a fixed number of queries."""
+def dashboard(
+    country_a: str, country_b: str, *, today: datetime.date | None = None, reader=None
+) -> dict:
+    """Everything the dashboard shows for the pair, in a fixed number of queries. With
+    ``reader``, every figure counts only the agreements that user may see, as the lists
+    the figures link to do."""
     from events.models import Event
 
     today = today or datetime.date.today()
-    between = agreements_between(country_a, country_b)
-    in_force = between.in_force(today=today)
+    between = agreements_between(country_a, country_b, reader=reader)
+    model = between.model
+    # Finding the pair's agreements is the expensive step: two semi-joins over every party
+    # (0.5 s for 40,000 of 500,000 agreements, bench/RESULTS.md, scenario 2). It runs once,
+    # with the columns the counts and the years need; the institutions and the dormant
+    # agreements are then read from the ids it found.
+    rows = between.order_by().values_list(
+        "pk",
+        "signed_on",
+        "valid_until",
+        ExpressionWrapper(
+            model.objects.in_force_condition(today=today), output_field=BooleanField()
+        ),
+    )
+    soon = today + datetime.timedelta(days=90)
+    ids, in_force_ids, expiring = [], [], 0
+    per_year: dict[int, int] = defaultdict(int)
+    for pk, signed_on, valid_until, in_force in rows:
+        ids.append(pk)
+        if signed_on is not None:
+            per_year[signed_on.year] += 1
+        if in_force:
+            in_force_ids.append(pk)
+            expiring += valid_until is not None and valid_until <= soon
+    # Both countries' institutions in one pass over the parties of those agreements. Every
+    # one of them has a party in each country, so an institution of A that is a party has a
+    # partner in B: institutions_with_partners_in(A, B), which the linked list filters by.
+    institutions = dict(
+        _party_model()
+        .objects.filter(
+            _id_in("agreement", ids, between), institution__country__in=[country_a, country_b]
+        )
+        .order_by()
+        .values_list("institution__country")
+        .annotate(n=Count("institution", distinct=True))
+    )
+    # Dormant among the pair's agreements in force only: the figures are probed for those,
+    # not for every agreement in force in the register.
+    dormant = list(
+        model.objects.filter(_id_in("pk", in_force_ids, between.in_force(today=today)))
+        .dormant(today=today, years=DORMANT_AFTER_YEARS)
+        .order_by("signed_on", "pk")
+        .values_list("pk", flat=True)
+    )
     events = Event.objects.filter(country__in=[country_a, country_b]).select_related(
         "host_institution"
     )
     return {
         "country_a": country_a,
         "country_b": country_b,
-        "agreement_count": between.count(),
-        "in_force_count": in_force.count(),
-        "expiring_count": in_force.filter(
-            valid_until__lte=today + datetime.timedelta(days=90)
-        ).count(),
-        "institutions_a": institutions_with_partners_in(country_a, country_b).count(),
-        "institutions_b": institutions_with_partners_in(country_b, country_a).count(),
-        "per_year": agreements_per_year(between),
+        "agreement_count": len(ids),
+        "in_force_count": len(in_force_ids),
+        "expiring_count": expiring,
+        "institutions_a": institutions.get(country_a, 0),
+        "institutions_b": institutions.get(country_b, 0),
+        "per_year": {"labels": sorted(per_year), "values": [per_year[y] for y in sorted(per_year)]},
         "upcoming_events": list(
             events.filter(Q(start_date__gte=today) | Q(status="planned")).order_by("start_date")[:5]
         ),
@@ -178,14 +228,58 @@ def dashboard(country_a: str, country_b: str, *, today: datetime.date | None = N
         ),
         "mobility": mobility_series(country_a, country_b),
         "scholarships": list(scholarships_for_pair(country_a, country_b)),
-        "stated": stated_figures_compared(country_a, country_b, today=today),
+        "stated": stated_figures_compared(country_a, country_b, today=today, reader=reader),
         "dormant": list(
-            between.dormant(today=today, years=DORMANT_AFTER_YEARS)
+            model.objects.filter(pk__in=dormant[:10])
             .prefetch_related("parties__institution")
-            .order_by("signed_on")[:10]
+            .order_by("signed_on", "pk")
         ),
-        "dormant_count": between.dormant(today=today, years=DORMANT_AFTER_YEARS).count(),
+        "dormant_count": len(dormant),
     }
+
+
+def _party_model():
+    from agreements.models import Party
+
+    return Party
+
+
+class _AnyOf(Expression):
+    """``column = ANY(%s)`` with the ids as one array parameter: PostgreSQL looks the rows
+    up by index, where the subquery that found the ids would run again (0.5 s each time)."""
+
+    output_field = BooleanField()
+    conditional = True
+
+    def __init__(self, column: str, ids: list[int]):
+        super().__init__()
+        self.column, self.ids = F(column), ids
+
+    def get_source_expressions(self):
+        return [self.column]
+
+    def set_source_expressions(self, exprs):
+        (self.column,) = exprs
+
+    def resolve_expression(self, *args, **kwargs):
+        clone = self.copy()
+        clone.column = self.column.resolve_expression(*args, **kwargs)
+        return clone
+
+    def as_sql(self, compiler, connection):
+        sql, params = compiler.compile(self.column)
+        return f"{sql} = ANY(%s)", [*params, list(self.ids)]
+
+
+def _id_in(column: str, ids: list[int], subquery: QuerySet) -> Q | Expression:
+    """A filter on ``column`` being one of ``ids``, which ``subquery`` selects: the ids as
+    an array on PostgreSQL; the subquery elsewhere (SQLite limits the parameters of a
+    statement, to 999 in older builds, and its data sets are small)."""
+    from django.db import connections
+
+    if connections[subquery.db].vendor == "postgresql":
+        return _AnyOf(column, ids)
+    return Q(**{f"{column}__in": subquery.order_by().values("pk")})
 
 
 PAIRS_CACHE_SECONDS = 600

@@ -81,6 +81,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # With UNIBRIDGE_PUBLIC_READ off, pages need a login (the API answers 401 itself).
+    "cooperation.middleware.PublicReadMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -118,6 +120,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "cooperation.context_processors.navigation",
+                "mobility.context_processors.imports",
             ],
         },
     },
@@ -163,6 +166,9 @@ LOGIN_URL = "admin:login"
 
 # Signed agreement scans: PDF only, at most this many bytes (default 20 MB).
 UNIBRIDGE_MAX_DOCUMENT_BYTES = int(os.environ.get("UNIBRIDGE_MAX_DOCUMENT_BYTES", 20 * 1024 * 1024))
+# Spreadsheet imports: the largest file, and how long an upload waits for its confirmation.
+UNIBRIDGE_IMPORT_MAX_BYTES = int(os.environ.get("UNIBRIDGE_IMPORT_MAX_BYTES", 20 * 1024 * 1024))
+UNIBRIDGE_IMPORT_PENDING_SECONDS = int(os.environ.get("UNIBRIDGE_IMPORT_PENDING_SECONDS", 86400))
 # Import through the admin creates, changes and deletes rows: it needs all three
 # permissions (a university editor has none of them on the whole list). Export needs view.
 IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"
@@ -254,8 +260,36 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
-EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+# E-mail (expiry alerts): printed to the console unless an SMTP server is configured.
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
+EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND") or (
+    "django.core.mail.backends.smtp.EmailBackend"
+    if EMAIL_HOST
+    else "django.core.mail.backends.console.EmailBackend"
+)
+EMAIL_HOST = EMAIL_HOST or "localhost"
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS")
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL")
+EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "30"))
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "unibridge@localhost")
+# Links in e-mails point here (no request to take the host from).
+UNIBRIDGE_SITE_URL = os.environ.get("UNIBRIDGE_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# manage.py notify_expiring: days before the end date at which editors are told, once each.
+try:
+    UNIBRIDGE_EXPIRY_THRESHOLDS = tuple(
+        int(days) for days in env_list("UNIBRIDGE_EXPIRY_THRESHOLDS", "90,30")
+    )
+except ValueError as exc:
+    raise ImproperlyConfigured("UNIBRIDGE_EXPIRY_THRESHOLDS is a list of days, e.g. 90,30") from exc
+if not UNIBRIDGE_EXPIRY_THRESHOLDS or min(UNIBRIDGE_EXPIRY_THRESHOLDS) < 1:
+    raise ImproperlyConfigured("UNIBRIDGE_EXPIRY_THRESHOLDS is a list of days, e.g. 90,30")
+# Addresses told about every expiring agreement, besides its editors and the ministry editors.
+UNIBRIDGE_EXPIRY_ALERT_EMAILS = env_list("UNIBRIDGE_EXPIRY_ALERT_EMAILS")
+# The language of the alerts (no user has one stored): en or ru.
+UNIBRIDGE_EMAIL_LANGUAGE = os.environ.get("UNIBRIDGE_EMAIL_LANGUAGE", LANGUAGE_CODE)
 
 LOGGING = {
     "version": 1,

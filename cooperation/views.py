@@ -18,7 +18,7 @@ from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
 from django_tables2.export import ExportMixin, TableExport
 
-from . import selectors
+from . import csv_sql, selectors
 from .filtersets import SourceFilterSet, StrictNullBooleanField
 from .models import Source
 from .tables import SourceTable
@@ -98,10 +98,27 @@ class FilteredListView(ExportMixin, SingleTableMixin, FilterView):
         exclude = self.exclude_columns
         table_class, table_kwargs = type(table), self.get_table_kwargs()
 
+        # A table that declares its columns for PostgreSQL (``csv_sql_columns``, a CsvColumn
+        # per column name) has its lines written by the database: 2 million mobility figures
+        # in seconds instead of an hour (cooperation.csv_sql; tests hold the bytes equal).
+        names = [
+            column.name
+            for column in table.columns.iterall()
+            if not (column.column.exclude_from_export or column.name in (exclude or ()))
+        ]
+        sql_columns = getattr(table_class, "csv_sql_columns", None)
+        if sql_columns and csv_sql.supported(rows) and all(n in sql_columns for n in names):
+            sql_lines = csv_sql.csv_lines(rows, [sql_columns[name] for name in names])
+        else:
+            sql_lines = None
+
         def lines() -> Iterator[bytes]:
             writer = csv.writer(_Echo())
             header = next(table.as_values(exclude_columns=exclude))
             yield ("\ufeff" + writer.writerow(header)).encode("utf-8")
+            if sql_lines is not None:
+                yield from sql_lines
+                return
             records = rows.iterator(chunk_size=EXPORT_BATCH_SIZE)
             while batch := list(islice(records, EXPORT_BATCH_SIZE)):
                 values = table_class(batch, **table_kwargs).as_values(exclude_columns=exclude)
@@ -161,19 +178,22 @@ class DashboardView(TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         country_a, country_b = self.get_pair()
-        data = selectors.dashboard(country_a, country_b, today=timezone.localdate())
+        data = selectors.dashboard(
+            country_a, country_b, today=timezone.localdate(), reader=self.request.user
+        )
         # Offer every pair with data, the current one first and in the order asked for.
         pairs = [
             pair for pair in selectors.pairs_with_data() if set(pair) != {country_a, country_b}
         ]
         pairs.insert(0, (country_a, country_b))
         context.update(data)
+        names = dict(countries)  # code -> name in the active language, cached per language
         context.update(
             name_a=countries.name(country_a),
             name_b=countries.name(country_b),
-            pair_choices=[
-                (f"{a}-{b}", f"{countries.name(a)} – {countries.name(b)}") for a, b in pairs
-            ],
+            # The menu holds every pair with data (3,400 at size L): names from one dict,
+            # not countries.name() twice per pair, which translates on each call (0.2 s).
+            pair_choices=[(f"{a}-{b}", f"{names.get(a, a)} – {names.get(b, b)}") for a, b in pairs],
             current_pair=f"{country_a}-{country_b}",
             chart_data={
                 "perYear": data["per_year"],
@@ -206,7 +226,7 @@ class SourceDetailView(TemplateView):
         # Reverse relations of SourcedModel.sources (related_name "%(class)ss"): every record
         # that cites this source, whichever app declares it.
         cited = [
-            (_("Agreements"), source.agreements.all()),
+            (_("Agreements"), source.agreements.visible_to(self.request.user)),
             (_("Events"), source.events.all()),
             (_("Institutions"), source.institutions.all()),
             (_("People"), source.persons.all()),

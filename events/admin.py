@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from django_countries.filters import CountryFilter
 
 from cooperation.admin import HistoryAdmin
+from cooperation.versioning import VersionedAdminMixin
 
 from .models import Event, Participation, Person
 
@@ -33,7 +34,7 @@ class ParticipationInline(admin.TabularInline):
 
 
 @admin.register(Event)
-class EventAdmin(HistoryAdmin):
+class EventAdmin(VersionedAdminMixin, HistoryAdmin):
     list_display = (
         "title",
         "kind",

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
 from cooperation.choices import DatePrecision
-from cooperation.models import SourcedModel, TimeStampedModel
+from cooperation.models import SourcedModel, TimeStampedModel, VersionedModel
 from cooperation.text import vague_date
 from universities.models import Institution
 
@@ -48,7 +48,7 @@ class EventQuerySet(models.QuerySet):
         return self.select_related("host_institution")
 
 
-class Event(SourcedModel):
+class Event(VersionedModel, SourcedModel):
     """A forum, round table, signing ceremony, conference, visit or celebration."""
 
     title = models.CharField(_("title"), max_length=300)
@@ -82,6 +82,9 @@ class Event(SourcedModel):
     participants = models.ManyToManyField(
         Person, through="Participation", related_name="events", verbose_name=_("participants")
     )
+
+    # Participations keep a history of their own (a through model with TimeStampedModel).
+    _history_m2m_fields = ["sources", "organisers"]
 
     objects = EventQuerySet.as_manager()
 

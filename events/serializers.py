@@ -5,6 +5,7 @@ from rest_framework import serializers
 from cooperation.api import ModelCleanSerializer, NestedChildSerializer
 from cooperation.models import Source
 from cooperation.serializers import TIMESTAMPS
+from cooperation.versioning import VersionedSerializerMixin
 from universities.models import Institution
 
 from .models import Event, Participation, Person
@@ -61,7 +62,7 @@ class ParticipationSerializer(NestedChildSerializer):
         )
 
 
-class EventSerializer(ModelCleanSerializer):
+class EventSerializer(VersionedSerializerMixin, ModelCleanSerializer):
     """An event, with its host, organisers (ids) and participants."""
 
     host_institution_name = serializers.CharField(
@@ -95,5 +96,6 @@ class EventSerializer(ModelCleanSerializer):
             "description",
             "participations",
             "sources",
+            "version",
             *TIMESTAMPS,
         )

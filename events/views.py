@@ -55,7 +55,7 @@ class EventDetailView(TemplateView):
             ),
             pk=self.kwargs["pk"],
         )
-        agreements = event.agreements.with_related()
+        agreements = event.agreements.visible_to(self.request.user).with_related()
         context.update(
             event=event,
             object=event,

@@ -12,6 +12,7 @@ from cooperation.admin import (
     IscedLevelsField,
     isced_levels_display,
 )
+from cooperation.versioning import VersionedAdminMixin
 
 from .models import MobilityFigure, ScholarshipAllocation, ScholarshipProgramme
 
@@ -107,7 +108,7 @@ class MobilityFigureResource(resources.ModelResource):
 
 
 @admin.register(MobilityFigure)
-class MobilityFigureAdmin(ImportExportHistoryAdmin):
+class MobilityFigureAdmin(VersionedAdminMixin, ImportExportHistoryAdmin):
     resource_classes = [MobilityFigureResource]
     list_display = (
         "origin_country",

@@ -99,18 +99,26 @@ class MobilityFigureFilterSet(filters.FilterSet):
     country = CountryFilter(
         method="filter_country", label=_("Origin or destination country (either direction)")
     )
+    # Columns of the figure itself: no DISTINCT (django-filter's default for multiple
+    # choices), which would sort a filtered export of millions of figures by every column.
     mobility_type = filters.MultipleChoiceFilter(
-        choices=MobilityType.choices, label=_("Mobility type")
+        choices=MobilityType.choices, label=_("Mobility type"), distinct=False
     )
-    level = filters.MultipleChoiceFilter(choices=IscedLevel.choices, label=_("ISCED level"))
+    level = filters.MultipleChoiceFilter(
+        choices=IscedLevel.choices, label=_("ISCED level"), distinct=False
+    )
     field = filters.CharFilter(
         field_name="field__code",
         max_length=4,
         label=_("ISCED-F field code (exactly this field, e.g. 0511)"),
     )
-    sex = filters.MultipleChoiceFilter(choices=Sex.choices, label=_("Sex"))
-    measure = filters.MultipleChoiceFilter(choices=Measure.choices, label=_("Measure"))
-    qualifier = filters.MultipleChoiceFilter(choices=Qualifier.choices, label=_("Qualifier"))
+    sex = filters.MultipleChoiceFilter(choices=Sex.choices, label=_("Sex"), distinct=False)
+    measure = filters.MultipleChoiceFilter(
+        choices=Measure.choices, label=_("Measure"), distinct=False
+    )
+    qualifier = filters.MultipleChoiceFilter(
+        choices=Qualifier.choices, label=_("Qualifier"), distinct=False
+    )
     year_min = YearFilter(field_name="year", lookup_expr="gte", label=_("Year from"))
     year_max = YearFilter(field_name="year", lookup_expr="lte", label=_("Year up to"))
     as_of_after = filters.DateFilter(

@@ -13,7 +13,7 @@ from django_countries.fields import CountryField
 
 from agreements.models import Agreement, validate_isced_levels
 from cooperation.choices import IscedLevel, Qualifier
-from cooperation.models import IscedField, Source, SourcedModel, TimeStampedModel
+from cooperation.models import IscedField, Source, SourcedModel, TimeStampedModel, VersionedModel
 from universities.models import Institution
 
 from .choices import Measure, MobilityType, ScholarshipKind, Sex
@@ -122,7 +122,7 @@ class MobilityFigureQuerySet(models.QuerySet):
         )
 
 
-class MobilityFigure(TimeStampedModel):
+class MobilityFigure(VersionedModel, TimeStampedModel):
     """A count of people who moved from one country to another, as one source stated it.
 
     Follows UNESCO UIS / OECD / Eurostat: the origin is where the people come from, the

@@ -9,6 +9,7 @@ from agreements.serializers import STUDY_LEVELS
 from cooperation.api import ModelCleanSerializer, NestedChildSerializer
 from cooperation.models import IscedField, Source
 from cooperation.serializers import TIMESTAMPS
+from cooperation.versioning import VersionedSerializerMixin
 
 from .models import MobilityFigure, ScholarshipAllocation, ScholarshipProgramme
 
@@ -72,7 +73,7 @@ class ScholarshipProgrammeSerializer(ModelCleanSerializer):
         )
 
 
-class MobilityFigureSerializer(ModelCleanSerializer):
+class MobilityFigureSerializer(VersionedSerializerMixin, ModelCleanSerializer):
     """A count of people who moved, as one source stated it (UNESCO UIS / OECD / Eurostat)."""
 
     home_institution_name = serializers.CharField(
@@ -116,6 +117,7 @@ class MobilityFigureSerializer(ModelCleanSerializer):
             "source",
             "source_title",
             "notes",
+            "version",
             *TIMESTAMPS,
         )
 

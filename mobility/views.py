@@ -72,6 +72,7 @@ class MobilityExplorerView(FilteredListView):
     filterset_class = MobilityFigureFilterSet
     table_class = MobilityFigureTable
     template_name = "mobility/explorer.html"
+    import_kind = "mobility"  # the import page is offered to those who may import
     title = _("Mobility explorer")
     description = _(
         "Counts of students and staff who moved between countries, each as its source "
@@ -167,9 +168,15 @@ class ScholarshipDetailView(TemplateView):
             ).prefetch_related("allocations", "sources"),
             pk=self.kwargs["pk"],
         )
+        agreement = programme.agreement
+        if agreement is not None and not (
+            type(agreement).objects.visible_to(self.request.user).filter(pk=agreement.pk).exists()
+        ):
+            agreement = None  # hidden from this reader: not even its title
         context.update(
             programme=programme,
             object=programme,
+            agreement=agreement,
             breadcrumbs=[
                 (reverse("mobility:scholarship_list"), _("Scholarships")),
                 (None, programme.name),

@@ -9,6 +9,7 @@ from django_countries.filters import CountryFilter
 from import_export import resources
 
 from cooperation.admin import HistoryAdmin, ImportExportHistoryAdmin
+from cooperation.versioning import VersionedAdminMixin
 
 from .models import Institution, InstitutionEditor, InstitutionName
 
@@ -34,7 +35,7 @@ class InstitutionResource(resources.ModelResource):
 
 
 @admin.register(Institution)
-class InstitutionAdmin(ImportExportHistoryAdmin):
+class InstitutionAdmin(VersionedAdminMixin, ImportExportHistoryAdmin):
     resource_classes = [InstitutionResource]
     list_display = (
         "name",
@@ -67,7 +68,7 @@ class InstitutionAdmin(ImportExportHistoryAdmin):
     ]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).with_counts()
+        return super().get_queryset(request).with_counts(reader=request.user)
 
     def get_search_results(self, request, queryset, search_term):
         """Match the folded key of every name, so "Атырау", "атырау" and "Atyrau" agree.

@@ -1,13 +1,14 @@
 """API viewset of the institution directory."""
 
 from cooperation.api import ModelViewSet
+from cooperation.versioning import VersionedViewSetMixin
 
 from .filtersets import InstitutionFilterSet
 from .models import Institution
 from .serializers import InstitutionSerializer
 
 
-class InstitutionViewSet(ModelViewSet):
+class InstitutionViewSet(VersionedViewSetMixin, ModelViewSet):
     """Universities and other academic bodies, with every name they are known by.
 
     `q` finds an institution by any word of any of its names, labels, aliases or acronyms,
@@ -16,7 +17,7 @@ class InstitutionViewSet(ModelViewSet):
     updated), leave it out to keep the names as they are.
     """
 
-    queryset = Institution.objects.with_counts().prefetch_related("names", "sources")
+    queryset = Institution.objects.prefetch_related("names", "sources")
     serializer_class = InstitutionSerializer
     filterset_class = InstitutionFilterSet
     ordering_fields = (
@@ -32,6 +33,11 @@ class InstitutionViewSet(ModelViewSet):
         "created_at",
         "updated_at",
     )
+
+    def get_queryset(self):
+        # Counts of the agreements this reader may see (Agreement.objects.visible_to).
+        return super().get_queryset().with_counts(reader=self.request.user)
+
     export_columns = (
         "id",
         "name",

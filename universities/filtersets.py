@@ -1,6 +1,7 @@
 """Filters of the institution directory: the list page, the API and the exports share them."""
 
-from django.db.models import Exists, OuterRef, QuerySet
+from django.contrib.auth.models import AnonymousUser
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
 
@@ -12,6 +13,7 @@ from cooperation.filtersets import (
     SearchFilter,
     YearFilter,
 )
+from cooperation.roles import agreement_visibility
 
 from .choices import InstitutionKind, InstitutionStatus
 from .models import Institution
@@ -65,12 +67,20 @@ class InstitutionFilterSet(filters.FilterSet):
             return queryset
         return queryset.exclude(ror_id="") if value else queryset.filter(ror_id="")
 
+    def visible_agreements(self) -> Q:
+        """Partners count only through agreements the reader may see: a hidden agreement
+        must not make an institution show up as someone's partner."""
+        user = getattr(self.request, "user", None) or AnonymousUser()
+        return agreement_visibility(user, "agreement__")
+
     def filter_partner_country(self, queryset: QuerySet, name: str, value: list[str]) -> QuerySet:
         if not value:
             return queryset
         party = _party_model()
         other_parties = party.objects.filter(
-            agreement__parties__institution=OuterRef("pk"), institution__country__in=value
+            self.visible_agreements(),
+            agreement__parties__institution=OuterRef("pk"),
+            institution__country__in=value,
         ).exclude(institution=OuterRef("pk"))
         return queryset.filter(Exists(other_parties))
 
@@ -79,6 +89,8 @@ class InstitutionFilterSet(filters.FilterSet):
             return queryset
         party = _party_model()
         other_parties = party.objects.filter(
-            agreement__parties__institution=OuterRef("pk"), institution_id=value
+            self.visible_agreements(),
+            agreement__parties__institution=OuterRef("pk"),
+            institution_id=value,
         )
         return queryset.filter(Exists(other_parties)).exclude(pk=value)

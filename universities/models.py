@@ -14,7 +14,8 @@ from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
 from cooperation.choices import Language
-from cooperation.models import SourcedModel, TimeStampedModel
+from cooperation.models import SourcedModel, TimeStampedModel, VersionedModel
+from cooperation.roles import agreement_visibility
 from cooperation.text import fold
 
 from .choices import InstitutionKind, InstitutionNameKind, InstitutionStatus
@@ -33,18 +34,23 @@ class InstitutionQuerySet(models.QuerySet):
             qs = qs.filter(search_text__contains=word)
         return qs
 
-    def with_counts(self) -> "InstitutionQuerySet":
+    def with_counts(self, *, reader=None) -> "InstitutionQuerySet":
         """Annotate agreement and partner counts.
 
         Each count is a correlated subquery over the reverse relations (parties are
         declared by the agreements app, which sits above this one), so the outer query
-        keeps one row per institution however many agreements it has.
+        keeps one row per institution however many agreements it has. With ``reader``
+        (a user, anonymous or not), only the agreements that reader may see are counted,
+        so that no count reveals a hidden agreement; without it, every agreement.
         """
+        visible = Q() if reader is None else agreement_visibility(reader, "parties__agreement__")
         inner = Institution.objects.filter(pk=OuterRef("pk")).order_by().values("pk")
         partner = "parties__agreement__parties__institution"
-        agreements = inner.annotate(n=Count("parties__agreement", distinct=True)).values("n")
+        agreements = inner.annotate(
+            n=Count("parties__agreement", distinct=True, filter=visible or None)
+        ).values("n")
         partners = inner.annotate(
-            n=Count(partner, distinct=True, filter=~Q(**{partner: F("pk")}))
+            n=Count(partner, distinct=True, filter=~Q(**{partner: F("pk")}) & visible)
         ).values("n")
         return self.annotate(
             agreement_count=Coalesce(Subquery(agreements), 0),
@@ -52,7 +58,7 @@ class InstitutionQuerySet(models.QuerySet):
         )
 
 
-class Institution(SourcedModel):
+class Institution(VersionedModel, SourcedModel):
     """A university or another academic body (academy, ministry, branch campus) that signs."""
 
     name = models.CharField(_("display name"), max_length=300)

@@ -5,6 +5,7 @@ from rest_framework import serializers
 from cooperation.api import ModelCleanSerializer, NestedChildSerializer
 from cooperation.models import Source
 from cooperation.serializers import TIMESTAMPS
+from cooperation.versioning import VersionedSerializerMixin
 
 from .models import Institution, InstitutionName
 
@@ -20,7 +21,7 @@ class InstitutionNameSerializer(NestedChildSerializer):
         fields = ("id", "name", "language", "kind")
 
 
-class InstitutionSerializer(ModelCleanSerializer):
+class InstitutionSerializer(VersionedSerializerMixin, ModelCleanSerializer):
     """A university or another academic body, with every name it is known by."""
 
     names = InstitutionNameSerializer(many=True, required=False)
@@ -54,5 +55,6 @@ class InstitutionSerializer(ModelCleanSerializer):
             "sources",
             "agreement_count",
             "partner_count",
+            "version",
             *TIMESTAMPS,
         )

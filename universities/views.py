@@ -22,7 +22,6 @@ ENDED_STATUSES = ("expired", "terminated")
 
 
 class InstitutionListView(FilteredListView):
-    queryset = Institution.objects.with_counts().prefetch_related("names")
     filterset_class = InstitutionFilterSet
     table_class = InstitutionTable
     title = _("Institutions")
@@ -30,6 +29,10 @@ class InstitutionListView(FilteredListView):
         "Universities, academies and other bodies that sign agreements. Search any name in "
         "any script: “Атырауский”, “Atyrau” and “Атырау” find the same university."
     )
+
+    def get_queryset(self):
+        # Counts of the agreements this reader may see: hidden ones never show in a number.
+        return Institution.objects.with_counts(reader=self.request.user).prefetch_related("names")
 
 
 class InstitutionDetailView(TemplateView):
@@ -59,8 +62,12 @@ class InstitutionDetailView(TemplateView):
         # a link to the filtered list for the rest. Every extra query over a hub's 13,000
         # agreements cost 100-300 ms; window functions and GROUP BY in SQL were slower still.
         soon = today + datetime.timedelta(days=EXPIRING_DAYS)
-        rows = agreement_model.objects.filter(parties__institution=institution).values_list(
-            "pk", "status", "valid_until", "signed_on", "event_id"
+        # Only the agreements this reader may see; partners and events are derived from
+        # them, so a hidden agreement leaves no trace on the profile.
+        rows = (
+            agreement_model.objects.visible_to(self.request.user)
+            .filter(parties__institution=institution)
+            .values_list("pk", "status", "valid_until", "signed_on", "event_id")
         )
         grouped: dict[str, list[int]] = {"active": [], "expiring": [], "ended": []}
         newest_first: dict[int, tuple] = {}
@@ -91,7 +98,8 @@ class InstitutionDetailView(TemplateView):
         )
         by_partner: dict[int, list[int]] = defaultdict(list)
         for partner_pk, agreement_pk in partner_rows:
-            by_partner[partner_pk].append(agreement_pk)
+            if agreement_pk in newest_first:  # one the reader may see
+                by_partner[partner_pk].append(agreement_pk)
         top = sorted(by_partner, key=lambda pk: (-len(by_partner[pk]), pk))[:PROFILE_LIMIT]
         linked = {
             pk: sorted(by_partner[pk], key=newest_first.__getitem__)[:PARTNER_AGREEMENTS]

@@ -148,10 +148,11 @@ class TestAgreementAPI(APIResourceTests):
         return FilterCase({"level": "intergovernmental"}, [government], [university])
 
     def case_status(self) -> FilterCase:
-        draft = AgreementFactory(status="draft", signed_on=None)
+        # Anonymous readers never see drafts (tests/security/test_visibility.py).
+        in_effect = AgreementFactory(status="in_effect")
         expired = AgreementFactory(status="expired")
         signed = AgreementFactory()
-        return FilterCase({"status": ["draft", "expired"]}, [draft, expired], [signed])
+        return FilterCase({"status": ["in_effect", "expired"]}, [in_effect, expired], [signed])
 
     def case_area(self) -> FilterCase:
         research = AgreementFactory()
@@ -241,6 +242,11 @@ class TestAgreementAPI(APIResourceTests):
         first = AgreementFactory(status="expired")
         renewal = AgreementFactory(renews=first)
         return FilterCase({"renews_id": str(first.pk)}, [renewal], [first])
+
+    def case_is_public(self) -> FilterCase:
+        public = AgreementFactory()
+        hidden = AgreementFactory(is_public=False)
+        return FilterCase({"is_public": "true"}, [public], [hidden])
 
     def case_has_document(self) -> FilterCase:
         scanned = AgreementFactory(document="agreements/2025/scan.pdf")
@@ -421,7 +427,10 @@ class TestAgreementStats:
 
     def test_counts_by_year_default(self):
         self.make_register()
-        body = APIClient().get("/api/agreements/stats/").json()
+        # An analyst counts the draft too; the public does not (it is not public).
+        analyst = APIClient()
+        analyst.force_authenticate(user_with_permissions("analyst", Agreement, ["view"]))
+        body = analyst.get("/api/agreements/stats/").json()
         assert body["group_by"] == ["year"]
         assert body["total"] == 5
         assert body["results"] == [
@@ -429,6 +438,9 @@ class TestAgreementStats:
             {"year": 2025, "count": 3},
             {"year": None, "count": 1},
         ]
+        body = APIClient().get("/api/agreements/stats/").json()
+        assert body["total"] == 4
+        assert body["results"] == [{"year": 2024, "count": 1}, {"year": 2025, "count": 3}]
 
     def test_counts_by_country_pair_and_status_honour_filters(self):
         self.make_register()
@@ -452,11 +464,11 @@ class TestAgreementStats:
         rows = read_csv(
             APIClient().get("/api/agreements/stats/", {"group_by": "kind", "format": "csv"})
         )
-        assert rows == [["kind", "count"], ["dual_degree", "1"], ["memorandum", "4"]]
+        assert rows == [["kind", "count"], ["dual_degree", "1"], ["memorandum", "3"]]
         sheet = read_xlsx(
             APIClient().get("/api/agreements/stats/", {"group_by": "kind", "format": "xlsx"})
         )
-        assert sheet == [["kind", "count"], ["dual_degree", 1], ["memorandum", 4]]
+        assert sheet == [["kind", "count"], ["dual_degree", 1], ["memorandum", 3]]
 
     def test_unknown_dimension_and_filter_are_400(self):
         response = APIClient().get("/api/agreements/stats/", {"group_by": "year,colour"})

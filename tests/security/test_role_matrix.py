@@ -91,6 +91,14 @@ def admin_add(world: World, model: str, changes: dict) -> Callable:
     return lambda user: admin_client(user).post(url, data)
 
 
+def upload(kind: str, rows: str) -> Callable:
+    """Upload a CSV to a spreadsheet import page (the preview saves nothing)."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    data = SimpleUploadedFile("rows.csv", rows.encode(), content_type="text/csv")
+    return lambda user: admin_client(user).post(reverse(f"{kind}:import"), {"file": data})
+
+
 # Each path: (name, who may, call(world, user) -> response)
 PATHS: dict[str, tuple[set, Callable]] = {
     "api: create source": (
@@ -165,6 +173,82 @@ PATHS: dict[str, tuple[set, Callable]] = {
         EDITORS,
         lambda w, u: admin_client(u).get(reverse("admin:agreements_agreement_import")),
     ),
+    "api: renew another agreement": (
+        EDITORS,
+        lambda w, u: api_client(u).post(
+            f"/api/agreements/{w.other_agreement.pk}/renew/", {"valid_from": "2030-04-06"}
+        ),
+    ),
+    "api: terminate another agreement": (
+        EDITORS,
+        lambda w, u: api_client(u).post(
+            f"/api/agreements/{w.other_agreement.pk}/terminate/",
+            {"terminated_on": "2025-05-01", "reason": "Ended by notice"},
+        ),
+    ),
+    "admin: renew another agreement": (
+        EDITORS,
+        lambda w, u: admin_client(u).post(
+            reverse("admin:agreements_agreement_renew", args=[w.other_agreement.pk]),
+            {
+                "status": "signed",
+                "valid_from": "2030-04-06",
+                "opened_version": str(w.other_agreement.version),
+            },
+        ),
+    ),
+    "admin: terminate another agreement": (
+        EDITORS,
+        lambda w, u: admin_client(u).post(
+            reverse("admin:agreements_agreement_terminate", args=[w.other_agreement.pk]),
+            {
+                "terminated_on": "2025-05-01",
+                "reason": "Ended by notice",
+                "opened_version": str(w.other_agreement.version),
+            },
+        ),
+    ),
+    "page: import agreements (upload)": (
+        EDITORS,
+        lambda w, u: upload(
+            "agreements", "parties,kind\nOwn University; Partner University,memorandum\n"
+        )(u),
+    ),
+    "page: import mobility figures (upload)": (
+        EDITORS,
+        lambda w, u: upload(
+            "mobility",
+            "year,origin,destination,type,measure,value,source\n2024,KZ,AZ,students,flow,5,1\n",
+        )(u),
+    ),
+    # Bulk entry creates signed agreements between any institutions: the ministry's.
+    "api: bulk entry (save)": (
+        EDITORS,
+        lambda w, u: api_client(u).post(
+            "/api/agreements/bulk/",
+            {
+                "defaults": {"kind": "memorandum", "signed_on": "2025-05-01"},
+                "rows": [{"parties": [w.own.pk, w.partner.pk], "title": "Bulk memorandum"}],
+            },
+            format="json",
+        ),
+    ),
+    "page: signing session (save)": (
+        EDITORS,
+        lambda w, u: admin_client(u).post(
+            reverse("agreements:signing_session"),
+            {
+                "new_event_title": "Signing ceremony",
+                "new_event_kind": "signing_ceremony",
+                "new_event_date": "2025-05-01",
+                "new_event_city": "Astana",
+                "new_event_country": "KZ",
+                "kind": "memorandum",
+                "rows": "Own University;Partner University;Session memorandum",
+                "save": "1",
+            },
+        ),
+    ),
     "page: download the signed document": (
         WITH_ROLE,
         lambda w, u: admin_client(u).get(
@@ -195,7 +279,11 @@ def test_role_matrix(world, role, path):
         )
         if response.status_code == 302:
             assert "/login/" not in response.headers["Location"]
-        if path.startswith(("api: create", "api: propose", "api: edit", "api: sign", "admin: add")):
+        if path.startswith(
+            ("api: create", "api: propose", "api: edit", "api: sign", "admin: add")
+            + ("api: renew", "api: terminate", "admin: renew", "admin: terminate")
+            + ("api: bulk", "page: signing session")
+        ):
             assert snapshot() != before, "an allowed write changed nothing"
         if path.startswith("admin: edit"):
             assert snapshot() != before, response.context and response.context.get("errors")

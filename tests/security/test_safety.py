@@ -178,9 +178,13 @@ def test_payloads_in_names_and_titles_render_escaped_everywhere(admin_client_log
         reverse("cooperation:source_list"),
         reverse("cooperation:source_detail", args=[source.pk]),
         reverse("accounts:recent_changes"),
+        reverse("agreements:import"),
+        reverse("mobility:import"),
         reverse("admin:agreements_agreement_changelist"),
         reverse("admin:agreements_agreement_change", args=[agreement.pk]),
         reverse("admin:agreements_agreement_history", args=[agreement.pk]),
+        reverse("admin:agreements_agreement_renew", args=[agreement.pk]),
+        reverse("admin:agreements_agreement_terminate", args=[agreement.pk]),
         reverse("admin:universities_institution_changelist"),
         reverse("admin:events_person_change", args=[person.pk]),
     ]

@@ -1,5 +1,6 @@
 from django.core.management.base import BaseCommand
 
+from cooperation.audit import history_context
 from demo.services import demo_load
 
 
@@ -10,7 +11,9 @@ class Command(BaseCommand):
     )
 
     def handle(self, *args, **options) -> None:
-        changes = demo_load()
+        # Every history row written by the command says where it came from.
+        with history_context(reason="load_demo"):
+            changes = demo_load()
         if not changes:
             self.stdout.write("Demo data already loaded: nothing changed.")
         for name, count in sorted(changes.items()):

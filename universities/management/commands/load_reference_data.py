@@ -2,6 +2,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from cooperation.audit import history_context
 from universities.services import (
     ISCED_CSV,
     UNIVERSITIES_CSV,
@@ -27,5 +28,7 @@ class Command(BaseCommand):
                 raise CommandError(f"{options[option]} is not a file.")
         fields = isced_fields_load(read_csv(options["isced"]))
         self.stdout.write(f"ISCED-F fields: {fields}")
-        institutions = institutions_load_reference(read_csv(options["institutions"]))
+        # Every history row written by the command says where it came from.
+        with history_context(reason="load_reference_data"):
+            institutions = institutions_load_reference(read_csv(options["institutions"]))
         self.stdout.write(f"Institutions: {institutions}")

@@ -1,0 +1,75 @@
+"""Who and why, for changes that have no request: management commands and batch writes.
+
+``history_context(reason=..., user=...)`` names the change reason (and, if given, the user)
+of every history row saved inside it that does not name its own, so a command's changes
+read "load_demo command" on the recent-changes page and in each record's history.
+``history_snapshot_m2m`` records the many-to-many values of rows written in bulk (bulk
+inserts send no signals, so simple_history never sees them).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import contextvars
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from django.db import models
+
+_reason: contextvars.ContextVar[str | None] = contextvars.ContextVar("history_reason", default=None)
+_user: contextvars.ContextVar[Any] = contextvars.ContextVar("history_user", default=None)
+
+
+@contextlib.contextmanager
+def history_context(*, reason: str, user: Any = None) -> Iterator[None]:
+    """History rows saved inside the block carry ``reason`` (and ``user``) unless they
+    name their own."""
+    reason_token, user_token = _reason.set(reason), _user.set(user)
+    try:
+        yield
+    finally:
+        _reason.reset(reason_token)
+        _user.reset(user_token)
+
+
+def current_reason() -> str | None:
+    return _reason.get()
+
+
+def current_user() -> Any:
+    return _user.get()
+
+
+def history_snapshot_m2m(model: type[models.Model], instances: Iterable[models.Model]) -> None:
+    """Attach to the latest history row of each of ``instances`` the current values of the
+    model's tracked many-to-many fields (``_history_m2m_fields``), as simple_history does
+    after a save. For rows whose many-to-many values were written with ``bulk_create``."""
+    pks = [instance.pk for instance in instances]
+    fields = getattr(model, "_history_m2m_fields", ())
+    if not pks or not fields:
+        return
+    history_model = model.history.model
+    latest: dict[int, int] = {}
+    for pk, history_id in (
+        history_model.objects.filter(id__in=pks)
+        .order_by("history_date", "history_id")
+        .values_list("id", "history_id")
+    ):
+        latest[pk] = history_id  # the last one wins
+    for name in fields:
+        field = model._meta.get_field(name)
+        through = field.remote_field.through
+        source_name = field.m2m_field_name()
+        m2m_history_model = model.history.model._meta.apps.get_model(
+            history_model._meta.app_label, f"{history_model.__name__}_{name}"
+        )
+        columns = [f.attname for f in through._meta.concrete_fields]
+        rows = through.objects.filter(**{f"{source_name}__in": pks}).values(*columns)
+        m2m_history_model.objects.bulk_create(
+            [
+                m2m_history_model(history_id=latest[row[f"{source_name}_id"]], **row)
+                for row in rows
+                if row[f"{source_name}_id"] in latest
+            ],
+            batch_size=1000,
+        )

@@ -1,0 +1,100 @@
+"""The spreadsheet imports over the API: ``POST /api/agreements/import/`` and
+``POST /api/mobility-figures/import/`` take the same files as the pages (multipart field
+``file``) and answer with the same per-row report: 200 for a valid dry run, 201 when
+saved, 400 with the rows' errors (or the file's) when nothing was saved."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema
+from rest_framework import parsers, permissions, serializers, status
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from .import_views import Importer
+from .imports import ImportRefused, max_import_bytes
+
+
+class ImportRequestSerializer(serializers.Serializer):
+    file = serializers.FileField(help_text=_("A CSV or an Excel workbook (.xlsx)."))
+    dry_run = serializers.BooleanField(
+        default=False, help_text=_("Check every row and save nothing.")
+    )
+
+
+class ImportRowSerializer(serializers.Serializer):
+    row = serializers.IntegerField(help_text=_("The row's number in the spreadsheet."))
+    status = serializers.ChoiceField(["ok", "unchanged", "ambiguous", "error"])
+    errors = serializers.ListField(child=serializers.DictField(child=serializers.CharField()))
+    parties = serializers.ListField(child=serializers.DictField(), required=False)
+
+
+class ImportResultSerializer(serializers.Serializer):
+    saved = serializers.BooleanField()
+    valid = serializers.BooleanField()
+    created = serializers.IntegerField()
+    summary = serializers.DictField(child=serializers.IntegerField())
+    notes = serializers.ListField(child=serializers.CharField())
+    errors = serializers.ListField(child=serializers.CharField())
+    rows = ImportRowSerializer(many=True)
+
+
+class ImportAPIView(APIView):
+    """Check, and unless ``dry_run`` save, a spreadsheet of records: all rows or none.
+    A 400 carries the same report when a row is invalid, or ``{"file": [message]}`` when the
+    file cannot be read at all.
+
+    Names of institutions must match the register surely: choosing between candidates
+    is for the import page. Needs the permission to import (ministry editors and
+    administrators).
+    """
+
+    importer: Importer
+    parser_classes = (parsers.MultiPartParser,)
+    permission_classes = (permissions.IsAuthenticated,)
+
+    def post(self, request, *args, **kwargs):
+        if not self.importer.allowed(request.user):
+            raise PermissionDenied
+        serializer = ImportRequestSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        upload = serializer.validated_data["file"]
+        try:
+            if upload.size > max_import_bytes():
+                raise ImportRefused(
+                    _("The file is too large; an import may be at most %(limit)s bytes.")
+                    % {"limit": max_import_bytes()}
+                )
+            table = self.importer.read(upload.read())
+        except ImportRefused as refused:
+            return Response({"file": [refused.message]}, status=status.HTTP_400_BAD_REQUEST)
+        options = self.importer.options_from_data(request.data)
+        if serializer.validated_data["dry_run"]:
+            report = self.importer.check(table, options=options, choices={})
+        else:
+            report = self.importer.save(
+                table, options=options, choices={}, user=request.user, filename=upload.name
+            )
+        if report.saved:
+            code = status.HTTP_201_CREATED
+        elif report.valid:
+            code = status.HTTP_200_OK
+        else:
+            code = status.HTTP_400_BAD_REQUEST
+        return Response(ImportResultSerializer(report.as_dict()).data, status=code)
+
+
+def import_api_view(importer: Importer, *, summary: str):
+    view = type(
+        f"{importer.kind.title()}ImportAPIView",
+        (ImportAPIView,),
+        {"importer": importer, "__doc__": ImportAPIView.__doc__},
+    )
+    view.post = extend_schema(
+        summary=summary,
+        request={"multipart/form-data": ImportRequestSerializer},
+        responses={200: ImportResultSerializer, 201: ImportResultSerializer},
+        tags=[importer.kind.replace("mobility", "mobility-figures")],
+    )(ImportAPIView.post)  # fmt: skip
+    return view.as_view()

@@ -1,0 +1,631 @@
+"""Spreadsheet import, the part every kind of record shares: read an uploaded CSV or XLSX
+into rows keyed by column, keep the file between the preview and the confirmation, and
+write templates.
+
+Reading uses the standard ``csv`` module and openpyxl's read-only mode rather than
+tablib's or django-import-export's loaders: those load the whole sheet into a rectangular
+``Dataset`` (a row longer than the header raises, empty rows vanish, so the row numbers a
+person sees in Excel are lost), while here rows are streamed, a file over the row limit is
+refused after reading one row too many, and every message names the row as the
+spreadsheet numbers it. django-import-export's ``Resource`` saves row by row through
+``save()`` (50,000 rows would be 150,000 queries) and has no place for the name matches a
+person confirms; the apps' own services check and save in bulk instead. tablib still
+writes the templates and exports (as the list pages' exports do).
+
+Formats are told by their bytes, never by the file name: a PDF or a program renamed
+``.csv`` is refused as what it is. CSV may be UTF-8 (with or without a byte order mark),
+UTF-16 (Excel's "Unicode text") or Windows-1251 (Excel's "CSV" on a Russian Windows);
+the report says which encoding was read.
+"""
+
+from __future__ import annotations
+
+import codecs
+import contextlib
+import csv
+import dataclasses
+import datetime
+import io
+import json
+import re
+import secrets
+import time
+import zipfile
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from typing import Any
+
+import tablib
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.http import HttpResponse
+from django.template.defaultfilters import filesizeformat
+from django.utils import timezone, translation
+from django.utils.dateparse import parse_date
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+# Uploads wait here between the preview and the confirmation. MEDIA_ROOT is never served
+# (cooperation/urls.py), and the names are random tokens, not the sender's file names.
+PENDING_DIR = "imports"
+SESSION_KEY = "unibridge_imports"
+
+
+def max_import_bytes() -> int:
+    return int(getattr(settings, "UNIBRIDGE_IMPORT_MAX_BYTES", 20 * 1024 * 1024))
+
+
+def pending_lifetime() -> int:
+    """Seconds an uploaded file waits for its confirmation before it is deleted."""
+    return int(getattr(settings, "UNIBRIDGE_IMPORT_PENDING_SECONDS", 24 * 3600))
+
+
+class ImportRefused(Exception):
+    """The file as a whole cannot be read: wrong type, encoding, columns, size. The message
+    is shown to the person where they uploaded it."""
+
+    def __init__(self, message: str) -> None:
+        self.message = str(message)
+        super().__init__(self.message)
+
+
+# --------------------------------------------------------------------------- columns
+
+
+def normalise_header(text: Any) -> str:
+    """ "Valid from (YYYY-MM-DD)", "valid_from", " VALID  FROM* " -> "valid from"."""
+    text = str(text or "").replace("\ufeff", "").casefold()
+    text = re.sub(r"\(.*?\)|\[.*?\]", " ", text)
+    text = re.sub(r"[_\-./:*]+", " ", text)
+    return " ".join(text.split())
+
+
+@dataclasses.dataclass(frozen=True)
+class Column:
+    """One column of an import file: its key, the header the template writes, the other
+    headers accepted for it (English, and every interface language through ``label``),
+    whether it must be there, and what the notes sheet says about it."""
+
+    key: str
+    header: str
+    label: Any  # a lazy translation: the header as the interface's language writes it
+    help: Any
+    example: Any = ""
+    required: bool = False
+    aliases: tuple[str, ...] = ()
+    pattern: str = ""  # a regular expression for repeated columns: "party 1", "party 2"
+    stands_for: str = ""  # the key of a required column these repeated columns replace
+
+    def names(self) -> set[str]:
+        names = {normalise_header(self.header), normalise_header(self.key)}
+        names |= {normalise_header(alias) for alias in self.aliases}
+        for code, _name in settings.LANGUAGES:
+            with translation.override(code):
+                names.add(normalise_header(str(self.label)))
+        return names
+
+
+def map_headers(
+    headers: Sequence[Any], columns: Sequence[Column]
+) -> tuple[dict[int, Column], list[str], list[Column]]:
+    """Which file column holds which import column, the headers not recognised, and the
+    required columns that are missing."""
+    lookup: dict[str, Column] = {}
+    for column in columns:
+        for name in column.names():
+            lookup.setdefault(name, column)
+    found: dict[int, Column] = {}
+    unknown: list[str] = []
+    seen: set[str] = set()
+    for position, header in enumerate(headers):
+        name = normalise_header(header)
+        if not name:
+            continue
+        column = lookup.get(name) or next(
+            (c for c in columns if c.pattern and re.fullmatch(c.pattern, name)), None
+        )
+        if column is None:
+            unknown.append(str(header).strip())
+        elif column.key in seen and not column.pattern:
+            raise ImportRefused(
+                _("The column “%(header)s” appears twice; keep one.") % {"header": header}
+            )
+        else:
+            found[position] = column
+            seen |= {column.key, column.stands_for}
+    missing = [c for c in columns if c.required and c.key not in seen]
+    return found, unknown, missing
+
+
+# --------------------------------------------------------------------------- reading
+
+
+@dataclasses.dataclass
+class SheetRow:
+    """A row of the file: its number as the spreadsheet shows it (the header is row 1)
+    and its values by column key; a repeated column (``pattern``) gives a list."""
+
+    number: int
+    values: dict[str, Any]
+
+
+@dataclasses.dataclass
+class Table:
+    """What was read from a file, before any row is checked."""
+
+    rows: list[SheetRow]
+    headers: dict[str, str]  # column key -> the header as the file writes it
+    unknown_headers: list[str]
+    empty_rows: list[int]
+    file_format: str  # "csv" or "xlsx"
+    encoding: str = ""
+    sheet: str = ""
+
+    def header_of(self, key: str, columns: Sequence[Column]) -> str:
+        if key in self.headers:
+            return self.headers[key]
+        return next((c.header for c in columns if c.key == key), key)
+
+    def notes(self) -> list[str]:
+        notes = []
+        if self.encoding:
+            notes.append(_("Read as CSV in %(encoding)s.") % {"encoding": self.encoding})
+        if self.sheet:
+            notes.append(_("Read the sheet “%(sheet)s”.") % {"sheet": self.sheet})
+        if self.empty_rows:
+            notes.append(
+                _("Skipped %(count)s empty row(s): %(rows)s.")
+                % {"count": len(self.empty_rows), "rows": _row_list(self.empty_rows)}
+            )
+        if self.unknown_headers:
+            notes.append(
+                _("Ignored the columns not recognised: %(headers)s.")
+                % {"headers": ", ".join(f"“{h}”" for h in self.unknown_headers)}
+            )
+        return notes
+
+
+def table_to_json(table: Table) -> bytes:
+    """The rows as read, to keep between the preview and the confirmation: reading a
+    50,000-row workbook again takes longer than checking it."""
+
+    def encode(value: Any) -> Any:
+        if isinstance(value, datetime.datetime):
+            return {"$dt": value.isoformat()}
+        if isinstance(value, datetime.date):
+            return {"$d": value.isoformat()}
+        if isinstance(value, datetime.time | datetime.timedelta):
+            return str(value)
+        if isinstance(value, list):
+            return [encode(item) for item in value]
+        return value
+
+    data = dataclasses.asdict(table)
+    data["rows"] = [
+        [row.number, {key: encode(value) for key, value in row.values.items()}]
+        for row in table.rows
+    ]
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+def table_from_json(content: bytes) -> Table:
+    def decode(value: Any) -> Any:
+        if isinstance(value, dict):
+            if "$dt" in value:
+                return datetime.datetime.fromisoformat(value["$dt"])
+            if "$d" in value:
+                return datetime.date.fromisoformat(value["$d"])
+        if isinstance(value, list):
+            return [decode(item) for item in value]
+        return value
+
+    data = json.loads(content)
+    data["rows"] = [
+        SheetRow(number, {key: decode(value) for key, value in values.items()})
+        for number, values in data["rows"]
+    ]
+    return Table(**data)
+
+
+def _row_list(numbers: Sequence[int], limit: int = 20) -> str:
+    text = ", ".join(str(n) for n in numbers[:limit])
+    return text + (" …" if len(numbers) > limit else "")
+
+
+# Signatures of files people upload by mistake, told apart from the spreadsheets we read.
+SIGNATURES = (
+    (b"%PDF-", "PDF"),
+    (b"MZ", gettext_lazy("a Windows program")),
+    (b"\x7fELF", gettext_lazy("a program")),
+    (b"\x89PNG", "PNG"),
+    (b"\xff\xd8\xff", "JPEG"),
+    (b"GIF8", "GIF"),
+    (b"\xd0\xcf\x11\xe0", gettext_lazy("an old Excel or Word file (.xls, .doc)")),
+    (b"{\\rtf", "RTF"),
+    (b"Rar!", "RAR"),
+    (b"7z\xbc\xaf", "7-Zip"),
+    (b"\x1f\x8b", "gzip"),
+)
+
+
+def sniff_format(data: bytes) -> str:
+    """ "xlsx" or "csv" from the bytes, or ImportRefused naming what the file really is."""
+    if data.startswith(b"PK\x03\x04"):
+        try:
+            names = set(zipfile.ZipFile(io.BytesIO(data)).namelist())
+        except (zipfile.BadZipFile, OSError) as exc:
+            raise ImportRefused(_("This file is a damaged archive, not a spreadsheet.")) from exc
+        if "xl/workbook.xml" in names:
+            return "xlsx"
+        if "word/document.xml" in names:
+            what = _("a Word document (.docx)")
+        elif "mimetype" in names or "content.xml" in names:
+            what = _("an OpenDocument file (.ods, .odt)")
+        else:
+            what = _("a ZIP archive")
+        raise ImportRefused(
+            _("This file is %(what)s. Upload a CSV or an Excel workbook (.xlsx).") % {"what": what}
+        )
+    for magic, what in SIGNATURES:
+        if data.startswith(magic):
+            raise ImportRefused(
+                _("This file is %(what)s, not a spreadsheet. Upload a CSV or an Excel workbook "
+                  "(.xlsx).") % {"what": what}
+            )  # fmt: skip
+    return "csv"
+
+
+def decode_text(data: bytes) -> tuple[str, str]:
+    """The text of a CSV and the name of the encoding it was read in."""
+    if data.startswith(codecs.BOM_UTF8):
+        try:
+            return data[len(codecs.BOM_UTF8) :].decode("utf-8"), _("UTF-8 (with byte order mark)")
+        except UnicodeDecodeError as exc:
+            raise _not_text() from exc
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        try:
+            return data.decode("utf-16"), "UTF-16"
+        except UnicodeDecodeError as exc:
+            raise _not_text() from exc
+    if b"\x00" in data[:65536]:
+        raise _not_text()
+    try:
+        return data.decode("utf-8"), "UTF-8"
+    except UnicodeDecodeError:
+        pass
+    # Not UTF-8: Excel on a Russian Windows saves "CSV" in Windows-1251. Take it when the
+    # letters beyond ASCII read as Cyrillic; anything else is more likely a binary file or
+    # another code page than a spreadsheet we would read correctly.
+    try:
+        text = data.decode("cp1251")
+    except UnicodeDecodeError as exc:
+        raise _not_text() from exc
+    beyond = [ch for ch in text if ord(ch) > 127]
+    cyrillic = sum(1 for ch in beyond if "\u0400" <= ch <= "\u04ff")
+    control = sum(1 for ch in text if ord(ch) < 32 and ch not in "\r\n\t")
+    # Latin-1 or Windows-1252 text decodes to Cyrillic letters too ("Café" -> "Cafй"), but
+    # into words that mix Latin and Cyrillic letters, which real names hardly ever do.
+    words = [w for w in re.findall(r"[^\W\d_]+", text) if re.search("[\u0400-\u04ff]", w)]
+    mixed = sum(1 for w in words if re.search("[A-Za-z]", w))
+    if control or cyrillic < 0.8 * len(beyond) or mixed > 0.1 * len(words):
+        raise _not_text()
+    return text, _("Windows-1251 (Cyrillic)")
+
+
+def _not_text() -> ImportRefused:
+    return ImportRefused(
+        _("This file is neither a CSV text in UTF-8 or Windows-1251 nor an Excel workbook. "
+          "In Excel, use “Save as” → “CSV UTF-8” or “Excel workbook (.xlsx)”.")
+    )  # fmt: skip
+
+
+def _csv_rows(text: str) -> Iterator[list[Any]]:
+    sample = text[:20000]
+    try:
+        dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")
+        delimiter = dialect.delimiter
+    except csv.Error:
+        first = sample.splitlines()[0] if sample.strip() else ""
+        delimiter = max(",;\t", key=first.count)
+    try:
+        yield from csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    except csv.Error as exc:
+        raise ImportRefused(
+            _("The CSV cannot be read: %(error)s. Save it from Excel again.") % {"error": exc}
+        ) from exc
+
+
+def _xlsx_rows(data: bytes, sheet_names: Iterable[str]) -> tuple[Iterator[list[Any]], str]:
+    from openpyxl import load_workbook  # imported here: only uploads need it
+
+    try:
+        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many kinds on broken files; all mean this
+        raise ImportRefused(
+            _("This Excel workbook is damaged or cannot be read. Save it again as .xlsx.")
+        ) from exc
+    wanted = {normalise_header(name) for name in sheet_names}
+    sheets = [ws for ws in book.worksheets if ws.sheet_state == "visible"] or book.worksheets
+    if not sheets:
+        raise ImportRefused(_("This workbook has no sheets."))
+    sheet = next((ws for ws in sheets if normalise_header(ws.title) in wanted), sheets[0])
+    # Some programs write a wrong size into the sheet; read what is really there.
+    with contextlib.suppress(AttributeError):
+        sheet.reset_dimensions()
+    title = sheet.title if len(book.worksheets) > 1 else ""
+    return (list(row) for row in sheet.iter_rows(values_only=True)), title
+
+
+def _clean(value: Any) -> Any:
+    if isinstance(value, str):
+        value = value.strip()
+        return value or None
+    return value
+
+
+def read_table(
+    data: bytes,
+    *,
+    columns: Sequence[Column],
+    max_rows: int,
+    sheet_names: Iterable[str] = (),
+) -> Table:
+    """Read an uploaded file into rows keyed by column, or refuse it with a message.
+
+    The first non-empty row is the header. Headers are compared without case, spaces,
+    underscores or a bracketed note ("Valid from (YYYY-MM-DD)"); the headers of every
+    interface language are accepted. Empty rows are skipped and counted.
+    """
+    limit = max_import_bytes()
+    if len(data) > limit:
+        raise ImportRefused(
+            _("The file is %(size)s; an import may be at most %(limit)s. Split it.")
+            % {"size": filesizeformat(len(data)), "limit": filesizeformat(limit)}
+        )
+    if not data.strip():
+        raise ImportRefused(_("The file is empty."))
+    file_format = sniff_format(data)
+    encoding = sheet = ""
+    if file_format == "xlsx":
+        raw_rows, sheet = _xlsx_rows(data, sheet_names)
+    else:
+        text, encoding = decode_text(data)
+        raw_rows = _csv_rows(text)
+    header: list[Any] | None = None
+    header_number = 0
+    mapping: dict[int, Column] = {}
+    table = Table([], {}, [], [], file_format, encoding, sheet)
+    for number, raw in enumerate(raw_rows, start=1):
+        cells = [_clean(cell) for cell in raw]
+        if not any(cell is not None for cell in cells):
+            if header is not None:
+                table.empty_rows.append(number)
+            continue
+        if header is None:
+            header, header_number = cells, number
+            mapping, table.unknown_headers, missing = map_headers(cells, columns)
+            if not mapping:
+                raise ImportRefused(
+                    _("Row %(row)s should hold the column headers, but none of “%(first)s” is "
+                      "a column this import reads. Is this the right file? The columns are: "
+                      "%(columns)s (see the template).")
+                    % {"row": number, "first": "”, “".join(map(cell_text, cells[:6]))[:200],
+                       "columns": ", ".join(c.header for c in columns if not c.pattern)}
+                )  # fmt: skip
+            if missing:
+                raise ImportRefused(_missing_message(missing, table.unknown_headers, columns))
+            for position, column in mapping.items():
+                table.headers.setdefault(column.key, str(cells[position]))
+            continue
+        if len(table.rows) >= max_rows:
+            raise ImportRefused(
+                _("The file has more than %(max)s rows; an import takes at most %(max)s. "
+                  "Split the file and import the parts one after another.")
+                % {"max": f"{max_rows:,}".replace(",", " ")}
+            )  # fmt: skip
+        values: dict[str, Any] = {}
+        for position, column in mapping.items():
+            cell = cells[position] if position < len(cells) else None
+            if column.pattern:
+                values.setdefault(column.key, [])
+                if cell is not None:
+                    values[column.key].append(cell)
+            else:
+                values[column.key] = cell
+        table.rows.append(SheetRow(number, values))
+    if header is None:
+        raise ImportRefused(_("The file is empty."))
+    if not table.rows:
+        raise ImportRefused(
+            _("The file has a header (row %(row)s) but no rows below it.") % {"row": header_number}
+        )
+    # Trailing empty rows after the last data row are not worth reporting.
+    last = table.rows[-1].number
+    table.empty_rows = [n for n in table.empty_rows if n < last]
+    return table
+
+
+def _missing_message(
+    missing: Sequence[Column], unknown: Sequence[str], columns: Sequence[Column]
+) -> str:
+    message = _("Missing columns: %(missing)s.") % {
+        "missing": ", ".join(f"“{c.header}”" for c in missing)
+    }
+    if unknown:
+        message += " " + _("Not recognised: %(unknown)s.") % {
+            "unknown": ", ".join(f"“{h}”" for h in unknown)
+        }
+    message += " " + _("The columns are: %(columns)s (see the template).") % {
+        "columns": ", ".join(c.header for c in columns if not c.pattern)
+    }
+    return message
+
+
+# --------------------------------------------------------------------------- cell values
+
+
+def as_date(value: Any) -> datetime.date | None:
+    """A date cell: what Excel gives (a date or date-time), ``YYYY-MM-DD`` or
+    ``DD.MM.YYYY``; None when empty; ValueError otherwise."""
+    if value in (None, ""):
+        return None
+    if isinstance(value, datetime.datetime):
+        return value.date()
+    if isinstance(value, datetime.date):
+        return value
+    text = str(value).strip()
+    parsed = None
+    with contextlib.suppress(ValueError):
+        parsed = parse_date(text)
+    if parsed is None:
+        parsed = datetime.datetime.strptime(text, "%d.%m.%Y").date()
+    return parsed
+
+
+def as_int(value: Any) -> int | None:
+    """A whole number from a cell: 12, 12.0, "12", "1 234"; None when empty."""
+    if value in (None, ""):
+        return None
+    if isinstance(value, bool):
+        raise ValueError(value)
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float):
+        if not value.is_integer():
+            raise ValueError(value)
+        return int(value)
+    text = re.sub(r"[\s\u00a0\u202f]", "", str(value))
+    if re.fullmatch(r"[+-]?\d+(\.0+)?", text):
+        return int(float(text)) if "." in text else int(text)
+    raise ValueError(value)
+
+
+def cell_text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, datetime.datetime):
+        return value.date().isoformat() if not value.time() else value.isoformat(" ")
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    return str(value)
+
+
+# --------------------------------------------------------------------------- pending uploads
+
+
+def _pending(request) -> dict:
+    return request.session.setdefault(SESSION_KEY, {})
+
+
+def store_upload(request, *, kind: str, name: str, data: bytes, file_format: str) -> str:
+    """Keep an uploaded file until it is confirmed; return the token that names it.
+
+    What is kept is the file's rows as read (``table_to_json``), not asked for again, so
+    that the confirmation saves exactly what was previewed; they are checked again at the
+    confirmation, as the register may have changed in between, but not parsed again (a
+    50,000-row workbook takes 10 s to read). The token lives in this user's session only, so
+    no one else can preview or confirm it; the file goes when it is confirmed or
+    cancelled, and any file older than ``pending_lifetime()`` goes at the next upload.
+    """
+    purge_stale()
+    token = secrets.token_urlsafe(18)
+    path = default_storage.save(f"{PENDING_DIR}/{token}.{file_format}", ContentFile(data))
+    _pending(request)[token] = {
+        "kind": kind,
+        "name": name[:200],
+        "path": path,
+        "user": request.user.pk,
+        "uploaded": time.time(),
+        "choices": {},
+    }
+    request.session.modified = True
+    return token
+
+
+def pending_upload(request, *, kind: str, token: str) -> dict | None:
+    """The session's record of an upload of this kind by this user, or None."""
+    entry = request.session.get(SESSION_KEY, {}).get(token)
+    if not entry or entry["kind"] != kind or entry["user"] != request.user.pk:
+        return None
+    if time.time() - entry["uploaded"] > pending_lifetime():
+        discard_upload(request, token)
+        return None
+    return entry
+
+
+def read_upload(entry: dict) -> bytes | None:
+    try:
+        with default_storage.open(entry["path"], "rb") as handle:
+            return handle.read()
+    except FileNotFoundError:
+        return None
+
+
+def discard_upload(request, token: str) -> None:
+    entry = request.session.get(SESSION_KEY, {}).pop(token, None)
+    request.session.modified = True
+    if entry:
+        with contextlib.suppress(FileNotFoundError):
+            default_storage.delete(entry["path"])
+
+
+def purge_stale() -> None:
+    """Delete pending uploads nobody confirmed in time."""
+    cutoff = timezone.now() - datetime.timedelta(seconds=pending_lifetime())
+    try:
+        _dirs, files = default_storage.listdir(PENDING_DIR)
+    except FileNotFoundError:
+        return
+    for name in files:
+        path = f"{PENDING_DIR}/{name}"
+        with contextlib.suppress(FileNotFoundError, NotImplementedError):
+            if default_storage.get_modified_time(path) < cutoff:
+                default_storage.delete(path)
+
+
+# --------------------------------------------------------------------------- writing
+
+
+def book_response(
+    *,
+    sheet_title: str,
+    headers: Sequence[str],
+    rows: Iterable[Sequence[Any]],
+    export_format: str,
+    filename: str,
+    notes: Sequence[Sequence[Any]] = (),
+    notes_headers: Sequence[str] = (),
+) -> HttpResponse:
+    """A CSV (UTF-8 with a byte order mark, so Excel keeps Cyrillic) or an XLSX whose first
+    sheet holds the rows and a second one, if given, the notes on the columns."""
+    data = tablib.Dataset(*rows, headers=list(headers), title=sheet_title[:31])
+    if export_format == "xlsx":
+        sheets = [data]
+        if notes:
+            sheet = tablib.Dataset(*notes, headers=list(notes_headers), title=_("notes")[:31])
+            sheets.append(sheet)
+        content: bytes | str = tablib.Databook(sheets).export("xlsx")
+        content_type = XLSX_TYPE
+    else:
+        content = "\ufeff" + data.export("csv")
+        content_type = "text/csv; charset=utf-8"
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}.{export_format}"'
+    return response
+
+
+def notes_rows(columns: Sequence[Column], extra: Callable[[Column], str] | None = None) -> list:
+    rows = []
+    for column in columns:
+        rows.append(
+            (
+                column.header,
+                _("required") if column.required else _("optional"),
+                str(column.help) + (f" {extra(column)}" if extra else ""),
+                cell_text(column.example),
+            )
+        )
+    return rows

@@ -1,0 +1,489 @@
+"""Writes with rules for mobility figures: many figures checked and saved at once."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime
+import re
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Q
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django_countries import countries
+from simple_history.utils import bulk_create_with_history
+
+from cooperation.choices import IscedLevel, Qualifier
+from cooperation.imports import as_date, as_int, cell_text
+from cooperation.models import IscedField, Source
+from universities.matching import SURE, NameMatcher
+
+from .choices import Measure, MobilityType, Sex
+from .models import MobilityFigure
+
+# 50,000 rows are checked and saved in well under a minute on SQLite and PostgreSQL
+# (bench/import_bench.py, bench/RESULTS.md); a larger file is refused with a message.
+MAX_ROWS = 50_000
+
+FIELDS = (
+    "year", "origin_country", "destination_country", "mobility_type", "level", "field", "sex",
+    "measure", "as_of", "qualifier", "value", "host_institution_count", "home_institution",
+    "host_institution", "source", "notes",
+)  # fmt: skip
+FOREIGN_KEYS = ("home_institution", "host_institution", "field", "source")
+CHOICES = {
+    "mobility_type": MobilityType,
+    "level": IscedLevel,
+    "sex": Sex,
+    "measure": Measure,
+    "qualifier": Qualifier,
+}
+DEFAULTS = {"level": IscedLevel.ALL, "sex": Sex.TOTAL, "qualifier": Qualifier.EXACT}
+QUALIFIER_SIGNS = {
+    ">": Qualifier.MORE_THAN,
+    ">=": Qualifier.AT_LEAST,
+    "≥": Qualifier.AT_LEAST,
+    "~": Qualifier.ABOUT,
+    "≈": Qualifier.ABOUT,
+    "<": Qualifier.LESS_THAN,
+    "<=": Qualifier.UP_TO,
+    "≤": Qualifier.UP_TO,
+    "=": Qualifier.EXACT,
+}
+NO_DATE = datetime.date(1900, 1, 1)  # as the unique constraint coalesces a missing "as of"
+
+
+def _constraint_message(name: str) -> str:
+    return next(
+        str(c.violation_error_message) for c in MobilityFigure._meta.constraints if c.name == name
+    )
+
+
+@dataclasses.dataclass
+class FigureRow:
+    """One checked figure: the unsaved instance, or the errors per field."""
+
+    index: int
+    figure: MobilityFigure | None = None
+    errors: dict[str, list[str]] = dataclasses.field(default_factory=dict)
+    existing_id: int | None = None  # the same figure is already in the register
+
+    def error(self, field: str, message: str) -> None:
+        self.errors.setdefault(field, []).append(str(message))
+
+    @property
+    def status(self) -> str:
+        if self.errors:
+            return "error"
+        return "unchanged" if self.existing_id else "ok"
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "index": self.index,
+            "status": self.status,
+            "errors": self.errors,
+            "existing": self.existing_id,
+        }
+
+
+@dataclasses.dataclass
+class FigureImport:
+    rows: list[FigureRow]
+    errors: list[str] = dataclasses.field(default_factory=list)
+    saved: bool = False
+    created: int = 0
+
+    @property
+    def valid(self) -> bool:
+        return not self.errors and not any(row.errors for row in self.rows)
+
+
+def _choice_lookup() -> dict[str, dict[str, str]]:
+    """Every code and every label (in every interface language) of each choice field."""
+    from django.conf import settings
+
+    lookup: dict[str, dict[str, str]] = {}
+    for field, choices in CHOICES.items():
+        names: dict[str, str] = {}
+        for code, _name in settings.LANGUAGES:
+            with translation.override(code):
+                for value, label in choices.choices:
+                    names[str(label).casefold()] = value
+        names.update({value.casefold(): value for value in choices.values})
+        lookup[field] = names
+    lookup["qualifier"].update(QUALIFIER_SIGNS)
+    lookup["level"].update({f"isced {v}": v for v in ("5", "6", "7", "8")})
+    return lookup
+
+
+class _Resolver:
+    """Sources, fields and institutions named by the rows, each loaded in one query."""
+
+    def __init__(self, rows: Sequence[Mapping[str, Any]]) -> None:
+        cells = {cell_text(row.get("source")) for row in rows} - {""}
+        ids = {int(c) for c in cells if c.isdigit()}
+        urls = {c for c in cells if c.startswith(("http://", "https://"))}
+        titles = cells - urls - {str(i) for i in ids}
+        self.sources: dict[str, list[Source]] = defaultdict(list)
+        if cells:
+            query = Q(pk__in=ids) | Q(url__in=urls) | Q(title__in=titles)
+            for source in Source.objects.filter(query).only("id", "title", "url"):
+                for key in (str(source.pk), source.url, source.title):
+                    if key in cells:
+                        self.sources[key].append(source)
+        self.fields = dict(IscedField.objects.values_list("code", "pk"))
+        self.matcher: NameMatcher | None = None
+        self.institution_ids: set[int] = set()
+        names = {
+            cell_text(row.get(key))
+            for row in rows
+            for key in ("home_institution", "host_institution")
+        } - {""}
+        if any(not name.isdigit() for name in names):
+            self.matcher = NameMatcher.from_register()
+            self.institution_ids = set(self.matcher.institutions)
+        elif names:
+            from universities.models import Institution
+
+            self.institution_ids = set(
+                Institution.objects.filter(pk__in=[int(n) for n in names]).values_list(
+                    "pk", flat=True
+                )
+            )
+
+    def source(self, value: Any, row: FigureRow) -> int | None:
+        text = cell_text(value)
+        if not text:
+            row.error("source", _("Give the source: its id, URL or exact title."))
+            return None
+        found = {s.pk: s for s in self.sources.get(text, [])}
+        if len(found) == 1:
+            return next(iter(found))
+        if not found:
+            row.error(
+                "source",
+                _("No source has the id, URL or title “%(value)s”; add the source first "
+                  "(admin → Sources) or correct the cell.") % {"value": text[:200]},
+            )  # fmt: skip
+        else:
+            row.error(
+                "source",
+                _("%(count)s sources have the title or URL “%(value)s”: give the id instead "
+                  "(%(ids)s).") % {"count": len(found), "value": text[:200],
+                                    "ids": ", ".join(map(str, sorted(found)))},
+            )  # fmt: skip
+        return None
+
+    def field(self, value: Any, row: FigureRow) -> int | None:
+        if value in (None, ""):
+            return None
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            # Excel turned "0511" into 511: try the code with its leading zeros back.
+            digits = cell_text(value)
+            options = {digits.zfill(width) for width in (2, 3, 4)} & set(self.fields)
+            if len(options) == 1:
+                return self.fields[options.pop()]
+        code = cell_text(value).split(" ")[0]
+        if code in self.fields:
+            return self.fields[code]
+        row.error(
+            "field",
+            _("“%(value)s” is not an ISCED-F 2013 field code (2 to 4 digits, e.g. 0511); in "
+              "Excel, format the column as text to keep leading zeros.") % {"value": value},
+        )  # fmt: skip
+        return None
+
+    def institution(self, value: Any, row: FigureRow, field: str) -> int | None:
+        text = cell_text(value)
+        if not text:
+            return None
+        if text.isdigit():
+            if int(text) in self.institution_ids:
+                return int(text)
+            row.error(field, _("No institution has the id %(id)s.") % {"id": text})
+            return None
+        assert self.matcher is not None
+        match = self.matcher.match(text)
+        if match.verdict == SURE:
+            return match.institution_id
+        if match.candidates:
+            row.error(
+                field,
+                _("“%(name)s” may be %(candidates)s: write the institution's id or its exact "
+                  "name.") % {"name": text, "candidates": "; ".join(
+                      f"{c.name} (id {c.institution_id}, {c.score:.0f})"
+                      for c in match.candidates[:3])},
+            )  # fmt: skip
+        else:
+            row.error(field, _("No institution matches “%(name)s”.") % {"name": text})
+        return None
+
+
+def _key(figure: MobilityFigure) -> tuple:
+    """The dimensions of the unique constraint, with its coalesced empty values."""
+    raw = figure.__dict__  # the codes as stored, not Country objects (built on every read)
+    return (
+        raw["origin_country"],
+        raw["destination_country"],
+        figure.home_institution_id or 0,
+        figure.host_institution_id or 0,
+        figure.mobility_type,
+        figure.level,
+        figure.field_id or 0,
+        figure.sex,
+        figure.measure,
+        figure.year,
+        figure.as_of or NO_DATE,
+        figure.source_id,
+    )
+
+
+def _facts(figure: MobilityFigure) -> tuple:
+    return (figure.value, figure.qualifier, figure.host_institution_count, figure.notes or "")
+
+
+def _country(value: Any, row: FigureRow, field: str, codes: set[str]) -> str:
+    code = cell_text(value).upper()
+    if not code:
+        row.error(field, _("Give the country as an ISO 3166-1 alpha-2 code, e.g. KZ."))
+    elif code not in codes:
+        row.error(
+            field,
+            _("“%(code)s” is not a country code (ISO 3166-1 alpha-2, e.g. KZ).")
+            % {"code": cell_text(value)},
+        )
+    return code
+
+
+def _year(value: Any, row: FigureRow) -> int | None:
+    text = cell_text(value)
+    academic = re.fullmatch(r"(\d{4})\s*[/–-]\s*(\d{2}|\d{4})", text)
+    if academic:  # a flow's academic year, "2024/2025" or "2024/25": its first year
+        return int(academic.group(1))
+    try:
+        year = as_int(value)
+    except ValueError:
+        year = None
+    if year is None:
+        row.error(
+            "year",
+            _("“%(value)s” is not a year; write it as 2024 (or 2024/2025).") % {"value": text},
+        )
+    return year
+
+
+def mobility_figures_check(
+    *, rows: Sequence[Mapping[str, Any]], row_numbers: Sequence[int] | None = None
+) -> FigureImport:
+    """Check many mobility figures without saving anything.
+
+    Rules: known country codes, origin and destination different; codes (or labels, in any
+    interface language) of the type, level, sex, measure and qualifier; a known ISCED-F
+    field; a whole, non-negative value; "as of" only for a stock and in its year; the
+    source found by id, URL or exact title, and institutions by id or a sure name match;
+    the model's own field rules and clean(); no two rows, and no row and a figure already
+    in the register, for the same dimensions and source — an identical figure already in
+    the register is reported as unchanged and not saved again. Queries do not grow with
+    the number of rows. Messages name other rows by ``row_numbers`` (as the spreadsheet
+    numbers them), by default 1, 2, 3...
+    """
+    if len(rows) > MAX_ROWS:
+        return FigureImport(
+            rows=[],
+            errors=[
+                _("%(count)s rows is more than one import can hold (%(max)s); split the file.")
+                % {"count": len(rows), "max": MAX_ROWS}
+            ],
+        )
+    if not rows:
+        return FigureImport(rows=[], errors=[_("There are no rows to save.")])
+    lookup = _choice_lookup()
+    codes = {code for code, _name in countries}
+    resolver = _Resolver(rows)
+    same_country = _constraint_message("mobilityfigure_origin_differs_from_destination")
+    as_of_stock = _constraint_message("mobilityfigure_as_of_only_for_stock")
+    results: list[FigureRow] = []
+    for index, raw in enumerate(rows):
+        row = FigureRow(index)
+        results.append(row)
+        values: dict[str, Any] = {}
+        for field, choices in CHOICES.items():
+            text = cell_text(raw.get(field))
+            if not text and field in DEFAULTS:
+                values[field] = DEFAULTS[field]
+            elif (code := lookup[field].get(text.casefold())) is not None:
+                values[field] = code
+            else:
+                label = str(MobilityFigure._meta.get_field(field).verbose_name)
+                row.error(
+                    field,
+                    _("“%(value)s” is not a %(field)s; use one of: %(choices)s.")
+                    % {"value": text, "field": label, "choices": ", ".join(choices.values)}
+                    if text
+                    else _("Give the %(field)s: one of %(choices)s.")
+                    % {"field": label, "choices": ", ".join(choices.values)},
+                )
+        for field in ("origin_country", "destination_country"):
+            values[field] = _country(raw.get(field), row, field, codes)
+        values["year"] = _year(raw.get("year"), row)
+        try:
+            values["as_of"] = as_date(raw.get("as_of"))
+        except ValueError:
+            row.error(
+                "as_of",
+                _("“%(value)s” is not a date; write YYYY-MM-DD (or DD.MM.YYYY).")
+                % {"value": cell_text(raw.get("as_of"))},
+            )
+        for field in ("value", "host_institution_count"):
+            try:
+                values[field] = as_int(raw.get(field))
+            except ValueError:
+                row.error(
+                    field,
+                    _("“%(value)s” is not a whole number.") % {"value": cell_text(raw.get(field))},
+                )
+        if values.get("value") is None and "value" not in row.errors:
+            row.error("value", _("Give the value: the number of people."))
+        values["notes"] = cell_text(raw.get("notes"))
+        values["source_id"] = resolver.source(raw.get("source"), row)
+        values["field_id"] = resolver.field(raw.get("field"), row)
+        for field in ("home_institution", "host_institution"):
+            values[f"{field}_id"] = resolver.institution(raw.get(field), row, field)
+        figure = MobilityFigure(**{k: v for k, v in values.items() if k not in row.errors})
+        if (
+            values["origin_country"]
+            and values["origin_country"] == values["destination_country"]
+            and "origin_country" not in row.errors
+        ):
+            row.error("destination_country", same_country)
+        if values.get("as_of") and values.get("measure") not in (None, Measure.STOCK):
+            row.error("as_of", as_of_stock)
+        try:
+            # Foreign keys were resolved above in bulk, countries and codes checked against
+            # their lists, constraints here and against the register below: full_clean()
+            # adds the other field rules and clean(). (Validating a CountryField flattens
+            # 250 choices per call, 2 ms: 50,000 rows took minutes.)
+            figure.full_clean(
+                exclude=[
+                    *FOREIGN_KEYS, "agreement", "origin_country", "destination_country",
+                    *CHOICES, *row.errors,
+                ],
+                validate_unique=False,
+                validate_constraints=False,
+            )  # fmt: skip
+        except ValidationError as exc:
+            for field, messages in exc.message_dict.items():
+                for message in messages:
+                    row.error(field, message)
+        if not row.errors:
+            row.figure = figure
+    _flag_duplicates(results, row_numbers or range(1, len(rows) + 1))
+    return FigureImport(rows=results)
+
+
+def _flag_duplicates(rows: list[FigureRow], numbers: Sequence[int]) -> None:
+    """The same dimensions and source twice in the file, or already in the register."""
+    ready = [row for row in rows if row.figure is not None]
+    if not ready:
+        return
+    sources = {row.figure.source_id for row in ready}
+    years = {row.figure.year for row in ready}
+    existing: dict[tuple, tuple[int, tuple]] = {}
+    for figure in MobilityFigure.objects.filter(source_id__in=sources, year__in=years).only(
+        *[f for f in FIELDS if f not in FOREIGN_KEYS],
+        "home_institution_id", "host_institution_id", "field_id", "source_id",
+    ):  # fmt: skip
+        existing[_key(figure)] = (figure.pk, _facts(figure))
+    seen: dict[tuple, int] = {}
+    for row in ready:
+        key = _key(row.figure)
+        if key in seen:
+            row.error(
+                "source",
+                _("Row %(row)s already gives a figure for exactly these dimensions and "
+                  "source.") % {"row": numbers[seen[key]]},
+            )  # fmt: skip
+            continue
+        seen[key] = row.index
+        if key in existing:
+            pk, facts = existing[key]
+            if facts == _facts(row.figure):
+                row.existing_id = pk
+            else:
+                row.error(
+                    "value",
+                    _("The register already has figure #%(id)s for these dimensions from this "
+                      "source, with other values; change it in the admin, or remove this row.")
+                    % {"id": pk},
+                )  # fmt: skip
+    for row in ready:
+        if row.errors:
+            row.figure = None
+
+
+def _write_history(ids: list[int], *, user, reason: str) -> None:
+    """The history rows ``bulk_history_create`` would write for new figures ("+", the user,
+    the reason, now), copied by the database from the rows just inserted. Building 50,000
+    historical instances in Python took longer than inserting the figures themselves."""
+    history = MobilityFigure.history.model
+    qn = connection.ops.quote_name
+    columns = ", ".join(
+        qn(f.column) for f in history._meta.concrete_fields if not f.name.startswith("history_")
+    )
+    head = (
+        f"INSERT INTO {qn(history._meta.db_table)} ({columns}, {qn('history_date')}, "
+        f"{qn('history_change_reason')}, {qn('history_type')}, {qn('history_user_id')}) "
+        f"SELECT {columns}, %s, %s, '+', %s FROM {qn(MobilityFigure._meta.db_table)} "
+        f"WHERE {qn('id')} IN "
+    )
+    params = [
+        connection.ops.adapt_datetimefield_value(timezone.now()),
+        (reason or "")[:100] or None,
+        user.pk if getattr(user, "is_authenticated", False) else None,
+    ]
+    with connection.cursor() as cursor:
+        for start in range(0, len(ids), 900):
+            batch = ids[start : start + 900]
+            cursor.execute(head + f"({', '.join(['%s'] * len(batch))})", [*params, *batch])
+
+
+def mobility_figures_import(
+    *,
+    rows: Sequence[Mapping[str, Any]],
+    row_numbers: Sequence[int] | None = None,
+    user=None,
+    dry_run: bool = False,
+    change_reason: str = "",
+) -> FigureImport:
+    """Check mobility figures and, when every row is valid, save the new ones in one
+    transaction with history naming ``user``; nothing is saved otherwise. Rows identical
+    to a figure already in the register are skipped."""
+    result = mobility_figures_check(rows=rows, row_numbers=row_numbers)
+    if dry_run or not result.valid:
+        return result
+    figures = [row.figure for row in result.rows if row.figure is not None and not row.existing_id]
+    if not figures:
+        return result  # every row is already in the register: nothing to save
+    try:
+        with transaction.atomic():
+            created = MobilityFigure.objects.bulk_create(figures, batch_size=2000)
+            if all(figure.pk for figure in created):
+                _write_history([figure.pk for figure in created], user=user, reason=change_reason)
+            else:  # a database that does not return the new ids
+                bulk_create_with_history(
+                    created, MobilityFigure, default_user=user, default_change_reason=change_reason
+                )
+    except IntegrityError:
+        # Someone saved one of these figures between the check and the save.
+        result.errors.append(
+            _("Some of these figures were saved by someone else meanwhile; nothing was saved. "
+              "Check the file again.")
+        )  # fmt: skip
+        return result
+    result.saved = True
+    result.created = len(created)
+    return result
