@@ -21,6 +21,7 @@ from typing import Any
 
 from django import forms
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.http import HttpResponseBadRequest
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -181,8 +182,16 @@ class AgreementImporter(Importer):
         return {"event": event.pk if event else None}
 
     def options_from_data(self, data) -> dict:
-        event = str(data.get("event") or "")
-        return {"event": int(event)} if event.isdigit() else {}
+        """The API's options; an event that is not in the register is an error, not
+        silently dropped."""
+        event = str(data.get("event") or "").strip()
+        if not event:
+            return {}
+        if not event.isdigit() or not Event.objects.filter(pk=int(event)).exists():
+            raise ValidationError(
+                {"event": _("No event has the id “%(id)s”.") % {"id": event[:40]}}
+            )
+        return {"event": int(event)}
 
     def _event(self, options: dict) -> Event | None:
         return (

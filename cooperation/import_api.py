@@ -5,6 +5,7 @@ saved, 400 with the rows' errors (or the file's) when nothing was saved."""
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import parsers, permissions, serializers, status
@@ -69,7 +70,10 @@ class ImportAPIView(APIView):
             table = self.importer.read(upload.read())
         except ImportRefused as refused:
             return Response({"file": [refused.message]}, status=status.HTTP_400_BAD_REQUEST)
-        options = self.importer.options_from_data(request.data)
+        try:
+            options = self.importer.options_from_data(request.data)
+        except DjangoValidationError as error:
+            raise serializers.ValidationError(error.message_dict) from error
         if serializer.validated_data["dry_run"]:
             report = self.importer.check(table, options=options, choices={})
         else:

@@ -285,33 +285,39 @@ def _id_in(column: str, ids: list[int], subquery: QuerySet) -> Q | Expression:
 PAIRS_CACHE_SECONDS = 600
 
 
-def pairs_with_data() -> list[tuple[str, str]]:
+def pairs_with_data(reader=None) -> list[tuple[str, str]]:
     """Country pairs that have at least one agreement or mobility figure, most data first.
 
     Counting them groups every party against every other party of its agreement and every
     mobility figure: 6 s on a register of 500,000 agreements and 2 million figures
     (bench/RESULTS.md, scenario 2), for a menu of the dashboard. The answer is cached, keyed
     by the newest party and figure ids, so that new data shows at once; edits and deletions
-    show within PAIRS_CACHE_SECONDS.
+    show within PAIRS_CACHE_SECONDS. A ``reader`` who may not read every agreement sees
+    the pairs of public agreements only (and of mobility figures), so that the menu does
+    not tell of a pair known only from hidden agreements.
     """
     from django.core.cache import cache
     from django.db.models import Max
 
     from agreements.models import Party
+    from cooperation.roles import reads_all_agreements
     from mobility.models import MobilityFigure
 
     newest_party = Party.objects.aggregate(n=Max("pk"))["n"]
     newest_figure = MobilityFigure.objects.aggregate(n=Max("pk"))["n"]
-    key = f"unibridge:pairs_with_data:{newest_party}:{newest_figure}"
+    public_only = not reads_all_agreements(reader)
+    scope = "public" if public_only else "all"
+    key = f"unibridge:pairs_with_data:{scope}:{newest_party}:{newest_figure}"
     pairs = cache.get(key)
     if pairs is None:
-        pairs = _count_pairs_with_data()
+        pairs = _count_pairs_with_data(public_only=public_only)
         cache.set(key, pairs, PAIRS_CACHE_SECONDS)
     return pairs
 
 
-def _count_pairs_with_data() -> list[tuple[str, str]]:
+def _count_pairs_with_data(*, public_only: bool) -> list[tuple[str, str]]:
     from agreements.models import Party
+    from cooperation.roles import PUBLIC_STATUSES
     from mobility.models import MobilityFigure
 
     counts: dict[tuple[str, str], int] = defaultdict(int)
@@ -323,8 +329,11 @@ def _count_pairs_with_data() -> list[tuple[str, str]]:
         pair = tuple(sorted((row["origin_country"], row["destination_country"])))
         counts[pair] += row["n"]
     other = "agreement__parties__institution__country"
+    parties = Party.objects.all()
+    if public_only:
+        parties = parties.filter(agreement__is_public=True, agreement__status__in=PUBLIC_STATUSES)
     pairs = (
-        Party.objects.filter(**{f"{other}__gt": F("institution__country")})
+        parties.filter(**{f"{other}__gt": F("institution__country")})
         .values("institution__country", other)
         .annotate(n=Count("agreement", distinct=True))
         .order_by()

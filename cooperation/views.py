@@ -183,7 +183,9 @@ class DashboardView(TemplateView):
         )
         # Offer every pair with data, the current one first and in the order asked for.
         pairs = [
-            pair for pair in selectors.pairs_with_data() if set(pair) != {country_a, country_b}
+            pair
+            for pair in selectors.pairs_with_data(self.request.user)
+            if set(pair) != {country_a, country_b}
         ]
         pairs.insert(0, (country_a, country_b))
         context.update(data)

@@ -75,3 +75,12 @@ def test_who_may_import(url, register):
         assert post(api_client(user), url, data).status_code == 403
     assert post(api_client(make_user("m", MINISTRY_EDITOR)), url, data).status_code != 403
     assert Agreement.objects.count() <= 1
+
+
+@pytest.mark.parametrize("event", ["999999", "forum"])
+def test_an_unknown_event_is_a_400_on_the_event(editor_api, register, event):
+    data = csv_bytes([AGREEMENT_HEADER, agreement_row()])
+    response = post(editor_api, AGREEMENTS, data, event=event)
+    assert response.status_code == 400
+    assert event in response.data["event"][0]
+    assert Agreement.objects.count() == 0

@@ -379,3 +379,17 @@ def test_public_agreement_page_names_no_staff_member(register):
     assert "jane.doe" not in Client().get(public.get_absolute_url()).content.decode()
     analyst = client_for("analyst", register)
     assert "jane.doe" in analyst.get(public.get_absolute_url()).content.decode()
+
+
+@pytest.mark.parametrize(("kind", "shows"), [("anonymous", False), ("analyst", True)])
+def test_pair_menu_names_a_pair_known_only_from_hidden_agreements_to_readers_of_all(
+    register, kind, shows
+):
+    """The dashboard's pair menu lists the country pairs with data; a pair whose only
+    agreement is hidden must not appear to those who may not read it."""
+    french = f.InstitutionFactory(name="Discreet École", country="FR")
+    f.agreement_between(register["kz"], french, title="Quiet agreement", is_public=False)
+    response = client_for(kind, register).get(reverse("dashboard") + "?pair=KZ-AZ")
+    offered = {value for value, _label in response.context["pair_choices"]}
+    assert ("FR-KZ" in offered) is shows
+    assert "AZ-KZ" in offered or "KZ-AZ" in offered
