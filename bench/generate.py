@@ -752,6 +752,10 @@ def main() -> None:  # noqa: C901, PLR0915 - one linear script reads best top to
         # Visibility maps for index-only scans, and statistics for the planner.
         cursor.execute("VACUUM ANALYZE")
     t = lap("vacuum analyze", t)
+    # COPY sends no signals: tell the cached public pages that the register changed.
+    from cooperation.register_cache import bump_register_generation
+
+    bump_register_generation()
     elapsed = time.perf_counter() - started
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_size_pretty(pg_database_size(current_database()))")

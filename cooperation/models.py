@@ -271,3 +271,18 @@ class StatedFigure(SourcedModel):
 
     def __str__(self) -> str:
         return f"{self.get_metric_display()}: {self.get_qualifier_display()} {self.value}"
+
+
+class RegisterGeneration(models.Model):
+    """One row whose number goes up after every committed change to the institutions,
+    their names, agreements or parties (see ``cooperation.register_cache``). Cached pages
+    that show those are keyed by it, so a change shows on the next request in every
+    gunicorn worker: the number is read from the database, not from a worker's memory."""
+
+    number = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("register generation")
+
+    def __str__(self) -> str:
+        return str(self.number)

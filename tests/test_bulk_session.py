@@ -109,8 +109,18 @@ def test_save_links_event_areas_parties_signatories_and_history(register, superu
     parties = list(agreement.parties.select_related("signatory"))
     assert [p.institution_id for p in parties] == [register["ada"].pk, register["kaznu"].pk]
     assert [p.signatory.name for p in parties] == ["Hafiz Pashayev", "Zhanseit Tuymebayev"]
-    assert agreement.history.get().history_user == superuser
-    assert Party.history.filter(agreement_id=agreement.pk).count() == 2
+    version = agreement.history.get()
+    assert (version.history_user, version.history_type) == (superuser, "+")
+    assert (version.title, version.event_id, version.valid_from) == (
+        agreement.title,
+        agreement.event_id,
+        agreement.valid_from,
+    )
+    assert sorted(
+        Party.history.filter(agreement_id=agreement.pk).values_list(
+            "institution_id", "signatory_id", "history_user", "history_type"
+        )
+    ) == sorted((p.institution_id, p.signatory_id, superuser.pk, "+") for p in parties)
     assert result.rows[0].agreement_id == agreement.pk
 
 
@@ -204,6 +214,33 @@ def test_duplicates_of_register_and_batch_are_flagged(register):
         defaults=DEFAULTS,
     )
     assert acknowledged.saved
+
+
+def test_a_duplicate_has_exactly_the_same_parties_and_is_in_force(register):
+    """Only the row's exact party set counts: a three-party agreement is a duplicate of a
+    three-party row (in any order), not of a row with two of its parties; terminated
+    agreements and drafts are not duplicates of anything."""
+    validity = {"valid_from": datetime.date(2024, 1, 1), "valid_until": None}
+    trio = agreement_between(
+        register["ada"], register["kaznu"], register["bsu"], kind="memorandum", **validity
+    )
+    for status in ("terminated", "draft"):
+        agreement_between(
+            register["atyrau"], register["nakh"], kind="memorandum", status=status, **validity
+        )
+    result = agreements_bulk_create(
+        event=EventFactory(),
+        rows=[
+            {"parties": ["Baku State University", "ADA", "КазНУ"], "valid_from": "2026-04-06"},
+            {"parties": ["КазНУ", "ADA"], "valid_from": "2026-04-06"},
+            {"parties": ["ADA", "Baku State University"], "valid_from": "2026-04-06"},
+            {"parties": [register["atyrau"].pk, register["nakh"].pk], "valid_from": "2026-04-06"},
+        ],
+        defaults=DEFAULTS,
+        dry_run=True,
+    )
+    assert [row.duplicate_of for row in result.rows] == [[trio.pk], [], [], []]
+    assert [row.status for row in result.rows] == ["error", "ready", "ready", "ready"]
 
 
 def test_too_many_rows_are_refused_with_a_message(register):
