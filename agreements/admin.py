@@ -1,12 +1,11 @@
 """Back office for agreements, their parties and the mobility conditions they provide for."""
 
 from django import forms
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.db.models import Count, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.forms.models import BaseInlineFormSet
-from django.http import HttpResponseRedirect
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -19,8 +18,8 @@ from cooperation.admin import (
     IscedLevelsField,
     isced_levels_display,
 )
-from cooperation.models import EditConflict, conflict_message
 from cooperation.roles import agreement_visibility, scoped_to
+from cooperation.versioning import VersionedAdminMixin, VersionedModelForm
 from universities.models import Institution
 
 from .admin_lifecycle import AgreementLifecycleAdminMixin
@@ -234,36 +233,15 @@ class AgreementResource(resources.ModelResource):
         report_skipped = True
 
 
-class AgreementForm(forms.ModelForm):
-    """The agreement form, carrying the version it was opened at: a save after someone
-    else's save is refused with a message instead of overwriting their change."""
-
-    # Not the model's field (which is not editable): the version the form was opened at.
-    opened_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
-
+class AgreementForm(VersionedModelForm):
     class Meta:
         model = Agreement
         # The admin replaces these with the fields of its fieldsets.
         fields = ["title"]
 
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["opened_version"].initial = self.instance.version
-
-    def clean(self):
-        cleaned_data = super().clean()
-        opened_at = cleaned_data.get("opened_version")
-        if self.instance.pk and opened_at is not None:
-            if opened_at != self.instance.version:
-                raise ValidationError(conflict_message(), code="edit_conflict")
-            # Saved from the version the form was opened at, so that a save landing between
-            # this check and ours is still caught by the model (EditConflict).
-            self.instance.version = opened_at
-        return cleaned_data
-
 
 @admin.register(Agreement)
-class AgreementAdmin(AgreementLifecycleAdminMixin, ImportExportHistoryAdmin):
+class AgreementAdmin(VersionedAdminMixin, AgreementLifecycleAdminMixin, ImportExportHistoryAdmin):
     resource_classes = [AgreementResource]
     form = AgreementForm
     list_display = (
@@ -316,15 +294,6 @@ class AgreementAdmin(AgreementLifecycleAdminMixin, ImportExportHistoryAdmin):
             # A university editor proposes; the ministry signs.
             kwargs["choices"] = [(AgreementStatus.DRAFT, AgreementStatus.DRAFT.label)]
         return super().formfield_for_choice_field(db_field, request, **kwargs)
-
-    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
-        try:
-            return super().changeform_view(request, object_id, form_url, extra_context)
-        except EditConflict:
-            # Someone saved between the form's check and ours: nothing was written (the
-            # admin's transaction rolled back); say so where the user is.
-            self.message_user(request, conflict_message(), level=messages.ERROR)
-            return HttpResponseRedirect(request.get_full_path())
 
     def get_queryset(self, request):
         # The back office hides what the public pages hide from the same user: a

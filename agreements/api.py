@@ -11,6 +11,7 @@ from rest_framework.reverse import reverse
 
 from cooperation.api import Column, ModelViewSet, group_by_parameter, parse_group_by
 from cooperation.roles import may_enter_in_bulk
+from cooperation.versioning import VersionedViewSetMixin
 
 from .filtersets import AgreementFilterSet
 from .lifecycle import (
@@ -48,15 +49,6 @@ LIFECYCLE_412 = OpenApiResponse(
 )
 
 
-class PreconditionFailed(exceptions.APIException):
-    status_code = status.HTTP_412_PRECONDITION_FAILED
-    default_detail = _(
-        "Someone else saved this agreement after you read it (the If-Match version is "
-        "stale). Read it again, then make your change."
-    )
-    default_code = "precondition_failed"
-
-
 STATS_DESCRIPTIONS = {
     "year": _("Year signed (empty when the date is unknown)"),
     "status": _("Status"),
@@ -67,7 +59,7 @@ STATS_DESCRIPTIONS = {
 }
 
 
-class AgreementViewSet(ModelViewSet):
+class AgreementViewSet(VersionedViewSetMixin, ModelViewSet):
     """Agreements, memoranda and protocols, with their parties and mobility conditions.
 
     Parties and conditions are written with the agreement: send `parties` (or
@@ -133,36 +125,6 @@ class AgreementViewSet(ModelViewSet):
     def get_queryset(self):
         # Reading, counting, exporting and writing: only what the user may read.
         return super().get_queryset().visible_to(self.request.user)
-
-    def etag(self, agreement: Agreement) -> str:
-        return f'"{agreement.version}"'
-
-    def check_if_match(self, request, agreement: Agreement) -> None:
-        """``If-Match`` with an ETag from an earlier read: a write from an older version is
-        refused with 412, as HTTP's conditional requests say."""
-        header = request.headers.get("If-Match")
-        if not header or header.strip() == "*":
-            return
-        tags = {tag.strip().removeprefix("W/") for tag in header.split(",")}
-        if self.etag(agreement) not in tags:
-            raise PreconditionFailed()
-
-    def retrieve(self, request, *args, **kwargs):
-        response = super().retrieve(request, *args, **kwargs)
-        response["ETag"] = self.etag(self.get_object())
-        return response
-
-    def get_object(self):
-        agreement = super().get_object()
-        if self.request.method in ("PUT", "PATCH", "DELETE"):
-            self.check_if_match(self.request, agreement)
-        return agreement
-
-    def update(self, request, *args, **kwargs):
-        response = super().update(request, *args, **kwargs)
-        if "version" in getattr(response, "data", {}):
-            response["ETag"] = f'"{response.data["version"]}"'
-        return response
 
     @extend_schema(
         summary=_("Count agreements"),

@@ -7,8 +7,9 @@ from rest_framework import serializers
 
 from cooperation.api import ModelCleanSerializer, NestedChildSerializer
 from cooperation.choices import IscedLevel
-from cooperation.models import EditConflict, IscedField, Source
+from cooperation.models import IscedField, Source
 from cooperation.serializers import TIMESTAMPS
+from cooperation.versioning import VersionedSerializerMixin
 
 from .models import Agreement, CooperationArea, CooperationCondition, Party
 
@@ -70,7 +71,7 @@ class CooperationConditionSerializer(NestedChildSerializer):
         )
 
 
-class AgreementSerializer(ModelCleanSerializer):
+class AgreementSerializer(VersionedSerializerMixin, ModelCleanSerializer):
     """An agreement, with its parties, mobility conditions and areas of cooperation."""
 
     event_title = serializers.CharField(source="event.title", read_only=True, allow_null=True)
@@ -89,16 +90,6 @@ class AgreementSerializer(ModelCleanSerializer):
             "null when none is attached. Uploaded through the admin."
         ),
     )
-    version = serializers.IntegerField(
-        required=False,
-        min_value=1,
-        help_text=_(
-            "The version this copy was read at; send it back with a change, and the change is "
-            "refused with 409 if someone else saved the agreement in between. The ETag header "
-            "carries the same (use If-Match for 412)."
-        ),
-    )
-
     nested_writes = {"parties": "agreement", "conditions": "agreement"}
 
     class Meta:
@@ -138,15 +129,6 @@ class AgreementSerializer(ModelCleanSerializer):
         path = reverse("agreements:agreement_document", args=[obj.pk])
         request = self.context.get("request")
         return request.build_absolute_uri(path) if request is not None else path
-
-    def validate(self, attrs):
-        expected = attrs.pop("version", None)
-        if expected is not None and self.instance is not None:
-            if expected != self.instance.version:
-                raise EditConflict(self.instance)
-            # Saved from the version the client read, so a save in between is caught.
-            self.instance.version = expected
-        return super().validate(attrs)
 
 
 class AgreementStatsRowSerializer(serializers.Serializer):

@@ -77,15 +77,20 @@ def history_snapshot_m2m(model: type[models.Model], instances: Iterable[models.M
 
 
 def bulk_create_with_history_sql(
-    objs: list[models.Model], model: type[models.Model], *, user: Any = None, batch_size: int = 1000
+    objs: list[models.Model],
+    model: type[models.Model],
+    *,
+    user: Any = None,
+    reason: str | None = None,
+    batch_size: int = 1000,
 ) -> list[models.Model]:
     """``simple_history.utils.bulk_create_with_history`` for many rows: the rows are
     inserted by ``bulk_create`` and their "+" history rows (same values, the user, now)
     are copied by the database with one ``INSERT … SELECT`` per 900 ids, instead of being
     built as historical instances in Python (issue 7, scenario 5: 1 s of a 1,000-row
     signing session). The user is ``user``, else the request's or ``history_context``'s,
-    as for a single save; the reason is ``history_context``'s. Needs the primary keys back
-    from ``bulk_create`` (PostgreSQL, SQLite 3.35+)."""
+    as for a single save; the reason is ``reason``, else ``history_context``'s. Needs the
+    primary keys back from ``bulk_create`` (PostgreSQL, SQLite 3.35+)."""
     created = model._default_manager.bulk_create(objs, batch_size=batch_size)
     ids = [obj.pk for obj in created]
     if not ids:
@@ -105,7 +110,7 @@ def bulk_create_with_history_sql(
     )
     params = [
         connection.ops.adapt_datetimefield_value(timezone.now()),
-        (current_reason() or "")[:100] or None,
+        (reason or current_reason() or "")[:100] or None,
         user.pk if getattr(user, "is_authenticated", False) else None,
     ]
     with connection.cursor() as cursor:

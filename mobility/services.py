@@ -10,13 +10,13 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django_countries import countries
-from simple_history.utils import bulk_create_with_history
 
+from cooperation.audit import bulk_create_with_history_sql
 from cooperation.choices import IscedLevel, Qualifier
 from cooperation.imports import as_date, as_int, cell_text
 from cooperation.models import IscedField, Source
@@ -425,32 +425,6 @@ def _flag_duplicates(rows: list[FigureRow], numbers: Sequence[int]) -> None:
             row.figure = None
 
 
-def _write_history(ids: list[int], *, user, reason: str) -> None:
-    """The history rows ``bulk_history_create`` would write for new figures ("+", the user,
-    the reason, now), copied by the database from the rows just inserted. Building 50,000
-    historical instances in Python took longer than inserting the figures themselves."""
-    history = MobilityFigure.history.model
-    qn = connection.ops.quote_name
-    columns = ", ".join(
-        qn(f.column) for f in history._meta.concrete_fields if not f.name.startswith("history_")
-    )
-    head = (
-        f"INSERT INTO {qn(history._meta.db_table)} ({columns}, {qn('history_date')}, "
-        f"{qn('history_change_reason')}, {qn('history_type')}, {qn('history_user_id')}) "
-        f"SELECT {columns}, %s, %s, '+', %s FROM {qn(MobilityFigure._meta.db_table)} "
-        f"WHERE {qn('id')} IN "
-    )
-    params = [
-        connection.ops.adapt_datetimefield_value(timezone.now()),
-        (reason or "")[:100] or None,
-        user.pk if getattr(user, "is_authenticated", False) else None,
-    ]
-    with connection.cursor() as cursor:
-        for start in range(0, len(ids), 900):
-            batch = ids[start : start + 900]
-            cursor.execute(head + f"({', '.join(['%s'] * len(batch))})", [*params, *batch])
-
-
 def mobility_figures_import(
     *,
     rows: Sequence[Mapping[str, Any]],
@@ -470,13 +444,11 @@ def mobility_figures_import(
         return result  # every row is already in the register: nothing to save
     try:
         with transaction.atomic():
-            created = MobilityFigure.objects.bulk_create(figures, batch_size=2000)
-            if all(figure.pk for figure in created):
-                _write_history([figure.pk for figure in created], user=user, reason=change_reason)
-            else:  # a database that does not return the new ids
-                bulk_create_with_history(
-                    created, MobilityFigure, default_user=user, default_change_reason=change_reason
-                )
+            # Building 50,000 historical instances in Python took longer than inserting the
+            # figures: the database copies their history rows (cooperation.audit).
+            created = bulk_create_with_history_sql(
+                figures, MobilityFigure, user=user, reason=change_reason, batch_size=2000
+            )
     except IntegrityError:
         # Someone saved one of these figures between the check and the save.
         result.errors.append(
