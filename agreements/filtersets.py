@@ -124,10 +124,8 @@ class AgreementFilterSet(filters.FilterSet):
         return queryset.filter(Exists(in_country))
 
     def filter_country_pair(self, queryset: QuerySet, name: str, value: list[str]) -> QuerySet:
-        for code in value:
-            in_country = Party.objects.filter(agreement=OuterRef("pk"), institution__country=code)
-            queryset = queryset.filter(Exists(in_country))
-        return queryset
+        # CountryPairField gives two different codes, or none.
+        return queryset.between(*value) if value else queryset
 
     def filter_in_force(self, queryset: QuerySet, name: str, value: bool | None) -> QuerySet:
         if value is None:

@@ -49,6 +49,13 @@ class CooperationArea(models.Model):
         return str(self.get_code_display())
 
 
+def _choice_label(choices: type[models.TextChoices], value: str) -> str:
+    try:
+        return str(choices(value).label)
+    except ValueError:  # a value outside the choices shows as stored, as Django does
+        return value
+
+
 class AgreementQuerySet(models.QuerySet):
     def public(self) -> "AgreementQuerySet":
         """What anonymous visitors read: agreements marked public that are not drafts."""
@@ -65,6 +72,15 @@ class AgreementQuerySet(models.QuerySet):
             Prefetch("parties", queryset=Party.objects.select_related("institution", "signatory")),
             "areas",
         )
+
+    def between(self, country_a: str, country_b: str) -> "AgreementQuerySet":
+        """Agreements with a party in each of two different countries, looked up in
+        ``CountryPair`` (one indexed range) instead of two semi-joins over every party."""
+        low, high = sorted((str(country_a), str(country_b)))
+        if low == high:
+            raise ValueError("between() takes two different countries")
+        pairs = CountryPair.objects.filter(country=low, partner_country=high)
+        return self.filter(pk__in=pairs.values("agreement"))
 
     def in_force(self, *, today: datetime.date) -> "AgreementQuerySet":
         """Signed or in effect, and not past their end date (open-ended ones included)."""
@@ -229,6 +245,15 @@ class Agreement(VersionedModel, SourcedModel):
     def signed_on_display(self) -> str:
         return vague_date(self.signed_on, self.signed_precision)
 
+    # Django's get_FOO_display() hashes every (lazy) label of the field, translating each,
+    # on every call: a profile listing 150 agreements spent 20 ms there (bench/RESULTS.md,
+    # scenario 4). The choices' own label translates just the one shown.
+    def get_status_display(self) -> str:
+        return _choice_label(AgreementStatus, self.status)
+
+    def get_kind_display(self) -> str:
+        return _choice_label(AgreementKind, self.kind)
+
     def clean(self) -> None:
         super().clean()
         errors = {}
@@ -297,6 +322,46 @@ class Party(TimeStampedModel):
             agreement__status=AgreementStatus.DRAFT,
             agreement__parties__institution__editor_links__user=user,
         )
+
+
+class CountryPair(models.Model):
+    """Derived, never edited: one row per agreement and pair of different countries among
+    its parties' institutions, the lower country code first.
+
+    "The agreements between KZ and AZ" (the dashboard, ``?country_pair=``) is otherwise two
+    semi-joins over every party: 0.4-0.6 s at 500,000 agreements whatever the SQL
+    (bench/RESULTS.md, scenario 2); this table answers it from one index range. It is kept
+    by ``agreements.pairs``: signals on parties and on an institution's country, and an
+    explicit ``refresh_country_pairs()`` after writes that send no signals (bulk_create,
+    COPY). ``manage.py rebuild_country_pairs`` recomputes it whole.
+    """
+
+    agreement = models.ForeignKey(
+        Agreement, on_delete=models.CASCADE, related_name="country_pairs", db_index=False
+    )
+    country = models.CharField(max_length=2)
+    partner_country = models.CharField(max_length=2)
+
+    class Meta:
+        verbose_name = _("country pair of an agreement")
+        verbose_name_plural = _("country pairs of agreements")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["agreement", "country", "partner_country"], name="country_pair_unique"
+            ),
+            models.CheckConstraint(
+                condition=Q(country__lt=F("partner_country")), name="country_pair_ordered"
+            ),
+        ]
+        indexes = [
+            # The read path: a pair's agreement ids by an index-only scan.
+            models.Index(
+                fields=["country", "partner_country", "agreement"], name="country_pair_lookup"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.agreement_id}: {self.country}-{self.partner_country}"
 
 
 def validate_isced_levels(value) -> None:

@@ -25,6 +25,7 @@ from universities.models import Institution
 
 from .choices import AgreementKind, AgreementStatus, CooperationAreaCode
 from .models import Agreement, CooperationArea, Party
+from .pairs import refresh_country_pairs
 
 # A session larger than this is refused with a message rather than left to time out.
 MAX_ROWS = 5000
@@ -72,6 +73,8 @@ class RowResult:
     duplicate_rows: list[int] = dataclasses.field(default_factory=list)
     allow_duplicate: bool = False
     agreement_id: int | None = None
+    # The unsaved agreement the check validated, saved as it is (not shown, not compared).
+    built: Agreement | None = dataclasses.field(default=None, repr=False, compare=False)
 
     def error(self, field: str, message: str) -> None:
         self.errors.setdefault(field, []).append(str(message))
@@ -370,7 +373,7 @@ def _check_parties(row: RowResult) -> None:
 def _check_model(row: RowResult, event: Event | None) -> None:
     if row.valid_from and row.valid_until and row.valid_until < row.valid_from:
         row.error("valid_until", VALIDITY_MESSAGE)
-    agreement = _build_agreement(row, event, user=None)
+    agreement = row.built = _build_agreement(row, event)
     try:
         # Constraints and foreign keys are checked above and in bulk; full_clean() adds
         # the field rules and clean()'s cross-field rules without a query per row.
@@ -389,7 +392,7 @@ def _check_model(row: RowResult, event: Event | None) -> None:
                 row.error(field, message)
 
 
-def _build_agreement(row: RowResult, event: Event | None, user) -> Agreement:
+def _build_agreement(row: RowResult, event: Event | None) -> Agreement:
     return Agreement(
         title=row.title,
         kind=row.kind,
@@ -546,7 +549,7 @@ def _save(result: BulkResult, *, event: Event | None, user) -> None:
                 party.institution_id = created[key].pk
                 party.institution_name = created[key].name
     people = _signatories(result, user)
-    agreements = [_build_agreement(row, event, user) for row in result.rows]
+    agreements = [row.built or _build_agreement(row, event) for row in result.rows]
     agreements = bulk_create_with_history_sql(agreements, Agreement, user=user, batch_size=500)
     parties = []
     through = []
@@ -573,7 +576,9 @@ def _save(result: BulkResult, *, event: Event | None, user) -> None:
     Agreement.areas.through.objects.bulk_create(through, batch_size=1000)
     # Bulk inserts send no signals: record the areas with each agreement's first version.
     history_snapshot_m2m(Agreement, agreements)
-    bump_register_generation()  # nor does the directory's cache learn of them otherwise
+    # Nor do the derived country pairs (agreements.pairs) or the directory's cache.
+    refresh_country_pairs((row.agreement_id for row in result.rows), new=True)
+    bump_register_generation()
 
 
 def _signatories(result: BulkResult, user) -> dict[str, Person]:

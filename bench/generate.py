@@ -739,6 +739,12 @@ def main() -> None:  # noqa: C901, PLR0915 - one linear script reads best top to
                 f"(SELECT max(id) FROM {table}))"
             )
 
+    # COPY sends no signals: derive the agreements' country pairs (agreements.pairs) at once.
+    from agreements.pairs import rebuild_country_pairs
+
+    pair_count = rebuild_country_pairs()
+    t = lap(f"country pairs ({pair_count})", t)
+
     with connection.cursor() as cursor:
         # The data fits in memory many times over (SSD, 23 GB RAM): tell the planner that a
         # random page costs about as much as a sequential one, as PostgreSQL's docs advise

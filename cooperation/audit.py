@@ -14,7 +14,7 @@ import contextvars
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from django.db import connection, models
+from django.db import connection, connections, models
 from django.utils import timezone
 
 _reason: contextvars.ContextVar[str | None] = contextvars.ContextVar("history_reason", default=None)
@@ -41,39 +41,51 @@ def current_user() -> Any:
     return _user.get()
 
 
+def insert_select(model: type[models.Model], columns: list[str], source: models.QuerySet) -> int:
+    """``INSERT INTO model (columns) SELECT …``: rows derived by the database from
+    ``source`` (a ``values_list`` of as many columns), none built in Python. Returns the
+    number of rows inserted."""
+    sql, params = source.query.sql_with_params()
+    db = connections[source.db]
+    qn = db.ops.quote_name
+    target = ", ".join(qn(model._meta.get_field(name).column) for name in columns)
+    with db.cursor() as cursor:
+        cursor.execute(f"INSERT INTO {qn(model._meta.db_table)} ({target}) {sql}", params)
+        return cursor.rowcount
+
+
 def history_snapshot_m2m(model: type[models.Model], instances: Iterable[models.Model]) -> None:
     """Attach to the latest history row of each of ``instances`` the current values of the
     model's tracked many-to-many fields (``_history_m2m_fields``), as simple_history does
-    after a save. For rows whose many-to-many values were written with ``bulk_create``."""
+    after a save. For rows whose many-to-many values were written with ``bulk_create``.
+    The database copies them (one ``INSERT … SELECT`` per field and 900 rows)."""
     pks = [instance.pk for instance in instances]
     fields = getattr(model, "_history_m2m_fields", ())
     if not pks or not fields:
         return
     history_model = model.history.model
-    latest: dict[int, int] = {}
-    for pk, history_id in (
-        history_model.objects.filter(id__in=pks)
-        .order_by("history_date", "history_id")
-        .values_list("id", "history_id")
-    ):
-        latest[pk] = history_id  # the last one wins
     for name in fields:
         field = model._meta.get_field(name)
         through = field.remote_field.through
         source_name = field.m2m_field_name()
-        m2m_history_model = model.history.model._meta.apps.get_model(
+        m2m_history_model = history_model._meta.apps.get_model(
             history_model._meta.app_label, f"{history_model.__name__}_{name}"
         )
         columns = [f.attname for f in through._meta.concrete_fields]
-        rows = through.objects.filter(**{f"{source_name}__in": pks}).values(*columns)
-        m2m_history_model.objects.bulk_create(
-            [
-                m2m_history_model(history_id=latest[row[f"{source_name}_id"]], **row)
-                for row in rows
-                if row[f"{source_name}_id"] in latest
-            ],
-            batch_size=1000,
+        latest = (
+            history_model.objects.filter(id=models.OuterRef(f"{source_name}_id"))
+            .order_by("-history_date", "-history_id")
+            .values("history_id")[:1]
         )
+        for start in range(0, len(pks), 900):
+            rows = (
+                through.objects.filter(**{f"{source_name}__in": pks[start : start + 900]})
+                .annotate(latest_history=models.Subquery(latest))
+                .filter(latest_history__isnull=False)
+                .order_by()
+                .values_list("latest_history", *columns)
+            )
+            insert_select(m2m_history_model, ["history_id", *columns], rows)
 
 
 def bulk_create_with_history_sql(

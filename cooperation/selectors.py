@@ -33,13 +33,10 @@ DORMANT_AFTER_YEARS = 3
 def agreements_between(country_a: str, country_b: str, *, reader=None) -> QuerySet:
     """Agreements with at least one party in each of the two countries (of those ``reader``
     may see, when given: ``Agreement.objects.visible_to``)."""
-    from agreements.models import Agreement, Party
-
-    def party_in(country: str) -> Exists:
-        return Exists(Party.objects.filter(agreement=OuterRef("pk"), institution__country=country))
+    from agreements.models import Agreement
 
     agreements = Agreement.objects.all() if reader is None else Agreement.objects.visible_to(reader)
-    return agreements.filter(party_in(country_a), party_in(country_b))
+    return agreements.between(country_a, country_b)
 
 
 def institutions_with_partners_in(country: str, partner_country: str, *, reader=None) -> QuerySet:
@@ -166,10 +163,9 @@ def dashboard(
     today = today or datetime.date.today()
     between = agreements_between(country_a, country_b, reader=reader)
     model = between.model
-    # Finding the pair's agreements is the expensive step: two semi-joins over every party
-    # (0.5 s for 40,000 of 500,000 agreements, bench/RESULTS.md, scenario 2). It runs once,
-    # with the columns the counts and the years need; the institutions and the dormant
-    # agreements are then read from the ids it found.
+    # The pair's agreements are read once (from agreements.CountryPair, bench/RESULTS.md,
+    # scenario 2), with the columns the counts and the years need; the institutions and the
+    # dormant agreements are then read from the ids found.
     rows = between.order_by().values_list(
         "pk",
         "signed_on",
