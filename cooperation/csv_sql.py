@@ -3,14 +3,17 @@
 The general export paths (DRF serializers for the API, django-tables2 for the pages) cost
 0.3-1 ms of Python per row: a CSV of all 2 million mobility figures took 15 minutes to
 hours where ``COPY ... TO STDOUT WITH CSV`` takes seconds (bench/RESULTS.md, scenario 3).
-Here PostgreSQL renders each whole CSV line, byte for byte as Python's ``csv.writer`` writes
-the values of the general path, and the lines are read through a server-side cursor, so
-memory stays flat and Python only joins strings.
+Here PostgreSQL writes the CSV itself, ``COPY (…) TO STDOUT WITH (FORMAT csv)``, byte for
+byte as Python's ``csv.writer`` writes the values of the general path, streamed as it runs,
+so memory stays flat and Python only joins bytes. (A server-side cursor over a query that
+built each line with ``concat()`` came to 2.0-2.8x of a bare COPY: a cursor never runs in
+parallel, and quoting in SQL cost more than COPY's own.)
 
 The query is two levels: the filtered, sorted queryset selects each column's raw values
 (``.values()``, so filters, joins and order are exactly the view's), fenced by ``OFFSET 0``
-so PostgreSQL does not inline it; the outer level formats them, reading each value as a
-plain column however many times the CSV rules mention it.
+so PostgreSQL does not inline it; the outer level turns them into the text of each cell
+(time stamps as DRF writes them, the formula guard, true/false), reading each value as a
+plain column however many times the rules mention it; COPY quotes.
 
 Each exported column is declared once, next to the viewset or table it mirrors, as a
 :class:`CsvColumn`. tests/api/test_csv_sql.py holds both paths to the same bytes on data
@@ -19,6 +22,9 @@ chosen to hit every rule. Other databases (SQLite) keep the general path.
 
 from __future__ import annotations
 
+import contextlib
+import queue
+import threading
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
@@ -26,76 +32,58 @@ from django.db import connections, transaction
 from django.db.models import Expression, F, QuerySet, TextField
 from django.utils import timezone
 
-# Rows fetched per round trip of the server-side cursor.
-CHUNK_SIZE = 10_000
+# Bytes per chunk handed to the response, and chunks kept waiting at most.
+CHUNK_BYTES = 1 << 20
+QUEUE_CHUNKS = 4
+_DONE = object()
 
 # cooperation.api.FORMULA_PREFIXES: a spreadsheet would read such a cell as a formula.
 _FORMULA_START = "('=', '+', '-', '@', E'\\t', E'\\r')"
 
 
+# datetime.isoformat() as DRF writes it, in the transaction's time zone (csv_lines sets it
+# to the current one): six digits of microseconds when there are some, the offset as
+# +HH:MM (+HH:MM:SS for the odd historical one: Almaty was UTC+5:07:48 until 1924), "Z"
+# for a zero offset. NULL stays NULL.
+_DATETIME = (
+    "to_char({0}, 'YYYY-MM-DD\"T\"HH24:MI:SS')"
+    " || CASE WHEN date_trunc('second', {0}) = {0} THEN '' ELSE to_char({0}, '.US') END"
+    " || CASE WHEN date_part('timezone', {0}) = 0 THEN 'Z'"
+    " WHEN date_part('timezone', {0})::int %% 60 = 0 THEN to_char({0}, 'TZH:TZM')"
+    " ELSE to_char({0}, 'TZH:TZM') || ':'"
+    " || lpad((abs(date_part('timezone', {0})::int) %% 60)::text, 2, '0') END"
+)
+
+
 @dataclass(frozen=True)
 class CsvColumn:
-    """One exported column: ``expression`` (a field path or an expression) rendered as
-    ``kind``: "text" (quoted when csv.writer would; ``guard``: prefixed with ' when it
-    starts like a formula, as the API does for text), "plain" (as PostgreSQL writes it,
-    never quoted: ids, numbers, choice and country codes), "date" (ISO), "datetime" (DRF's
-    ISO 8601 in the current time zone) or "bool" (true/false). NULL is an empty cell."""
+    """One exported column: ``expression`` (a field path or an expression) written as
+    ``kind``: "text" (``guard``: prefixed with ' when it starts like a formula, as the API
+    does for text), "plain" (as PostgreSQL writes the type: ids, numbers, choice and
+    country codes), "date" (ISO), "datetime" (DRF's ISO 8601 in the current time zone) or
+    "bool" (true/false). NULL is an empty cell; COPY quotes where CSV needs it."""
 
     expression: str | Expression
     kind: str = "text"
     guard: bool = False
 
-    def values(self, alias: str) -> dict[str, Expression]:
-        """The raw values the outer level formats, by alias (the inner level's columns)."""
+    def cell(self) -> Expression:
+        """The cell's value as COPY should write it."""
         expression = F(self.expression) if isinstance(self.expression, str) else self.expression
-        if self.kind == "datetime":
-            # The wall-clock time in the current zone as text, and the zone's offset at that
-            # moment (Almaty was UTC+6 until March 2024, then +5): the wall clock there less
-            # the wall clock in UTC.
-            zone = timezone.get_current_timezone_name()
-            return {
-                alias: _Sql("replace((({}) AT TIME ZONE %s)::text, ' ', 'T')", expression, zone),
-                f"{alias}_offset": _Sql(
-                    "(({0}) AT TIME ZONE %s) - (({0}) AT TIME ZONE 'UTC')", expression, zone
-                ),
-            }
-        return {alias: expression}
-
-    def render(self, alias: str) -> str:
-        """SQL writing the cell from the aliases of :meth:`values` (no parameters); NULL
-        for an empty cell (concat() in the line writes nothing for it)."""
-        v = alias
         if self.kind in ("plain", "date"):
-            return v  # concat() writes it with the type's output function (DateStyle ISO)
+            return expression  # the type's output function (DateStyle ISO)
         if self.kind == "bool":
-            return f"CASE WHEN {v} THEN 'true' WHEN NOT {v} THEN 'false' END"
+            return _Sql("CASE WHEN {0} THEN 'true' WHEN NOT {0} THEN 'false' END", expression)
         if self.kind == "datetime":
-            # datetime.isoformat(): all six digits of the microseconds when there are some
-            # (PostgreSQL drops trailing zeros), the offset as +HH:MM (+HH:MM:SS for the odd
-            # historical one), and "Z" for UTC, as DRF writes it. ::text is 2.5x cheaper
-            # than to_char on 2 million rows. NULL stays NULL.
-            o = f"{alias}_offset"
-            magnitude = f"(CASE WHEN {o} < interval '0' THEN -{o} ELSE {o} END)::text"
-            return (
-                f"CASE WHEN length({v}) > 19 THEN rpad({v}, 26, '0') ELSE {v} END || "
-                f"CASE WHEN {o} = interval '0' THEN 'Z' ELSE "
-                f"CASE WHEN {o} < interval '0' THEN '-' ELSE '+' END || "
-                f"CASE WHEN right({magnitude}, 3) = ':00' THEN left({magnitude}, 5) "
-                f"ELSE {magnitude} END END"
-            )
+            return _Sql(_DATETIME, expression)
         if self.kind == "text":
-            t = f"{v}::text"
+            t = "({0})::text"
             if self.guard:
                 t = f"(CASE WHEN left({t}, 1) IN {_FORMULA_START} THEN '''' || {t} ELSE {t} END)"
-            # QUOTE_MINIMAL: quoted when it holds a comma, a quote or a line break, the
-            # quotes inside doubled. strpos is several times cheaper than a regular expression.
-            needs_quotes = " OR ".join(
-                f"strpos({v}::text, {char}) > 0" for char in ("','", "'\"'", "E'\\r'", "E'\\n'")
-            )
-            return (
-                f"CASE WHEN {needs_quotes} THEN '\"' || replace({t}, '\"', '\"\"') || '\"' "
-                f"ELSE {t} END"
-            )
+            # COPY quotes as csv.writer's QUOTE_MINIMAL does (a comma, a quote or a line
+            # break; quotes inside doubled), and also an empty string, which csv.writer
+            # writes as nothing: empty text goes out as NULL, an empty cell.
+            return _Sql(f"NULLIF({t}, '')", expression)
         raise ValueError(f"unknown CSV column kind {self.kind!r}")
 
 
@@ -137,71 +125,103 @@ class _Sql(Expression):
 
 
 def supported(queryset: QuerySet) -> bool:
-    """Whether this path serves ``queryset``: PostgreSQL, with server-side cursors (without
-    them the driver would hold every line in memory), and an unsliced queryset."""
+    """Whether this path serves ``queryset``: PostgreSQL through psycopg2 (whose
+    ``copy_expert`` streams a COPY), and an unsliced queryset."""
     connection = connections[queryset.db]
     return (
         connection.vendor == "postgresql"
-        and not connection.settings_dict.get("DISABLE_SERVER_SIDE_CURSORS")
+        and connection.Database.__name__ == "psycopg2"
         and not queryset.query.is_sliced
     )
 
 
 def csv_lines(queryset: QuerySet, columns: Sequence[CsvColumn]) -> Iterator[bytes]:
     """The CSV lines (without header) of every row of ``queryset``, in its order, UTF-8
-    encoded, one chunk per round trip of a server-side cursor."""
-    values: dict[str, Expression] = {}
-    cells = []
-    for index, column in enumerate(columns):
-        alias = f"csv_{index}"
-        values.update(column.values(alias))
-        cells.append(column.render(alias))
+    encoded, in chunks of about CHUNK_BYTES."""
+    cells = {f"csv_{index}": column.cell() for index, column in enumerate(columns)}
     # The primary key too, though not written: a filter that makes the queryset DISTINCT
     # must keep two rows whose exported columns happen to be equal, as the general path does.
-    inner = queryset.prefetch_related(None).select_related(None).values("pk", **values)
+    # The cells are computed in the filtered, sorted query itself, so that PostgreSQL's
+    # parallel workers compute them (in an outer query the leader alone did: 2.8 s of 8.6).
+    inner = queryset.prefetch_related(None).select_related(None).values("pk", **cells)
     inner_sql, params = inner.query.sql_with_params()
-    # concat(): one allocation for the whole line where a chain of || copies it at every
-    # step, and NULL written as nothing. At most 100 arguments per call: nested by 90.
-    pieces = [piece for cell in cells for piece in (cell, "','")][:-1] + ["E'\\r\\n'"]
-    while len(pieces) > 90:
-        pieces = [f"concat({', '.join(pieces[i : i + 90])})" for i in range(0, len(pieces), 90)]
-    line = f"concat({', '.join(pieces)})"
     # OFFSET 0 keeps the inner query a subquery (no inlining), whose order the outer scan
-    # keeps.
-    sql = f"SELECT {line} AS _csv_line FROM ({inner_sql} OFFSET 0) AS csv_values"
+    # keeps; the outer one leaves the primary key out.
+    select = f"SELECT {', '.join(cells)} FROM ({inner_sql} OFFSET 0) AS csv_values"
     connection = connections[queryset.db]
-    # In a transaction, the server-side cursor streams rows as PostgreSQL makes them; in
-    # autocommit it would be WITH HOLD and materialise the whole result before the first row.
-    with transaction.atomic(using=queryset.db):
-        with connection.cursor() as cursor:
-            # JIT compiles the hundred expressions of a line for 2-3 s before the first row
-            # and then runs them no faster than the interpreter (bench/RESULTS.md).
-            cursor.execute("SET LOCAL jit = off")
-            # Every row is read: plan for the whole result (hash joins and one sort), not for
-            # the first 10% that a cursor is planned for by default (nested loops).
-            cursor.execute("SET LOCAL cursor_tuple_fraction = 1.0")
-            # Dates and times as text in ISO form, intervals as HH:MM:SS, whatever the
-            # server's defaults.
-            cursor.execute("SET LOCAL DateStyle = 'ISO'")
-            cursor.execute("SET LOCAL IntervalStyle = 'postgres'")
-        with connection.chunked_cursor() as cursor:
-            as_bytes = _lines_as_bytes(cursor.cursor)
-            cursor.execute(sql, params)
-            while rows := cursor.fetchmany(CHUNK_SIZE):
-                if as_bytes:
-                    yield b"".join(row[0] for row in rows)
-                else:
-                    yield "".join(row[0] for row in rows).encode("utf-8")
+    with transaction.atomic(using=queryset.db), connection.cursor() as cursor:
+        # JIT compiles the expressions of a line for 2-3 s before the first row and
+        # then runs them no faster than the interpreter (bench/RESULTS.md).
+        cursor.execute("SET LOCAL jit = off")
+        # Dates as ISO text whatever the server's defaults; time stamps in the reader's
+        # time zone, as DRF writes them (for this transaction only).
+        cursor.execute("SET LOCAL DateStyle = 'ISO'")
+        cursor.execute(
+            "SELECT set_config('TimeZone', %s, true)", [timezone.get_current_timezone_name()]
+        )
+        raw = cursor.cursor
+        # COPY takes no parameters: psycopg2 quotes them in, as it does for every query.
+        copy = raw.mogrify(f"COPY ({select}) TO STDOUT WITH (FORMAT csv)", params)
+        try:
+            yield from _copy_out(raw, copy)
+        finally:
+            # Nothing was written: rolling back undoes the settings above also inside an
+            # outer transaction (a savepoint keeps SET LOCAL when released), where Django
+            # would read time stamps in the wrong zone afterwards.
+            transaction.set_rollback(True, using=queryset.db)
 
 
-def _lines_as_bytes(cursor) -> bool:
-    """Have psycopg2 hand the lines over as the UTF-8 bytes the database sent: decoding
-    2 million lines to str and encoding them back cost 2.5 s of a 2 million row export."""
+def _copy_out(raw_cursor, sql: bytes) -> Iterator[bytes]:
+    """Stream a ``COPY ... TO STDOUT`` as it runs. psycopg2's ``copy_expert`` writes the
+    whole output to a file object and returns at the end, so it runs in a thread that hands
+    chunks over through a small queue (memory stays at a few chunks); the generator yields
+    them. A reader who goes away stops the COPY (cancel) and the thread."""
+    chunks: queue.Queue = queue.Queue(maxsize=QUEUE_CHUNKS)
+    stopped = threading.Event()
+
+    class Writer:
+        # One call per row, the row ending in "\n" (COPY's line end on every platform):
+        # csv.writer ends lines with "\r\n", and a line break inside a quoted value stays.
+        def __init__(self) -> None:
+            self.parts: list[bytes] = []
+            self.size = 0
+
+        def write(self, row: bytes) -> int:
+            self.parts += (row[:-1], b"\r\n")
+            self.size += len(row)
+            if self.size >= CHUNK_BYTES:
+                self.flush()
+            return len(row)
+
+        def flush(self) -> None:
+            if self.parts and not stopped.is_set():
+                chunks.put(b"".join(self.parts))
+            self.parts, self.size = [], 0
+
+    def run() -> None:
+        writer = Writer()
+        try:
+            raw_cursor.copy_expert(sql, writer)
+            writer.flush()
+            chunks.put(_DONE)
+        except BaseException as exc:  # handed to the reader, raised there
+            chunks.put(exc)
+
+    thread = threading.Thread(target=run, name="csv-copy", daemon=True)
+    thread.start()
+    finished = False
     try:
-        from psycopg2 import extensions
-    except ImportError:  # psycopg 3: str it is
-        return False
-    if not isinstance(cursor, extensions.cursor) or cursor.connection.encoding != "UTF8":
-        return False
-    extensions.register_type(extensions.BYTES, cursor)
-    return True
+        while (chunk := chunks.get()) is not _DONE:
+            if isinstance(chunk, BaseException):
+                raise chunk
+            yield chunk
+        finished = True
+    finally:
+        if not finished:
+            stopped.set()
+            if thread.is_alive():
+                raw_cursor.connection.cancel()
+            while thread.is_alive():  # unblock a put() on a full queue
+                with contextlib.suppress(queue.Empty):
+                    chunks.get(timeout=0.05)
+        thread.join()

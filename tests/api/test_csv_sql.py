@@ -6,10 +6,11 @@ UTC offsets of Almaty's history, Cyrillic."""
 import datetime
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
+from django.core.signals import request_finished
+from django.db import close_old_connections, connection
+from django.db.models import F
 from django.urls import reverse
-from rest_framework.test import APIClient
+from rest_framework.test import APIClient, APIRequestFactory
 
 from cooperation import csv_sql
 from mobility.api import MobilityFigureViewSet
@@ -58,10 +59,11 @@ def tricky(db):
         MobilityFigureFactory(notes="+1", year=2018, origin_country="KZ", destination_country="TR"),
     ]  # fmt: skip
     # Time stamps with and without microseconds, before and after Almaty's move from UTC+6
-    # to UTC+5 (March 2024), and one at midnight UTC.
+    # to UTC+5 (March 2024), one at midnight UTC, and one with an offset in seconds.
     stamps = [
         datetime.datetime(2023, 6, 1, 10, 0, 0, tzinfo=datetime.UTC),
-        datetime.datetime(2025, 1, 2, 3, 4, 5, 123456, tzinfo=datetime.UTC),
+        # Local mean time: Almaty was UTC+05:07:48 until 1924, New York -04:56:02 until 1883.
+        datetime.datetime(1880, 1, 2, 3, 4, 5, 123456, tzinfo=datetime.UTC),
         datetime.datetime(2024, 12, 31, 23, 59, 59, 5, tzinfo=datetime.UTC),
         datetime.datetime(2000, 1, 1, 0, 0, 0, tzinfo=datetime.UTC),
     ]
@@ -77,13 +79,19 @@ def body(response) -> bytes:
 
 
 def both_ways(monkeypatch, fetch) -> tuple[bytes, bytes]:
-    with CaptureQueriesContext(connection) as captured:
-        by_sql = fetch()
-    assert any("_csv_line" in query["sql"] for query in captured.captured_queries)
+    copies = []
+    copy_out = csv_sql._copy_out
+
+    def recorded(raw_cursor, sql):
+        copies.append(sql)
+        return copy_out(raw_cursor, sql)
+
+    monkeypatch.setattr(csv_sql, "_copy_out", recorded)
+    by_sql = fetch()
+    assert len(copies) == 1 and copies[0].startswith(b"COPY (")
     monkeypatch.setattr(csv_sql, "supported", lambda queryset: False)
-    with CaptureQueriesContext(connection) as captured:
-        by_python = fetch()
-    assert not any("_csv_line" in query["sql"] for query in captured.captured_queries)
+    by_python = fetch()
+    assert len(copies) == 1
     return by_sql, by_python
 
 
@@ -120,3 +128,40 @@ def test_page_csv_by_postgresql_equals_the_table_path(client, tricky, monkeypatc
     assert by_sql.splitlines()[0] == by_python.splitlines()[0]
     assert sorted(by_sql.split(b"\r\n")) == sorted(by_python.split(b"\r\n"))
     assert by_sql.endswith(b"\r\n")
+
+
+@postgresql_only
+def test_a_reader_who_leaves_stops_the_copy_and_the_connection_goes_on(db, monkeypatch):
+    import threading
+
+    MobilityFigureFactory.create_batch(60)
+    monkeypatch.setattr(csv_sql, "CHUNK_BYTES", 64)  # a chunk every row or so
+    monkeypatch.setattr(csv_sql, "QUEUE_CHUNKS", 1)  # the copy waits on the reader
+    # The view itself, not the test client, whose wrapper would close the test's database
+    # connection when the response is closed.
+    view = MobilityFigureViewSet.as_view({"get": "list"})
+    response = view(APIRequestFactory().get(API, {"format": "csv"}))
+    stream = response.streaming_content
+    assert next(stream).startswith("\ufeffid,".encode())  # the header
+    assert next(stream)  # the first lines
+    # The reader went away: the server closes the response mid-way.
+    request_finished.disconnect(close_old_connections)
+    try:
+        response.close()
+    finally:
+        request_finished.connect(close_old_connections)
+    assert not [t for t in threading.enumerate() if t.name == "csv-copy"]
+    # The copy was cancelled and its transaction rolled back: the connection still works.
+    assert MobilityFigure.objects.count() == 60
+
+
+@postgresql_only
+def test_a_failing_copy_is_an_error_not_a_truncated_file(db):
+    columns = [csv_sql.CsvColumn("value", "plain"), csv_sql.CsvColumn("notes")]
+    queryset = MobilityFigure.objects.order_by("pk")
+    MobilityFigureFactory.create_batch(3)
+    assert len(b"".join(csv_sql.csv_lines(queryset, columns)).splitlines()) == 3
+    broken = [csv_sql.CsvColumn(csv_sql._Sql("1 / (({0}) - ({0}))", F("value")), "plain")]
+    with pytest.raises(Exception, match="division by zero"):
+        b"".join(csv_sql.csv_lines(queryset, broken))
+    assert MobilityFigure.objects.count() == 3
