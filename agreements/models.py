@@ -336,6 +336,8 @@ class CountryPair(models.Model):
     COPY). ``manage.py rebuild_country_pairs`` recomputes it whole.
     """
 
+    # No surrogate id: the row is its own key (one index fewer on 650,000 rows at size L).
+    pk = models.CompositePrimaryKey("agreement", "country", "partner_country")
     agreement = models.ForeignKey(
         Agreement, on_delete=models.CASCADE, related_name="country_pairs", db_index=False
     )
@@ -346,9 +348,6 @@ class CountryPair(models.Model):
         verbose_name = _("country pair of an agreement")
         verbose_name_plural = _("country pairs of agreements")
         constraints = [
-            models.UniqueConstraint(
-                fields=["agreement", "country", "partner_country"], name="country_pair_unique"
-            ),
             models.CheckConstraint(
                 condition=Q(country__lt=F("partner_country")), name="country_pair_ordered"
             ),

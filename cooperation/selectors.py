@@ -278,6 +278,16 @@ def _id_in(column: str, ids: list[int], subquery: QuerySet) -> Q | Expression:
     return Q(**{f"{column}__in": subquery.order_by().values("pk")})
 
 
+def id_in(column: str, ids, *, using: str) -> Q | Expression:
+    """``column`` is one of ``ids``: one array parameter on PostgreSQL (thousands of
+    ``IN`` parameters cost more to parse than the index lookups), ``__in`` elsewhere."""
+    from django.db import connections
+
+    if connections[using].vendor == "postgresql":
+        return _AnyOf(column, list(ids))
+    return Q(**{f"{column}__in": ids})
+
+
 PAIRS_CACHE_SECONDS = 600
 
 

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 
 from cooperation.register_cache import cached_page
+from cooperation.selectors import id_in
 from cooperation.views import FilteredListView
 
 from .filtersets import InstitutionFilterSet
@@ -137,21 +138,24 @@ class InstitutionDetailView(TemplateView):
             key=lambda partner: (-partner["agreement_count"], partner["institution"].name),
         )
 
-        # Each way an institution takes part in an event is an indexed subquery; OR-ing
-        # joins with DISTINCT scanned every event (0.9 s on 50,000 events).
+        # The events it hosted, organised or took part in, and those of its agreements: the
+        # ids from three indexed reads in one query, then the newest by primary key (an OR
+        # of subqueries scanned all 50,000 events twice, for the list and its count).
         participation_model = event_model.participations.rel.related_model
         organisers = event_model.organisers.through.objects.filter(institution=institution)
-        events = (
-            event_model.objects.filter(
-                Q(host_institution=institution)
-                | Q(pk__in=organisers.values("event"))
-                | Q(
-                    pk__in=participation_model.objects.filter(institution=institution).values(
-                        "event"
-                    )
-                )
-                | Q(pk__in=event_ids)
+        event_ids.update(
+            event_model.objects.filter(host_institution=institution)
+            .order_by()
+            .values_list("pk", flat=True)
+            .union(
+                organisers.order_by().values_list("event", flat=True),
+                participation_model.objects.filter(institution=institution)
+                .order_by()
+                .values_list("event", flat=True),
             )
+        )
+        events = event_model.objects.filter(
+            id_in("pk", event_ids, using=event_model.objects.db)
         ).order_by(F("start_date").desc(nulls_last=True), "pk")
         figures = (
             figure_model.objects.filter(
@@ -179,7 +183,7 @@ class InstitutionDetailView(TemplateView):
             partners=partners,
             partner_count=len(by_partner),
             events=list(events[:PROFILE_LIMIT]),
-            event_count=events.count(),
+            event_count=len(event_ids),
             figures=list(figures[:PROFILE_LIMIT]),
             figure_count=figures.count(),
             profile_limit=PROFILE_LIMIT,

@@ -57,3 +57,21 @@ def test_profile_query_count_does_not_grow_with_the_network(client, db):
     assert len(many.captured_queries) <= len(few.captured_queries)
     assert response.context["partner_count"] == 61
     assert len(response.context["partners"]) == views.PROFILE_LIMIT
+
+
+def test_profile_lists_each_event_once_whatever_the_way_in(client, db):
+    from tests.factories import ParticipationFactory
+
+    home = InstitutionFactory(country="KZ")
+    hosted = EventFactory(host_institution=home, title="Hosted forum")
+    organised = EventFactory(title="Organised round table")
+    organised.organisers.add(home)
+    attended = ParticipationFactory(institution=home).event
+    signed_at = EventFactory(title="Signing ceremony")
+    agreement_between(home, InstitutionFactory(country="AZ"), event=signed_at)
+    agreement_between(home, InstitutionFactory(country="AZ"), event=hosted)  # hosted, and signed
+    EventFactory(title="Someone else's event")
+
+    context = client.get(home.get_absolute_url()).context
+    assert context["event_count"] == 4
+    assert {e.pk for e in context["events"]} == {hosted.pk, organised.pk, attended.pk, signed_at.pk}
