@@ -6,14 +6,17 @@ country. Saves and deletes through the ORM send signals, handled here in the wri
 transaction (a rolled-back write leaves no pair behind). Writes that send none must call
 ``refresh_country_pairs(agreement_ids)`` themselves: ``agreements_bulk_create`` (signing
 sessions, spreadsheet imports, the bulk API) does; a COPY or raw SQL load calls
-``rebuild_country_pairs()`` (``manage.py rebuild_country_pairs``, as bench/generate.py does).
+``rebuild_country_pairs()`` (``manage.py rebuild_country_pairs``, as bench/generate.py does),
+and so must any future ``QuerySet.update()`` or ``bulk_create`` of parties or of
+institutions' countries. ``loaddata`` is covered: its raw saves are refreshed once it
+commits.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
-from django.db import router, transaction
+from django.db import connections, router, transaction
 from django.db.models import F
 from django.db.models.signals import post_delete, post_save, pre_save
 
@@ -48,15 +51,27 @@ def _pairs_of_parties(using: str):
 def refresh_country_pairs(
     agreement_ids: Iterable[int], *, using: str | None = None, new: bool = False
 ) -> None:
-    """Recompute the pairs of these agreements from their parties (two statements per 900
-    agreements; one when they are ``new``, just inserted, with no pairs yet)."""
-    CountryPair, _, _ = _models()
+    """Recompute the pairs of these agreements from their parties (three statements per
+    900 agreements; one when they are ``new``, just inserted, with no pairs yet)."""
+    CountryPair, Party, _ = _models()
+    Agreement = Party._meta.get_field("agreement").related_model
     ids = sorted({pk for pk in agreement_ids if pk is not None})
     using = using or router.db_for_write(CountryPair)
     with transaction.atomic(using=using):
         for start in range(0, len(ids), BATCH):
             chunk = ids[start : start + BATCH]
             if not new:
+                # Two writers changing one agreement's parties at once would each derive
+                # the pairs from what it sees and one would lose the other's: the second
+                # waits here for the first to commit. NO KEY UPDATE, because a party's
+                # insert holds KEY SHARE on its agreement (FOR UPDATE would deadlock).
+                list(
+                    Agreement.objects.using(using)
+                    .select_for_update(no_key=True)
+                    .filter(pk__in=chunk)
+                    .order_by("pk")
+                    .values_list("pk", flat=True)
+                )
                 CountryPair.objects.using(using).filter(agreement_id__in=chunk).delete()
             pairs = _pairs_of_parties(using).filter(agreement_id__in=chunk)
             insert_select(CountryPair, COLUMNS, pairs)
@@ -71,9 +86,54 @@ def rebuild_country_pairs(*, using: str | None = None) -> int:
         return insert_select(CountryPair, COLUMNS, _pairs_of_parties(using))
 
 
+def _after_load(using: str, kind: str, pk: int) -> None:
+    """A row saved by loaddata (raw): its agreements are refreshed once the load commits,
+    when every institution and party of the fixture is there. One refresh per transaction,
+    kept on the connection (a rolled-back transaction's pending refresh goes with it)."""
+    connection = connections[using]
+    pending = getattr(connection, "_country_pairs_loaded", None)
+    if pending is None or not any(
+        func is pending["refresh"] for _sids, func, _robust in connection.run_on_commit
+    ):
+        pending = {"agreements": set(), "institutions": set()}
+        pending["refresh"] = lambda: _refresh_loaded(pending, using)
+        connection._country_pairs_loaded = pending
+        transaction.on_commit(pending["refresh"], using=using)
+    pending[kind].add(pk)
+
+
+def _refresh_loaded(pending: dict, using: str) -> None:
+    _, Party, _ = _models()
+    ids = set(pending["agreements"])
+    institutions = sorted(pending["institutions"])
+    for start in range(0, len(institutions), BATCH):
+        ids.update(
+            Party.objects.using(using)
+            .filter(institution_id__in=institutions[start : start + BATCH])
+            .values_list("agreement_id", flat=True)
+        )
+    refresh_country_pairs(ids, using=using)
+
+
+def _party_saving(sender, instance, raw=False, using=None, **kwargs) -> None:
+    # The agreement before the save: a party moved to another agreement (the party admin
+    # allows it) changes the pairs of both.
+    if raw or instance.pk is None:
+        return
+    instance._agreement_before_save = (
+        sender.objects.using(using)
+        .filter(pk=instance.pk)
+        .values_list("agreement_id", flat=True)
+        .first()
+    )
+
+
 def _party_saved(sender, instance, raw=False, using=None, **kwargs) -> None:
-    if not raw:
-        refresh_country_pairs([instance.agreement_id], using=using)
+    if raw:
+        _after_load(using, "agreements", instance.agreement_id)
+        return
+    before = getattr(instance, "_agreement_before_save", None)
+    refresh_country_pairs([instance.agreement_id, before], using=using)
 
 
 def _party_deleted(sender, instance, using=None, **kwargs) -> None:
@@ -90,7 +150,10 @@ def _institution_saving(sender, instance, raw=False, using=None, **kwargs) -> No
 
 
 def _institution_saved(sender, instance, created, raw=False, using=None, **kwargs) -> None:
-    if raw or created:
+    if raw:
+        _after_load(using, "institutions", instance.pk)
+        return
+    if created:
         return
     before = getattr(instance, "_country_before_save", None)
     if before is not None and str(before) != str(instance.country):
@@ -105,6 +168,7 @@ def _institution_saved(sender, instance, created, raw=False, using=None, **kwarg
 
 def connect_signals() -> None:
     _, Party, Institution = _models()
+    pre_save.connect(_party_saving, sender=Party, dispatch_uid="country_pairs_party_saving")
     post_save.connect(_party_saved, sender=Party, dispatch_uid="country_pairs_party_saved")
     post_delete.connect(_party_deleted, sender=Party, dispatch_uid="country_pairs_party_deleted")
     pre_save.connect(

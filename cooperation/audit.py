@@ -45,7 +45,7 @@ def insert_select(model: type[models.Model], columns: list[str], source: models.
     """``INSERT INTO model (columns) SELECT …``: rows derived by the database from
     ``source`` (a ``values_list`` of as many columns), none built in Python. Returns the
     number of rows inserted."""
-    sql, params = source.query.sql_with_params()
+    sql, params = source.query.get_compiler(using=source.db).as_sql()
     db = connections[source.db]
     qn = db.ops.quote_name
     target = ", ".join(qn(model._meta.get_field(name).column) for name in columns)

@@ -29,7 +29,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from django.db import connections, transaction
-from django.db.models import Expression, F, QuerySet, TextField
+from django.db.models import CharField, Expression, F, QuerySet, TextField
 from django.utils import timezone
 
 # Bytes per chunk handed to the response, and chunks kept waiting at most.
@@ -70,8 +70,10 @@ class CsvColumn:
     def cell(self) -> Expression:
         """The cell's value as COPY should write it."""
         expression = F(self.expression) if isinstance(self.expression, str) else self.expression
-        if self.kind in ("plain", "date"):
+        if self.kind == "date":
             return expression  # the type's output function (DateStyle ISO)
+        if self.kind == "plain":
+            return _Plain("{0}", expression)
         if self.kind == "bool":
             return _Sql("CASE WHEN {0} THEN 'true' WHEN NOT {0} THEN 'false' END", expression)
         if self.kind == "datetime":
@@ -144,10 +146,15 @@ def csv_lines(queryset: QuerySet, columns: Sequence[CsvColumn]) -> Iterator[byte
     # The cells are computed in the filtered, sorted query itself, so that PostgreSQL's
     # parallel workers compute them (in an outer query the leader alone did: 2.8 s of 8.6).
     inner = queryset.prefetch_related(None).select_related(None).values("pk", **cells)
-    inner_sql, params = inner.query.sql_with_params()
+    inner_sql, params = inner.query.get_compiler(using=inner.db).as_sql()
     # OFFSET 0 keeps the inner query a subquery (no inlining), whose order the outer scan
     # keeps; the outer one leaves the primary key out.
-    select = f"SELECT {', '.join(cells)} FROM ({inner_sql} OFFSET 0) AS csv_values"
+    annotations = inner.query.annotations
+    outer = [
+        f"NULLIF({alias}, '')" if getattr(annotations[alias], "empty_as_null", False) else alias
+        for alias in cells
+    ]
+    select = f"SELECT {', '.join(outer)} FROM ({inner_sql} OFFSET 0) AS csv_values"
     connection = connections[queryset.db]
     with transaction.atomic(using=queryset.db), connection.cursor() as cursor:
         # JIT compiles the expressions of a line for 2-3 s before the first row and
@@ -225,3 +232,14 @@ def _copy_out(raw_cursor, sql: bytes) -> Iterator[bytes]:
                 with contextlib.suppress(queue.Empty):
                     chunks.get(timeout=0.05)
         thread.join()
+
+
+class _Plain(_Sql):
+    """A value as its type writes it. A text value may be empty ('': a code that nothing in
+    the database forbids to be blank), which COPY writes as "" and csv.writer as nothing:
+    csv_lines writes those as NULL after the sort (``empty_as_null``). Not in the sorted
+    query: NULLIF there copies every value into the sort, +0.8-1.2 s on 2 million rows."""
+
+    @property
+    def empty_as_null(self) -> bool:
+        return isinstance(self.expression.output_field, CharField | TextField)

@@ -3,9 +3,13 @@ write path, so that "agreements between two countries" (the dashboard, ``?countr
 finds what the parties say."""
 
 import datetime
+import io
+import threading
+import time
 
 import pytest
-from django.db import transaction
+from django.core.management import call_command
+from django.db import connection, transaction
 from django.urls import reverse
 
 from agreements.lifecycle import agreement_renew
@@ -121,3 +125,61 @@ def test_dashboard_and_list_count_an_agreement_by_its_parties(client, kz, az, tr
     assert {a.pk for a in response.context["table"].data} == {between.pk, trilateral.pk}
     Party.objects.get(agreement=trilateral, institution=az).delete()
     assert dashboard("KZ", "AZ")["agreement_count"] == 1
+
+
+def test_a_party_moved_to_another_agreement_moves_its_pairs(kz, az):
+    first = f.agreement_between(kz, az)
+    second = f.agreement_between(kz)
+    party = Party.objects.get(agreement=first, institution=az)
+    party.agreement = second  # the party admin allows it
+    party.save()
+    assert pairs_of(first) == set()
+    assert pairs_of(second) == {("AZ", "KZ")}
+
+
+def test_loaddata_gives_the_loaded_parties_their_pairs(
+    kz, az, tmp_path, django_capture_on_commit_callbacks
+):
+    agreement = f.agreement_between(kz, az)
+    dump = tmp_path / "parties.json"
+    call_command("dumpdata", "agreements.party", output=str(dump), stdout=io.StringIO())
+    Party.objects.all().delete()
+    assert pairs_of(agreement) == set()
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("loaddata", str(dump), stdout=io.StringIO())
+    assert pairs_of(agreement) == {("AZ", "KZ")}
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite writes one at a time")
+@pytest.mark.django_db(transaction=True)
+def test_two_writers_adding_parties_at_once_keep_every_pair():
+    kz = f.InstitutionFactory(country="KZ")
+    az = f.InstitutionFactory(country="AZ")
+    tr = f.InstitutionFactory(country="TR", city="Ankara")
+    agreement = f.agreement_between(az)
+    first_written, errors = threading.Event(), []
+
+    def add(institution, *, first: bool) -> None:
+        try:
+            if not first:
+                first_written.wait(5)
+            with transaction.atomic():
+                Party.objects.create(agreement=agreement, institution=institution)
+                if first:
+                    first_written.set()
+                    time.sleep(0.5)  # the second writer saves meanwhile, then waits
+        except Exception as exc:  # reported below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    writers = [
+        threading.Thread(target=add, args=(kz,), kwargs={"first": True}),
+        threading.Thread(target=add, args=(tr,), kwargs={"first": False}),
+    ]
+    for writer in writers:
+        writer.start()
+    for writer in writers:
+        writer.join()
+    assert not errors
+    assert pairs_of(agreement) == {("AZ", "KZ"), ("AZ", "TR"), ("KZ", "TR")}

@@ -19,7 +19,7 @@ def fill_country_pairs(apps, schema_editor):
         .values_list("agreement_id", "institution__country", other)
         .distinct()
     )
-    sql, params = source.query.sql_with_params()
+    sql, params = source.query.get_compiler(using=source.db).as_sql()
     qn = connection.ops.quote_name
     columns = ", ".join(qn(c) for c in ("agreement_id", "country", "partner_country"))
     with connection.cursor() as cursor:
