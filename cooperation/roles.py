@@ -10,7 +10,7 @@ limited that way, and each model's ``editable_by(user)`` queryset method says wh
 from __future__ import annotations
 
 from django.apps import apps
-from django.db.models import Q
+from django.db.models import BigIntegerField, Case, F, Q, When
 from django.utils.translation import gettext_lazy as _
 
 ADMINISTRATOR = "administrator"
@@ -160,6 +160,34 @@ def agreement_visibility(user, prefix: str = "") -> Q:
         if own_exists(user):
             return public | Q(**{f"{prefix}pk__in": own})
     return public
+
+
+def shown_agreement_id(user, field: str = "agreement"):
+    """An expression for a row's ``field`` (a foreign key to an agreement): the agreement's
+    id when ``user`` may read that agreement, else NULL. Figures and scholarships name the
+    agreement they came under; a hidden one is not even named by its id."""
+    if reads_all_agreements(user):
+        return F(f"{field}_id")
+    return Case(
+        When(agreement_visibility(user, f"{field}__"), then=F(f"{field}_id")),
+        default=None,
+        output_field=BigIntegerField(),
+    )
+
+
+def agreement_shown(instance, user, field: str = "agreement") -> bool:
+    """Whether ``user`` may see the agreement ``instance.<field>`` names: the annotation
+    ``<field>_shown`` (``shown_agreement_id``) when the row was read with it, else a query."""
+    agreement_id = getattr(instance, f"{field}_id")
+    if agreement_id is None:
+        return True
+    annotated = f"{field}_shown"
+    if hasattr(instance, annotated):
+        return getattr(instance, annotated) is not None
+    if reads_all_agreements(user):
+        return True
+    agreement = apps.get_model("agreements", "Agreement")
+    return agreement.objects.visible_to(user).filter(pk=agreement_id).exists()
 
 
 def own_exists(user) -> bool:

@@ -7,6 +7,7 @@ from rest_framework.decorators import action
 
 from cooperation.api import Column, ModelViewSet, group_by_parameter, parse_group_by
 from cooperation.csv_sql import CsvColumn
+from cooperation.roles import shown_agreement_id
 from cooperation.versioning import VersionedViewSetMixin
 
 from .filtersets import MobilityFigureFilterSet, ScholarshipProgrammeFilterSet
@@ -44,6 +45,14 @@ FILTERS_FIXING = {
 }
 
 
+def with_shown_agreement(queryset, view):
+    """Rows read for a representation carry ``agreement_shown``: the agreement's id when the
+    reader may see it (ShownAgreementMixin, and the agreement column of the CSV)."""
+    if view.action in ("list", "retrieve"):
+        return queryset.annotate(agreement_shown=shown_agreement_id(view.request.user))
+    return queryset
+
+
 class ScholarshipProgrammeViewSet(ModelViewSet):
     """Named and governmental scholarship programmes with their places per year and level.
 
@@ -58,6 +67,10 @@ class ScholarshipProgrammeViewSet(ModelViewSet):
         "sources",
     )
     serializer_class = ScholarshipProgrammeSerializer
+
+    def get_queryset(self):
+        return with_shown_agreement(super().get_queryset(), self)
+
     filterset_class = ScholarshipProgrammeFilterSet
     ordering_fields = (
         "id",
@@ -103,6 +116,10 @@ class MobilityFigureViewSet(VersionedViewSetMixin, ModelViewSet):
 
     queryset = MobilityFigure.objects.with_related()
     serializer_class = MobilityFigureSerializer
+
+    def get_queryset(self):
+        return with_shown_agreement(super().get_queryset(), self)
+
     filterset_class = MobilityFigureFilterSet
     ordering_fields = (
         "id",
@@ -127,7 +144,7 @@ class MobilityFigureViewSet(VersionedViewSetMixin, ModelViewSet):
         "home_institution_name": CsvColumn("home_institution__name", guard=True),
         "host_institution": CsvColumn("host_institution_id", "plain"),
         "host_institution_name": CsvColumn("host_institution__name", guard=True),
-        "agreement": CsvColumn("agreement_id", "plain"),
+        "agreement": CsvColumn("agreement_shown", "plain"),  # get_queryset's annotation
         "mobility_type": CsvColumn("mobility_type", "plain"),
         "level": CsvColumn("level", "plain"),
         "field": CsvColumn("field__code", guard=True),

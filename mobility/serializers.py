@@ -8,10 +8,24 @@ from rest_framework import serializers
 from agreements.serializers import STUDY_LEVELS
 from cooperation.api import ModelCleanSerializer, NestedChildSerializer
 from cooperation.models import IscedField, Source
+from cooperation.roles import agreement_shown
 from cooperation.serializers import TIMESTAMPS
 from cooperation.versioning import VersionedSerializerMixin
 
 from .models import MobilityFigure, ScholarshipAllocation, ScholarshipProgramme
+
+
+class ShownAgreementMixin:
+    """``agreement`` is the id of the agreement the row came under, or null for a reader who
+    may not see that agreement (cooperation.roles.agreement_visibility)."""
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        request = self.context.get("request")
+        user = getattr(request, "user", None)
+        if data.get("agreement") is not None and not agreement_shown(instance, user):
+            data["agreement"] = None
+        return data
 
 
 class ScholarshipAllocationSerializer(NestedChildSerializer):
@@ -25,7 +39,7 @@ class ScholarshipAllocationSerializer(NestedChildSerializer):
         fields = ("id", "year", "level", "places_offered", "places_awarded", "notes")
 
 
-class ScholarshipProgrammeSerializer(ModelCleanSerializer):
+class ScholarshipProgrammeSerializer(ShownAgreementMixin, ModelCleanSerializer):
     """A scholarship programme, with its places per year and level."""
 
     funder_institution_name = serializers.CharField(
@@ -73,7 +87,7 @@ class ScholarshipProgrammeSerializer(ModelCleanSerializer):
         )
 
 
-class MobilityFigureSerializer(VersionedSerializerMixin, ModelCleanSerializer):
+class MobilityFigureSerializer(ShownAgreementMixin, VersionedSerializerMixin, ModelCleanSerializer):
     """A count of people who moved, as one source stated it (UNESCO UIS / OECD / Eurostat)."""
 
     home_institution_name = serializers.CharField(

@@ -271,6 +271,39 @@ def test_api_list_detail_exports_and_stats(register, kind):
     assert institution["agreement_count"] == (2 if "hidden" in SEES[kind] else 1)
 
 
+def csv_column(content, name: str) -> list[str]:
+    rows = csv.DictReader(io.StringIO(b"".join(content).decode("utf-8-sig")))
+    return [row[name] for row in rows]
+
+
+@pytest.mark.parametrize("kind", READERS)
+def test_figures_and_scholarships_name_only_agreements_the_reader_sees(register, kind):
+    # A figure and a programme under each agreement: the id of a hidden one is not shown
+    # either (not in the JSON, the CSV by the database or by Python, the detail).
+    for key in TITLES:
+        f.MobilityFigureFactory(agreement=register[key], notes=key)
+        f.ScholarshipProgrammeFactory(agreement=register[key], name=f"Programme {key}")
+    client = api_client_for(kind, register)
+    expected = {key: register[key].pk if key in SEES[kind] else None for key in TITLES}
+    figures = client.get("/api/mobility-figures/", {"page_size": 50}).json()["results"]
+    assert {row["notes"]: row["agreement"] for row in figures} == expected
+    programmes = client.get("/api/scholarships/").json()["results"]
+    assert {row["name"]: row["agreement"] for row in programmes} == {
+        f"Programme {key}": pk for key, pk in expected.items()
+    }
+    hidden_figure = next(row for row in figures if row["notes"] == "hidden")
+    detail = client.get(f"/api/mobility-figures/{hidden_figure['id']}/").json()
+    assert detail["agreement"] == expected["hidden"]
+    for fmt in ("csv", "xlsx"):
+        response = client.get("/api/mobility-figures/", {"format": fmt, "ordering": "id"})
+        if fmt == "csv":
+            ids = csv_column(response.streaming_content, "agreement")
+        else:
+            rows = list(openpyxl.load_workbook(io.BytesIO(response.content)).active.values)
+            ids = [row[rows[0].index("agreement")] for row in rows[1:]]
+        assert {str(i or "") for i in ids} == {str(pk or "") for pk in expected.values()}
+
+
 def test_api_write_cannot_reach_a_hidden_agreement(register):
     client = api_client_for("university editor", register)
     response = client.patch(
