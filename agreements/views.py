@@ -11,6 +11,7 @@ from cooperation.files import safe_download_name
 from cooperation.roles import reads_all_agreements, scoped_to
 from cooperation.views import FilteredListView
 
+from .choices import AgreementStatus
 from .filtersets import AgreementFilterSet
 from .lifecycle import can_be_terminated, may_renew, may_terminate, renewal_pending
 from .models import Agreement
@@ -50,8 +51,12 @@ class AgreementListView(FilteredListView):
         filterset = super().get_filterset(filterset_class)
         user = self.request.user
         if not (reads_all_agreements(user) or scoped_to(user)):
-            # Whoever sees only public agreements has nothing to tell apart.
+            # Whoever sees only public agreements has nothing to tell apart, and no drafts
+            # (never public) to pick.
             filterset.form.fields.pop("is_public", None)
+            status = filterset.form.fields.get("status")
+            if status is not None:
+                status.choices = [c for c in status.choices if c[0] != AgreementStatus.DRAFT]
         return filterset
 
 

@@ -144,6 +144,10 @@ def test_register_page_and_its_exports(register, kind):
     book = openpyxl.load_workbook(io.BytesIO(client.get(url, {"_export": "xlsx"}).content))
     cells = " ".join(str(c) for row in book.active.iter_rows(values_only=True) for c in row)
     assert shown(cells) == SEES[kind]
+    # The Status filter offers "Draft" only to readers who may see a draft.
+    statuses = [value for value, _label in response.context["filter"].form.fields["status"].choices]
+    assert ("draft" in statuses) == ("draft" in SEES[kind])
+    assert "signed" in statuses
 
 
 @pytest.mark.parametrize("kind", READERS)
