@@ -21,23 +21,17 @@ from django.db.models import F
 from django.db.models.signals import post_delete, post_save, pre_save
 
 from cooperation.audit import insert_select
+from universities.models import Institution
+
+from .models import Agreement, CountryPair, Party
 
 BATCH = 900  # ids per statement: SQLite's old limit of 999 parameters
 COLUMNS = ["agreement", "country", "partner_country"]
 
 
-def _models():
-    from universities.models import Institution
-
-    from .models import CountryPair, Party
-
-    return CountryPair, Party, Institution
-
-
 def _pairs_of_parties(using: str):
     """The pairs as a query: each party against every other party of its agreement whose
     institution is in a country that sorts after its own."""
-    _, Party, _ = _models()
     other = "agreement__parties__institution__country"
     return (
         Party.objects.using(using)
@@ -48,13 +42,23 @@ def _pairs_of_parties(using: str):
     )
 
 
+def _agreements_of(institution_ids: Iterable[int], using: str) -> set[int]:
+    ids = sorted(institution_ids)
+    agreements: set[int] = set()
+    for start in range(0, len(ids), BATCH):
+        agreements.update(
+            Party.objects.using(using)
+            .filter(institution_id__in=ids[start : start + BATCH])
+            .values_list("agreement_id", flat=True)
+        )
+    return agreements
+
+
 def refresh_country_pairs(
     agreement_ids: Iterable[int], *, using: str | None = None, new: bool = False
 ) -> None:
     """Recompute the pairs of these agreements from their parties (three statements per
     900 agreements; one when they are ``new``, just inserted, with no pairs yet)."""
-    CountryPair, Party, _ = _models()
-    Agreement = Party._meta.get_field("agreement").related_model
     ids = sorted({pk for pk in agreement_ids if pk is not None})
     using = using or router.db_for_write(CountryPair)
     with transaction.atomic(using=using):
@@ -79,7 +83,6 @@ def refresh_country_pairs(
 
 def rebuild_country_pairs(*, using: str | None = None) -> int:
     """Recompute every agreement's pairs; returns the number of pairs."""
-    CountryPair, _, _ = _models()
     using = using or router.db_for_write(CountryPair)
     with transaction.atomic(using=using):
         CountryPair.objects.using(using).all().delete()  # one DELETE: nothing cascades
@@ -96,84 +99,61 @@ def _after_load(using: str, kind: str, pk: int) -> None:
         func is pending["refresh"] for _sids, func, _robust in connection.run_on_commit
     ):
         pending = {"agreements": set(), "institutions": set()}
-        pending["refresh"] = lambda: _refresh_loaded(pending, using)
+        pending["refresh"] = lambda: refresh_country_pairs(
+            pending["agreements"] | _agreements_of(pending["institutions"], using), using=using
+        )
         connection._country_pairs_loaded = pending
         transaction.on_commit(pending["refresh"], using=using)
     pending[kind].add(pk)
 
 
-def _refresh_loaded(pending: dict, using: str) -> None:
-    _, Party, _ = _models()
-    ids = set(pending["agreements"])
-    institutions = sorted(pending["institutions"])
-    for start in range(0, len(institutions), BATCH):
-        ids.update(
-            Party.objects.using(using)
-            .filter(institution_id__in=institutions[start : start + BATCH])
-            .values_list("agreement_id", flat=True)
-        )
-    refresh_country_pairs(ids, using=using)
+def _remember(field: str):
+    """A pre_save handler keeping ``field``'s stored value on the instance, to tell after
+    the save whether it moved (a party to another agreement, an institution to another
+    country: both change pairs)."""
 
+    def handler(sender, instance, raw=False, using=None, **kwargs) -> None:
+        if not raw and instance.pk is not None:
+            stored = sender.objects.using(using).filter(pk=instance.pk).values_list(field)
+            setattr(instance, f"_{field}_before_save", stored.first())
 
-def _party_saving(sender, instance, raw=False, using=None, **kwargs) -> None:
-    # The agreement before the save: a party moved to another agreement (the party admin
-    # allows it) changes the pairs of both.
-    if raw or instance.pk is None:
-        return
-    instance._agreement_before_save = (
-        sender.objects.using(using)
-        .filter(pk=instance.pk)
-        .values_list("agreement_id", flat=True)
-        .first()
-    )
+    return handler
 
 
 def _party_saved(sender, instance, raw=False, using=None, **kwargs) -> None:
     if raw:
         _after_load(using, "agreements", instance.agreement_id)
         return
-    before = getattr(instance, "_agreement_before_save", None)
-    refresh_country_pairs([instance.agreement_id, before], using=using)
+    before = getattr(instance, "_agreement_id_before_save", None)
+    refresh_country_pairs([instance.agreement_id, before and before[0]], using=using)
 
 
 def _party_deleted(sender, instance, using=None, **kwargs) -> None:
     refresh_country_pairs([instance.agreement_id], using=using)
 
 
-def _institution_saving(sender, instance, raw=False, using=None, **kwargs) -> None:
-    # The country before the save, to know after it whether the pairs moved.
-    if raw or instance.pk is None:
-        return
-    instance._country_before_save = (
-        sender.objects.using(using).filter(pk=instance.pk).values_list("country", flat=True).first()
-    )
-
-
 def _institution_saved(sender, instance, created, raw=False, using=None, **kwargs) -> None:
     if raw:
         _after_load(using, "institutions", instance.pk)
         return
-    if created:
-        return
     before = getattr(instance, "_country_before_save", None)
-    if before is not None and str(before) != str(instance.country):
-        _, Party, _ = _models()
-        refresh_country_pairs(
-            Party.objects.using(using)
-            .filter(institution=instance)
-            .values_list("agreement_id", flat=True),
-            using=using,
-        )
+    if not created and before is not None and str(before[0]) != str(instance.country):
+        refresh_country_pairs(_agreements_of([instance.pk], using), using=using)
 
 
 def connect_signals() -> None:
-    _, Party, Institution = _models()
-    pre_save.connect(_party_saving, sender=Party, dispatch_uid="country_pairs_party_saving")
-    post_save.connect(_party_saved, sender=Party, dispatch_uid="country_pairs_party_saved")
-    post_delete.connect(_party_deleted, sender=Party, dispatch_uid="country_pairs_party_deleted")
+    uid = "country_pairs_"
     pre_save.connect(
-        _institution_saving, sender=Institution, dispatch_uid="country_pairs_institution_saving"
+        _remember("agreement_id"), sender=Party, weak=False, dispatch_uid=uid + "party_saving"
+    )
+    post_save.connect(_party_saved, sender=Party, dispatch_uid=uid + "party_saved")
+    post_delete.connect(_party_deleted, sender=Party, dispatch_uid=uid + "party_deleted")
+    pre_save.connect(
+        _remember("country"),
+        sender=Institution,
+        weak=False,
+        dispatch_uid=uid + "institution_saving",
     )
     post_save.connect(
-        _institution_saved, sender=Institution, dispatch_uid="country_pairs_institution_saved"
+        _institution_saved, sender=Institution, dispatch_uid=uid + "institution_saved"
     )

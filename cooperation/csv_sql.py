@@ -9,11 +9,10 @@ so memory stays flat and Python only joins bytes. (A server-side cursor over a q
 built each line with ``concat()`` came to 2.0-2.8x of a bare COPY: a cursor never runs in
 parallel, and quoting in SQL cost more than COPY's own.)
 
-The query is two levels: the filtered, sorted queryset selects each column's raw values
-(``.values()``, so filters, joins and order are exactly the view's), fenced by ``OFFSET 0``
-so PostgreSQL does not inline it; the outer level turns them into the text of each cell
-(time stamps as DRF writes them, the formula guard, true/false), reading each value as a
-plain column however many times the rules mention it; COPY quotes.
+The filtered, sorted queryset itself computes each cell (``.values()``, so filters, joins
+and order are exactly the view's; time stamps as DRF writes them, the formula guard,
+true/false), where PostgreSQL's parallel workers compute them; an outer query fenced by
+``OFFSET 0`` drops the primary key and writes empty codes as empty cells; COPY quotes.
 
 Each exported column is declared once, next to the viewset or table it mirrors, as a
 :class:`CsvColumn`. tests/api/test_csv_sql.py holds both paths to the same bytes on data
@@ -73,7 +72,7 @@ class CsvColumn:
         if self.kind == "date":
             return expression  # the type's output function (DateStyle ISO)
         if self.kind == "plain":
-            return _Plain("{0}", expression)
+            return _Plain(expression)
         if self.kind == "bool":
             return _Sql("CASE WHEN {0} THEN 'true' WHEN NOT {0} THEN 'false' END", expression)
         if self.kind == "datetime":
@@ -239,6 +238,9 @@ class _Plain(_Sql):
     the database forbids to be blank), which COPY writes as "" and csv.writer as nothing:
     csv_lines writes those as NULL after the sort (``empty_as_null``). Not in the sorted
     query: NULLIF there copies every value into the sort, +0.8-1.2 s on 2 million rows."""
+
+    def __init__(self, expression):
+        super().__init__("{0}", expression)
 
     @property
     def empty_as_null(self) -> bool:

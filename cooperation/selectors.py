@@ -13,7 +13,6 @@ from django.db.models import (
     BooleanField,
     Count,
     Exists,
-    Expression,
     ExpressionWrapper,
     F,
     OuterRef,
@@ -26,6 +25,7 @@ from django.utils.translation import gettext_lazy as _
 from .choices import StatedFigureMetric
 from .models import StatedFigure
 from .roles import agreement_visibility
+from .sql import id_in
 
 DORMANT_AFTER_YEARS = 3
 
@@ -190,7 +190,8 @@ def dashboard(
     institutions = dict(
         _party_model()
         .objects.filter(
-            _id_in("agreement", ids, between), institution__country__in=[country_a, country_b]
+            id_in("agreement", ids, using=between.db, subquery=between),
+            institution__country__in=[country_a, country_b],
         )
         .order_by()
         .values_list("institution__country")
@@ -199,7 +200,9 @@ def dashboard(
     # Dormant among the pair's agreements in force only: the figures are probed for those,
     # not for every agreement in force in the register.
     dormant = list(
-        model.objects.filter(_id_in("pk", in_force_ids, between.in_force(today=today)))
+        model.objects.filter(
+            id_in("pk", in_force_ids, using=between.db, subquery=between.in_force(today=today))
+        )
         .dormant(today=today, years=DORMANT_AFTER_YEARS)
         .order_by("signed_on", "pk")
         .values_list("pk", flat=True)
@@ -238,54 +241,6 @@ def _party_model():
     from agreements.models import Party
 
     return Party
-
-
-class _AnyOf(Expression):
-    """``column = ANY(%s)`` with the ids as one array parameter: PostgreSQL looks the rows
-    up by index, where the subquery that found the ids would run again (0.5 s each time)."""
-
-    output_field = BooleanField()
-    conditional = True
-
-    def __init__(self, column: str, ids: list[int]):
-        super().__init__()
-        self.column, self.ids = F(column), ids
-
-    def get_source_expressions(self):
-        return [self.column]
-
-    def set_source_expressions(self, exprs):
-        (self.column,) = exprs
-
-    def resolve_expression(self, *args, **kwargs):
-        clone = self.copy()
-        clone.column = self.column.resolve_expression(*args, **kwargs)
-        return clone
-
-    def as_sql(self, compiler, connection):
-        sql, params = compiler.compile(self.column)
-        return f"{sql} = ANY(%s)", [*params, list(self.ids)]
-
-
-def _id_in(column: str, ids: list[int], subquery: QuerySet) -> Q | Expression:
-    """A filter on ``column`` being one of ``ids``, which ``subquery`` selects: the ids as
-    an array on PostgreSQL; the subquery elsewhere (SQLite limits the parameters of a
-    statement, to 999 in older builds, and its data sets are small)."""
-    from django.db import connections
-
-    if connections[subquery.db].vendor == "postgresql":
-        return _AnyOf(column, ids)
-    return Q(**{f"{column}__in": subquery.order_by().values("pk")})
-
-
-def id_in(column: str, ids, *, using: str) -> Q | Expression:
-    """``column`` is one of ``ids``: one array parameter on PostgreSQL (thousands of
-    ``IN`` parameters cost more to parse than the index lookups), ``__in`` elsewhere."""
-    from django.db import connections
-
-    if connections[using].vendor == "postgresql":
-        return _AnyOf(column, list(ids))
-    return Q(**{f"{column}__in": ids})
 
 
 PAIRS_CACHE_SECONDS = 600

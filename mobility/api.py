@@ -45,15 +45,18 @@ FILTERS_FIXING = {
 }
 
 
-def with_shown_agreement(queryset, view):
+class ShownAgreementViewSetMixin:
     """Rows read for a representation carry ``agreement_shown``: the agreement's id when the
-    reader may see it (ShownAgreementMixin, and the agreement column of the CSV)."""
-    if view.action in ("list", "retrieve"):
-        return queryset.annotate(agreement_shown=shown_agreement_id(view.request.user))
-    return queryset
+    reader may see it (the serializers' ShownAgreementMixin, the CSV's agreement column)."""
+
+    def get_queryset(self):
+        queryset = super().get_queryset()
+        if self.action in ("list", "retrieve"):
+            return queryset.annotate(agreement_shown=shown_agreement_id(self.request.user))
+        return queryset
 
 
-class ScholarshipProgrammeViewSet(ModelViewSet):
+class ScholarshipProgrammeViewSet(ShownAgreementViewSetMixin, ModelViewSet):
     """Named and governmental scholarship programmes with their places per year and level.
 
     Send `allocations` to replace the list (items with an `id` are kept and updated);
@@ -67,10 +70,6 @@ class ScholarshipProgrammeViewSet(ModelViewSet):
         "sources",
     )
     serializer_class = ScholarshipProgrammeSerializer
-
-    def get_queryset(self):
-        return with_shown_agreement(super().get_queryset(), self)
-
     filterset_class = ScholarshipProgrammeFilterSet
     ordering_fields = (
         "id",
@@ -105,7 +104,7 @@ class ScholarshipProgrammeViewSet(ModelViewSet):
     )
 
 
-class MobilityFigureViewSet(VersionedViewSetMixin, ModelViewSet):
+class MobilityFigureViewSet(ShownAgreementViewSetMixin, VersionedViewSetMixin, ModelViewSet):
     """Counts of people who moved from one country to another, as a source stated them.
 
     Definitions follow UNESCO UIS / OECD / Eurostat: the origin is where people come from,
@@ -116,10 +115,6 @@ class MobilityFigureViewSet(VersionedViewSetMixin, ModelViewSet):
 
     queryset = MobilityFigure.objects.with_related()
     serializer_class = MobilityFigureSerializer
-
-    def get_queryset(self):
-        return with_shown_agreement(super().get_queryset(), self)
-
     filterset_class = MobilityFigureFilterSet
     ordering_fields = (
         "id",

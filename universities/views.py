@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 
 from cooperation.register_cache import cached_page
-from cooperation.selectors import id_in
+from cooperation.sql import id_in
 from cooperation.views import FilteredListView
 
 from .filtersets import InstitutionFilterSet
