@@ -10,8 +10,13 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Accounts and roles")
 
     def ready(self) -> None:
+        from . import signals  # noqa: F401  (connects the account rules)
         from .services import roles_sync_after_migrate
 
         # After every migrate (and every test flush) the groups follow the models that
         # exist then, so a model added later is covered without another data migration.
-        post_migrate.connect(roles_sync_after_migrate, sender=self)
+        # Django sends post_migrate only to apps with a models module: accounts has one
+        # (empty) for that reason.
+        post_migrate.connect(
+            roles_sync_after_migrate, sender=self, dispatch_uid="accounts_roles_sync"
+        )

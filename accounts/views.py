@@ -3,15 +3,21 @@
 from __future__ import annotations
 
 from django import forms
+from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.mixins import LoginRequiredMixin
+from django.contrib.auth.views import PasswordResetCompleteView, PasswordResetConfirmView
 from django.core.exceptions import PermissionDenied
-from django.urls import NoReverseMatch, reverse
+from django.urls import NoReverseMatch, reverse, reverse_lazy
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
+from rest_framework.authtoken.models import Token
+from rest_framework.authtoken.views import ObtainAuthToken
+from rest_framework.response import Response
 
 from cooperation.roles import reads_all_agreements
 
+from .authentication import token_expired
 from .selectors import changes_recent, tracked_models
 
 PAGE_SIZE = 50
@@ -132,3 +138,36 @@ class RecentChangesView(LoginRequiredMixin, TemplateView):
             "history_url": history_url,
             "reason": record.history_change_reason,
         }
+
+
+class AdminLookMixin:
+    """Pages of the back office's login path: the admin's header and styles."""
+
+    def get_context_data(self, **kwargs):
+        return {**admin.site.each_context(self.request), **super().get_context_data(**kwargs)}
+
+
+class SetPasswordView(AdminLookMixin, PasswordResetConfirmView):
+    """Where the one-time link of ``accounts.services.users_password_link`` leads: the user
+    chooses their password (Django's password-reset token checks the link)."""
+
+    template_name = "accounts/set_password.html"
+    success_url = reverse_lazy("password_reset_complete")
+
+
+class SetPasswordDoneView(AdminLookMixin, PasswordResetCompleteView):
+    template_name = "accounts/set_password_done.html"
+
+
+class ObtainExpiringAuthToken(ObtainAuthToken):
+    """``POST /api/auth/token/``: the user's token, a new one when theirs has expired."""
+
+    def post(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        user = serializer.validated_data["user"]
+        token = Token.objects.filter(user=user).first()
+        if token is not None and token_expired(token):
+            token.delete()
+        token, _created = Token.objects.get_or_create(user=user)
+        return Response({"token": token.key})

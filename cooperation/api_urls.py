@@ -8,9 +8,9 @@ from drf_spectacular.views import (
     SpectacularRedocView,
     SpectacularSwaggerSplitView,
 )
-from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.routers import DefaultRouter
 
+from accounts.views import ObtainExpiringAuthToken
 from agreements.api import AgreementViewSet
 from agreements.imports import IMPORTER as AGREEMENT_IMPORTER
 from events.api import EventViewSet, PersonViewSet
@@ -52,7 +52,7 @@ urlpatterns = [
         ),
         name="redoc",
     ),
-    path("auth/token/", ObtainAuthToken.as_view(), name="token"),
+    path("auth/token/", ObtainExpiringAuthToken.as_view(), name="token"),
     # Before the router, whose detail routes would take "import" for an id.
     path(
         "agreements/import/",

@@ -10,8 +10,9 @@ from django.http import HttpRequest, HttpResponse
 
 # Paths that answer anonymous visitors themselves: the admin has its own login page, the
 # API answers 401 (its permission class reads the same setting), the health check and the
-# language switch must work signed out, and static files are public by nature.
-OPEN_PREFIXES = ("/admin/", "/api/", "/health/", "/i18n/")
+# language switch must work signed out, a new user sets their password at /accounts/ before
+# they can log in, and static files are public by nature.
+OPEN_PREFIXES = ("/accounts/", "/admin/", "/api/", "/health/", "/i18n/")
 
 
 class PublicReadMiddleware:

@@ -1,5 +1,6 @@
 """UniBridge settings: one module, driven by environment variables (see .env.example)."""
 
+import ipaddress
 import os
 from pathlib import Path
 
@@ -102,8 +103,24 @@ AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = float(os.environ.get("AXES_COOLOFF_HOURS", "1"))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
-# Behind a reverse proxy, the client address is in X-Forwarded-For (set AXES_IPWARE_...).
 AXES_ENABLED = env_bool("AXES_ENABLED", default=True)
+# Behind a reverse proxy every request comes from the proxy: the client's address is read
+# from X-Forwarded-For, but only on requests from these proxies (addresses or networks,
+# comma-separated; accounts/client_ip.py). With SECURE_PROXY_SSL_HEADER set and no list,
+# a proxy on the same machine (loopback) is trusted.
+UNIBRIDGE_TRUSTED_PROXIES = env_list(
+    "UNIBRIDGE_TRUSTED_PROXIES",
+    "127.0.0.1,::1" if os.environ.get("SECURE_PROXY_SSL_HEADER") else "",
+)
+try:
+    for _proxy in UNIBRIDGE_TRUSTED_PROXIES:
+        ipaddress.ip_network(_proxy, strict=False)
+except ValueError as exc:
+    raise ImproperlyConfigured(
+        f"UNIBRIDGE_TRUSTED_PROXIES: {_proxy!r} is not an IP address or network "
+        "(e.g. 127.0.0.1,10.0.0.0/8)"
+    ) from exc
+AXES_CLIENT_IP_CALLABLE = "accounts.client_ip.client_ip"
 
 ROOT_URLCONF = "cooperation.urls"
 WSGI_APPLICATION = "cooperation.wsgi.application"
@@ -209,10 +226,16 @@ if PRODUCTION:
     if os.environ.get("SECURE_PROXY_SSL_HEADER"):
         SECURE_PROXY_SSL_HEADER = tuple(env_list("SECURE_PROXY_SSL_HEADER"))[:2]
 
+# API tokens stop working this many days after they were issued (0: never); a new
+# password revokes them at once (accounts/authentication.py, accounts/signals.py).
+UNIBRIDGE_TOKEN_TTL_DAYS = int(os.environ.get("UNIBRIDGE_TOKEN_TTL_DAYS", "30"))
+if UNIBRIDGE_TOKEN_TTL_DAYS < 0:
+    raise ImproperlyConfigured("UNIBRIDGE_TOKEN_TTL_DAYS is a number of days (0: never expire)")
+
 REST_FRAMEWORK = {
     # Token first: an anonymous write is then answered 401 with a WWW-Authenticate header.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "accounts.authentication.ExpiringTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["cooperation.api_defaults.PublicReadModelPermissions"],

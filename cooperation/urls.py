@@ -1,6 +1,8 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from accounts.urls import password_patterns
+
 from . import health, views
 
 source_patterns = (
@@ -22,6 +24,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", include("cooperation.api_urls")),
     path("changes/", include("accounts.urls")),
+    path("accounts/", include(password_patterns)),
     path("health/", health.health, name="health"),
 ]
 # Uploaded scans are never served from MEDIA_URL, not even with DEBUG: only the agreement's

@@ -1,0 +1,54 @@
+"""Rules on user accounts that must hold however a user is changed (admin, services,
+``changepassword``, the shell): a role means staff status; a new password revokes the
+user's API tokens."""
+
+from __future__ import annotations
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.db.models.signals import m2m_changed, pre_save
+from django.dispatch import receiver
+from rest_framework.authtoken.models import Token
+
+from cooperation.roles import ROLES
+
+User = get_user_model()
+
+
+@receiver(m2m_changed, sender=User.groups.through, dispatch_uid="accounts_staff_with_a_role")
+def staff_with_a_role(sender, instance, action, reverse, pk_set, using, **kwargs) -> None:
+    """Every role works in the back office: a user put in a role group becomes staff, from
+    either side of the relation (``user.groups.add``, ``group.user_set.add``, the admin's
+    user form). Leaving a role does not take staff status away (a superuser has none)."""
+    if action != "post_add" or not pk_set:
+        return
+    if reverse:  # ``instance`` is the group, ``pk_set`` the users
+        if instance.name in ROLES:
+            User.objects.using(using).filter(pk__in=pk_set, is_staff=False).update(is_staff=True)
+        return
+    if instance.is_staff:
+        return
+    if Group.objects.using(using).filter(pk__in=pk_set, name__in=ROLES).exists():
+        instance.is_staff = True
+        instance.save(update_fields=["is_staff"])
+
+
+@receiver(pre_save, sender=User, dispatch_uid="accounts_tokens_die_with_the_password")
+def tokens_die_with_the_password(sender, instance, raw, using, update_fields, **kwargs) -> None:
+    """A new password revokes every API token of the user: whoever learnt the old password
+    may have taken a token with it. Caught here, on the save, so the admin's password form,
+    the set-password link, ``changepassword`` and ``set_password()`` in code all count, and
+    so does ``set_unusable_password()``. Django re-hashes a password at login when the
+    hasher's cost goes up; that save changes the hash, not the password (Django marks it by
+    leaving ``_password`` empty, as for its own ``password_changed`` validators), and keeps
+    the tokens."""
+    if raw or instance.pk is None:
+        return
+    if update_fields is not None and "password" not in update_fields:
+        return
+    if getattr(instance, "_password", None) is None and instance.has_usable_password():
+        return  # not set_password(): a re-hash at login, or another field saved
+    old = User.objects.using(using).filter(pk=instance.pk).values_list("password", flat=True)
+    if old.first() in (None, instance.password):
+        return
+    Token.objects.using(using).filter(user_id=instance.pk).delete()
