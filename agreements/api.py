@@ -10,6 +10,7 @@ from rest_framework.response import Response
 from rest_framework.reverse import reverse
 
 from cooperation.api import Column, ModelViewSet, group_by_parameter, parse_group_by
+from cooperation.register_cache import cached_api_list
 from cooperation.roles import may_enter_in_bulk
 from cooperation.versioning import VersionedViewSetMixin
 
@@ -125,6 +126,12 @@ class AgreementViewSet(VersionedViewSetMixin, ModelViewSet):
     def get_queryset(self):
         # Reading, counting, exporting and writing: only what the user may read.
         return super().get_queryset().visible_to(self.request.user)
+
+    # A page of 50 agreements with their parties and conditions, kept per visibility class
+    # until the register changes (cooperation.register_cache).
+    @cached_api_list
+    def list(self, request, *args, **kwargs):
+        return super().list(request, *args, **kwargs)
 
     @extend_schema(
         summary=_("Count agreements"),

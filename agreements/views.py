@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 
 from cooperation.files import safe_download_name
+from cooperation.register_cache import cached_page
 from cooperation.roles import reads_all_agreements, scoped_to
 from cooperation.views import FilteredListView
 
@@ -47,10 +48,25 @@ class AgreementListView(FilteredListView):
     def get_queryset(self):
         return Agreement.objects.visible_to(self.request.user).with_related()
 
+    # Served from the cache per visibility class until the register changes
+    # (cooperation.register_cache): drawing the filter form's menus is most of the page.
+    @cached_page
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    def offers_drafts(self) -> bool:
+        """Whether the filters offer drafts and the public flag to this reader."""
+        user = self.request.user
+        return reads_all_agreements(user) or scoped_to(user)
+
+    def cache_variant(self) -> str:
+        # A university editor without institutions reads the public agreements, as the
+        # public does, but is offered the draft filters.
+        return "drafts" if self.offers_drafts() else ""
+
     def get_filterset(self, filterset_class):
         filterset = super().get_filterset(filterset_class)
-        user = self.request.user
-        if not (reads_all_agreements(user) or scoped_to(user)):
+        if not self.offers_drafts():
             # Whoever sees only public agreements has nothing to tell apart, and no drafts
             # (never public) to pick.
             filterset.form.fields.pop("is_public", None)

@@ -107,6 +107,10 @@ def bulk_create_with_history_sql(
     ids = [obj.pk for obj in created]
     if not ids:
         return created
+    # bulk_create sends no signals: cached pages and API answers must still see the rows.
+    from .register_cache import bump_register_generation  # it imports the models, as here
+
+    bump_register_generation()
     history = model.history.model
     if user is None or not getattr(user, "is_authenticated", True):
         user = history.get_default_history_user(model())

@@ -1,54 +1,96 @@
-"""Whole public pages cached until the register changes (issue 7, scenario 6).
+"""Pages and API answers cached until the register changes, per class of reader (issue 7,
+scenario 6; issue 14, finding 8).
 
 The directory (``/institutions/``) counts, for each of the 50 institutions shown, the
-public agreements and partners of each: 0.6 s at 25,000 institutions and 500,000
-agreements, for a page that changes only when the register does. Anonymous readers all see
-the same page for the same address and language, so its HTML is kept in Django's cache
-under a key that holds the **register generation**: a number in the database
-(``RegisterGeneration``) that goes up after every committed write to an institution, a
-name, an agreement or a party. Every gunicorn worker reads the number (one primary-key
-query) before using its cache, so no worker serves a page older than the last commit;
-a change shows on the next request whatever the cache backend (the per-process default
-is enough: entries of an old generation are never read again and age out).
+agreements and partners of each: 0.6 s at 25,000 institutions and 500,000 agreements. The
+dashboard runs a dozen queries across every app; the register (``/agreements/``) spends
+most of its time drawing its filter form (a menu of every institution and event); the API
+list serializes 50 agreements with their parties and conditions. With 200 readers at once
+on 2 cores, each of them timed out (bench/RESULTS.md). None of them depends on who reads
+it beyond three things, so each is kept in Django's cache under a key made of:
+
+- the **register generation**: a number in the database (``RegisterGeneration``) that goes
+  up after every committed write to any model of the register's apps
+  (``cooperation.roles.DATA_APPS``: institutions and names, events, agreements, parties,
+  conditions, scholarships, mobility and stated figures, sources, their many-to-many
+  links...): whatever a cached view reads is covered, today's and tomorrow's. Every
+  gunicorn worker reads the number (one primary-key query) before using its cache, so no
+  worker serves anything older than the last commit, whatever the cache backend (the
+  per-process default is enough: entries of an old generation are never read again);
+- the reader's **visibility class** (``cooperation.roles.visibility_class``): readers of
+  every agreement; the public (anonymous visitors and everyone without a wider right);
+  and, for each set of institutions, their university editors (public agreements plus
+  their own). Readers of one class read exactly the same agreements, so a university
+  editor is never shown a page cached for an analyst, nor the public an analyst's draft;
+- the language, today's date (what is in force, upcoming or expiring), the full address
+  (host included: API pages link to their neighbours) and, for the API, the media type.
+
+Why the HTML (and the API's JSON) rather than the data behind it: the data is not the cost
+everywhere. The register's filter form alone takes most of its 50-130 ms (a ``<select>``
+of every institution, drawn option by option by Django's widget templates), and a page's
+rendering costs as much as the dashboard selector's queries; caching querysets' results
+would leave both, and would need a key and an invalidation per selector. What differs
+per reader inside a page is therefore cut out of what is cached rather than keyed on:
+
+- the parts of a page that depend on the reader's rights (the header with its menu of
+  what they may do, their language form; a list's "Import" button) are templates under
+  ``templates/reader/`` drawn by ``{% reader_fragment %}``. While a page is rendered to be
+  cached, the tag leaves a hole naming its template instead; every answer, the first one
+  included, is the cached body with each hole drawn for the request's own reader;
+- the CSRF token of any other form is cut out and the reader's own put back;
+- pages with messages for the reader are never cached nor served from the cache; nor is
+  anything while the reader's own connection holds an uncommitted change.
 
 Why not counts stored on each institution: they would have to be kept right by every write
 path (signals, bulk sessions, imports, renewals, the admin, the API, COPY loads), split by
 what each reader may see; a generation needs only *that* something changed. The bump runs
-on ``post_save``/``post_delete`` of the four models (cascades included) and explicitly
-after writes that send no signals (``bulk_create`` in the signing session, COPY in
-bench/generate.py): call ``bump_register_generation()`` after any such new write path.
-``UNIBRIDGE_PAGE_CACHE_SECONDS`` (default 300) bounds what a missed path could leave behind.
-
-What is cached is the page body with the CSRF token cut out; each response gets the
-reader's own token put back, and pages with messages for the reader are never cached
-nor served from the cache.
+on ``post_save``/``post_delete``/``m2m_changed`` of the watched models (cascades
+included), in ``cooperation.audit.bulk_create_with_history_sql``, and explicitly after
+other writes that send no signals (``bulk_create`` in the signing session, COPY in
+bench/generate.py, ``rebuild_country_pairs``): call ``bump_register_generation()`` after
+any such new write path. ``UNIBRIDGE_PAGE_CACHE_SECONDS`` (default 300) bounds what a
+missed path could leave behind.
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
+from urllib.parse import parse_qsl, urlencode
 
+from django.apps import apps
 from django.conf import settings
 from django.contrib import messages
 from django.core.cache import cache
 from django.db import connection, transaction
 from django.db.models import F
-from django.db.models.signals import post_delete, post_save
+from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.http import HttpResponse
 from django.middleware.csrf import get_token
-from django.utils import translation
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.utils.safestring import SafeString, mark_safe
 
 from .models import RegisterGeneration
+from .roles import DATA_APPS, visibility_class
 
 TOKEN_PLACEHOLDER = b"@@csrf-token@@"
 _TOKEN = re.compile(rb'(name="csrfmiddlewaretoken" value=")([^"]+)(")')
-WATCHED = (
-    "universities.Institution",
-    "universities.InstitutionName",
-    "agreements.Agreement",
-    "agreements.Party",
-)
+# A hole left by {% reader_fragment %}: a template under reader/ and its values.
+_HOLE = re.compile(rb"@@reader:(reader/[\w/-]+\.html)\?([\w%=&.+~-]*)@@")
+
+
+def watched_models() -> list:
+    """The models whose writes raise the generation: every model of the register's apps,
+    their history and the generation itself aside."""
+    models = []
+    for label in DATA_APPS:
+        for model in apps.get_app_config(label).get_models():
+            if model is RegisterGeneration or hasattr(model, "instance_type"):
+                continue  # instance_type: a simple_history model, written with its record
+            models.append(model)
+    return models
 
 
 def register_generation() -> int:
@@ -83,44 +125,137 @@ def bump_register_generation(**_signal_kwargs) -> None:
 
 
 def connect_signals() -> None:
-    for sender in WATCHED:
+    for sender in watched_models():
         post_save.connect(bump_register_generation, sender=sender, weak=False)
         post_delete.connect(bump_register_generation, sender=sender, weak=False)
+        for field in sender._meta.local_many_to_many:
+            m2m_changed.connect(
+                bump_register_generation, sender=field.remote_field.through, weak=False
+            )
+
+
+# ------------------------------------------------------------------- fragments per reader
+
+
+def render_fragment(template_name: str, values: dict, request) -> SafeString:
+    """A ``reader/`` template drawn for ``request``'s reader: from the context processors
+    (user, rights, menu, language, CSRF token) and ``values`` alone, so that it is drawn
+    the same inside a page and into a cached page's hole."""
+    return mark_safe(render_to_string(template_name, values, request=request))
+
+
+def fragment_or_hole(template_name: str, values: dict, request) -> SafeString:
+    """``{% reader_fragment %}``: the fragment, or a hole while a page is drawn for the
+    cache."""
+    if not template_name.startswith("reader/"):
+        raise ValueError(f"reader fragments live under templates/reader/: {template_name!r}")
+    if request is not None and getattr(request, "_register_cache_holes", False):
+        query = urlencode(sorted((key, str(value)) for key, value in values.items()))
+        return mark_safe(f"@@reader:{template_name}?{query}@@")
+    return render_fragment(template_name, values, request)
+
+
+def _fill(body: bytes, request) -> bytes:
+    """A cached body made whole for ``request``'s reader."""
+    body = _HOLE.sub(
+        lambda hole: render_fragment(
+            hole[1].decode(), dict(parse_qsl(hole[2].decode())), request
+        ).encode(),
+        body,
+    )
+    return body.replace(TOKEN_PLACEHOLDER, get_token(request).encode())
+
+
+# --------------------------------------------------------------------------------- keys
 
 
 def _cacheable(request) -> bool:
     return (
         request.method in ("GET", "HEAD")
         and not _bump_pending()  # a change this transaction has made and not yet committed
-        and not request.user.is_authenticated
         and not len(messages.get_messages(request))
     )
 
 
-def _key(request) -> str:
-    address = hashlib.sha256(request.get_full_path().encode()).hexdigest()
-    return f"page:{translation.get_language()}:{register_generation()}:{address}"
+def _key(request, kind: str, variant: str = "") -> str:
+    parts = (
+        translation.get_language() or "",
+        visibility_class(request.user),
+        timezone.localdate().isoformat(),
+        variant,
+        request.build_absolute_uri(),
+    )
+    digest = hashlib.sha256("\n".join(parts).encode()).hexdigest()
+    return f"{kind}:{register_generation()}:{digest}"
 
 
 def cached_page(view):
-    """Decorate a view method ``get(self, request, ...)`` whose anonymous page depends only
-    on the register, the address and the language."""
+    """Decorate a view method ``get(self, request, ...)`` whose page depends only on the
+    register, the address, the language and the reader's visibility class, but for
+    ``{% reader_fragment %}`` parts. A view whose page also varies with something else of
+    the reader's says what in ``cache_variant()`` (a string)."""
 
+    @functools.wraps(view)
     def get(self, request, *args, **kwargs):
         if not _cacheable(request):
             return view(self, request, *args, **kwargs)
-        key = _key(request)
+        variant = self.cache_variant() if hasattr(self, "cache_variant") else ""
+        key = _key(request, "page", variant)
         body = cache.get(key)
         if body is not None:
-            return HttpResponse(body.replace(TOKEN_PLACEHOLDER, get_token(request).encode()))
-        response = view(self, request, *args, **kwargs)
-        if response.status_code == 200 and not response.streaming:
-            if hasattr(response, "render"):
+            return HttpResponse(_fill(body, request))
+        request._register_cache_holes = True
+        try:
+            response = view(self, request, *args, **kwargs)
+            if hasattr(response, "render") and not response.streaming:
                 response.render()
-            content_type = response.get("Content-Type", "")
-            if content_type.startswith("text/html"):
-                body = _TOKEN.sub(rb"\1" + TOKEN_PLACEHOLDER + rb"\3", response.content)
-                cache.set(key, body, settings.UNIBRIDGE_PAGE_CACHE_SECONDS)
+        finally:
+            request._register_cache_holes = False
+        if response.streaming or not response.get("Content-Type", "").startswith("text/html"):
+            return response  # an export: no template of the page, no holes
+        body = _TOKEN.sub(rb"\1" + TOKEN_PLACEHOLDER + rb"\3", response.content)
+        # Messages added while the page was drawn are the reader's own.
+        if response.status_code == 200 and not len(messages.get_messages(request)):
+            cache.set(key, body, settings.UNIBRIDGE_PAGE_CACHE_SECONDS)
+        response.content = _fill(body, request)
         return response
 
     return get
+
+
+def cached_api_list(view):
+    """Decorate a DRF viewset's ``list``: its JSON page is kept per visibility class, full
+    address (the filters, the page, ``format``), media type and language, and served
+    without a query but the generation's. Exports (CSV, XLSX) and the browsable API (a page
+    with the reader's name and forms) are not cached. Lists carry no ETag; the records'
+    own ETags (``cooperation.versioning``) are unaffected."""
+
+    @functools.wraps(view)
+    def list_(self, request, *args, **kwargs):
+        renderer = getattr(request, "accepted_renderer", None)
+        if (
+            not _cacheable(request)
+            or getattr(renderer, "format", None) != "json"
+            or self.export_format() is not None
+        ):
+            return view(self, request, *args, **kwargs)
+        key = _key(request, "api", request.accepted_media_type or "")
+        hit = cache.get(key)
+        if hit is not None:
+            body, content_type = hit
+            return HttpResponse(body, content_type=content_type)
+        response = view(self, request, *args, **kwargs)
+        if response.status_code == 200 and hasattr(response, "render"):
+            # As finalize_response() would; the handler then finds the response rendered.
+            response.accepted_renderer = renderer
+            response.accepted_media_type = request.accepted_media_type
+            response.renderer_context = self.get_renderer_context()
+            response.render()
+            cache.set(
+                key,
+                (response.content, response["Content-Type"]),
+                settings.UNIBRIDGE_PAGE_CACHE_SECONDS,
+            )
+        return response
+
+    return list_

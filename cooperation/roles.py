@@ -162,6 +162,22 @@ def agreement_visibility(user, prefix: str = "") -> Q:
     return public
 
 
+def visibility_class(user) -> str:
+    """A name for the agreements ``user`` may read, the same for every reader who reads
+    exactly the same ones (``agreement_visibility``): ``"all"``; ``"public"`` (anonymous
+    visitors and everyone else without a wider right); ``"own:<ids>"``, the public ones plus
+    those of these institutions (sorted ids). Pages and API answers cached for one reader
+    are shown to the others of their class only (``cooperation.register_cache``)."""
+    if reads_all_agreements(user):
+        return "all"
+    if getattr(user, "is_authenticated", False) and user.is_active:
+        ids = sorted(user.institution_links.values_list("institution_id", flat=True))
+        user._unibridge_has_institutions = bool(ids)  # own_exists(), known now
+        if ids:
+            return "own:" + ",".join(map(str, ids))
+    return "public"
+
+
 def shown_agreement_id(user, field: str = "agreement"):
     """An expression for a row's ``field`` (a foreign key to an agreement): the agreement's
     id when ``user`` may read that agreement, else NULL. Figures and scholarships name the

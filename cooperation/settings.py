@@ -186,8 +186,9 @@ UNIBRIDGE_MAX_DOCUMENT_BYTES = int(os.environ.get("UNIBRIDGE_MAX_DOCUMENT_BYTES"
 # Spreadsheet imports: the largest file, and how long an upload waits for its confirmation.
 UNIBRIDGE_IMPORT_MAX_BYTES = int(os.environ.get("UNIBRIDGE_IMPORT_MAX_BYTES", 20 * 1024 * 1024))
 UNIBRIDGE_IMPORT_PENDING_SECONDS = int(os.environ.get("UNIBRIDGE_IMPORT_PENDING_SECONDS", 86400))
-# Anonymous directory pages are cached until the register changes (cooperation/register_cache.py);
-# this bounds how long a write made past the signals (raw SQL) could leave a page behind.
+# The dashboard, directory, register and API list are cached until the register changes
+# (cooperation/register_cache.py); this bounds how long a write made past the signals (raw
+# SQL) could leave a page behind.
 UNIBRIDGE_PAGE_CACHE_SECONDS = int(os.environ.get("UNIBRIDGE_PAGE_CACHE_SECONDS", 300))
 # Import through the admin creates, changes and deletes rows: it needs all three
 # permissions (a university editor has none of them on the whole list). Export needs view.

@@ -21,6 +21,7 @@ from django_tables2.export import ExportMixin, TableExport
 from . import csv_sql, selectors
 from .filtersets import SourceFilterSet, StrictNullBooleanField
 from .models import Source
+from .register_cache import cached_page
 from .tables import SourceTable
 
 
@@ -159,6 +160,12 @@ class DashboardView(TemplateView):
     """The focus pair at a glance; every number links to the filtered list behind it."""
 
     template_name = "cooperation/dashboard.html"
+
+    # The same for every reader of one visibility class until the register changes
+    # (cooperation.register_cache): a dozen queries across every app, and its drawing.
+    @cached_page
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
 
     def get_pair(self) -> tuple[str, str]:
         default = settings.UNIBRIDGE_FOCUS_PAIR

@@ -36,8 +36,9 @@ class InstitutionListView(FilteredListView):
         # Counts of the agreements this reader may see: hidden ones never show in a number.
         return Institution.objects.with_counts(reader=self.request.user).prefetch_related("names")
 
-    # Anonymous pages come from the cache until the register changes (cooperation.register_cache):
-    # the live counts of 50 rows cost 0.6 s at 500,000 agreements (bench/RESULTS.md, scenario 6).
+    # Pages come from the cache per visibility class until the register changes
+    # (cooperation.register_cache): the live counts of 50 rows cost 0.6 s at 500,000
+    # agreements (bench/RESULTS.md, scenario 6).
     @cached_page
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)

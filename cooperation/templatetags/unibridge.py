@@ -1,5 +1,6 @@
 from django import template
 
+from cooperation import register_cache
 from cooperation.text import vague_date as _vague_date
 
 register = template.Library()
@@ -21,3 +22,11 @@ def query_with(context, **changes) -> str:
             query[key] = value
     query.pop("page", None)
     return "?" + query.urlencode()
+
+
+@register.simple_tag(takes_context=True)
+def reader_fragment(context, template_name: str, **values) -> str:
+    """{% reader_fragment "reader/site_header.html" %}: the part of a page that depends on
+    its reader's rights, drawn from the request and ``values`` alone; a hole filled for each
+    reader when the page is served from the cache (cooperation.register_cache)."""
+    return register_cache.fragment_or_hole(template_name, values, context.get("request"))

@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand
 
 from agreements.pairs import rebuild_country_pairs
+from cooperation.register_cache import bump_register_generation
 
 
 class Command(BaseCommand):
@@ -14,4 +15,5 @@ class Command(BaseCommand):
 
     def handle(self, *args, database: str, **options):
         count = rebuild_country_pairs(using=database)
+        bump_register_generation()  # cached pages count agreements by country pair
         self.stdout.write(f"{count} country pairs.")
