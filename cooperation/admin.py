@@ -9,8 +9,10 @@ from django.utils.translation import gettext_lazy as _
 from django_countries.filters import CountryFilter
 from import_export import resources
 from import_export.admin import ImportExportMixin
+from import_export.formats import base_formats
 from simple_history.admin import SimpleHistoryAdmin
 
+from .cells import from_csv_dataset, safe_dataset
 from .choices import IscedLevel
 from .models import IscedField, Source, StatedFigure
 from .roles import object_in_scope, scoped_to
@@ -98,13 +100,48 @@ class HistoryAdmin(RoleScopedAdminMixin, TimestampedAdminMixin, SimpleHistoryAdm
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
 
+class QuotedCSV(base_formats.CSV):
+    """CSV read with the quotes that cooperation.cells puts before formula-like text taken
+    off, so that the admin's CSV export imports back unchanged."""
+
+    def create_dataset(self, in_stream, **kwargs):
+        return from_csv_dataset(super().create_dataset(in_stream, **kwargs))
+
+
+class QuotedTSV(base_formats.TSV):
+    """TSV read as QuotedCSV reads CSV."""
+
+    def create_dataset(self, in_stream, **kwargs):
+        return from_csv_dataset(super().create_dataset(in_stream, **kwargs))
+
+
 class ImportExportHistoryAdmin(ImportExportMixin, HistoryAdmin):
     """History plus import/export of lists.
 
     ImportExportMixin only swaps the change list template (keeping the one it replaces as
     its base) and SimpleHistoryAdmin only the object history templates, so the two compose;
     rows imported through the admin are saved one by one and so get history records too.
+
+    Exported cells follow cooperation.cells (django-import-export's own
+    IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT drops a leading "=" only, turns every value into
+    text and leaves "+", "-" and "@" formulas in); CSV and TSV imports take the quotes off.
     """
+
+    @property
+    def import_formats(self):
+        readers = {base_formats.CSV: QuotedCSV, base_formats.TSV: QuotedTSV}
+        return [readers.get(fmt, fmt) for fmt in super().import_formats]
+
+    def get_export_data(self, file_format, request, queryset, **kwargs):
+        # The format is known here, the rows in get_data_for_export: handed over.
+        return super().get_export_data(
+            file_format, request, queryset, cells_format=file_format.get_extension(), **kwargs
+        )
+
+    def get_data_for_export(self, request, queryset, cells_format=None, **kwargs):
+        data = super().get_data_for_export(request, queryset, **kwargs)
+        # Numbers come as text in a CSV ("-58.38"): cells.csv_cell leaves plain numbers be.
+        return safe_dataset(data, cells_format) if cells_format else data
 
     def has_import_permission(self, request) -> bool:
         # An import creates, changes and deletes rows, and is not checked row by row

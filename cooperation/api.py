@@ -46,7 +46,6 @@ from drf_spectacular.plumbing import build_parameter_type
 from drf_spectacular.utils import OpenApiParameter
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from rest_framework import (
     exceptions,
     parsers,
@@ -62,7 +61,7 @@ from rest_framework.validators import UniqueValidator
 from rest_framework.views import exception_handler as drf_exception_handler
 from rest_framework.views import set_rollback
 
-from . import csv_sql
+from . import cells, csv_sql
 from .filtersets import (
     BooleanFilter,
     CountryFilter,
@@ -79,8 +78,6 @@ EXPORT_FORMATS = ("csv", "xlsx")
 EXPORT_CHUNK_SIZE = 500
 # Multi-valued cells (the parties of an agreement) are joined with this separator.
 LIST_SEPARATOR = "; "
-# A spreadsheet reads a cell that starts with one of these as a formula (CSV injection).
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 MAX_ID = 2**63 - 1
 
 
@@ -348,10 +345,7 @@ def _text(value: Any) -> str:
 
 
 def _csv_cell(value: Any) -> str:
-    text = _text(value)
-    if isinstance(value, str) and text.startswith(FORMULA_PREFIXES):
-        return "'" + text
-    return text
+    return cells.csv_cell(value) if isinstance(value, str) else _text(value)
 
 
 class _Echo:
@@ -388,7 +382,7 @@ def _xlsx_cell(sheet: Any, value: Any, column: Column) -> Any:
         return value
     if isinstance(value, int | float | Decimal):
         return value
-    text = ILLEGAL_CHARACTERS_RE.sub("", str(value))
+    text = str(value)
     if column.kind == "date":
         try:
             cell = WriteOnlyCell(sheet, value=datetime.date.fromisoformat(text))
@@ -397,12 +391,7 @@ def _xlsx_cell(sheet: Any, value: Any, column: Column) -> Any:
         else:
             cell.number_format = "yyyy-mm-dd"
             return cell
-    if text.startswith("="):
-        # Kept as the text it is, never evaluated as a formula.
-        cell = WriteOnlyCell(sheet, value=text)
-        cell.data_type = "s"
-        return cell
-    return text
+    return cells.xlsx_cell(text)  # kept as the text it is, never a formula
 
 
 def xlsx_bytes(
@@ -417,7 +406,7 @@ def xlsx_bytes(
     definitions = workbook.create_sheet(title="definitions")
     definitions.append(["column", "definition"])
     for column in columns:
-        definitions.append([column.name, ILLEGAL_CHARACTERS_RE.sub("", column.description)])
+        definitions.append([column.name, cells.xlsx_cell(column.description)])
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

@@ -45,6 +45,8 @@ from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from .cells import from_csv_cell, safe_dataset
+
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # Uploads wait here between the preview and the confirmation. MEDIA_ROOT is never served
 # (cooperation/urls.py), and the names are random tokens, not the sender's file names.
@@ -357,9 +359,14 @@ def _xlsx_rows(data: bytes, sheet_names: Iterable[str]) -> tuple[Iterator[list[A
     return (list(row) for row in sheet.iter_rows(values_only=True)), title
 
 
-def _clean(value: Any) -> Any:
+def _clean(value: Any, *, csv_cell: bool = False) -> Any:
+    """A cell as read: text stripped, empty text None. A CSV cell also loses the quote that
+    an export put in front of a text that starts like a formula (cooperation.cells), so
+    that every export imports back to the values it came from."""
     if isinstance(value, str):
         value = value.strip()
+        if csv_cell:
+            value = from_csv_cell(value).strip()
         return value or None
     return value
 
@@ -397,7 +404,7 @@ def read_table(
     mapping: dict[int, Column] = {}
     table = Table([], {}, [], [], file_format, encoding, sheet)
     for number, raw in enumerate(raw_rows, start=1):
-        cells = [_clean(cell) for cell in raw]
+        cells = [_clean(cell, csv_cell=file_format == "csv") for cell in raw]
         if not any(cell is not None for cell in cells):
             if header is not None:
                 table.empty_rows.append(number)
@@ -600,17 +607,20 @@ def book_response(
     notes_headers: Sequence[str] = (),
 ) -> HttpResponse:
     """A CSV (UTF-8 with a byte order mark, so Excel keeps Cyrillic) or an XLSX whose first
-    sheet holds the rows and a second one, if given, the notes on the columns."""
+    sheet holds the rows and a second one, if given, the notes on the columns. Every cell
+    follows cooperation.cells (a text is never read as a formula)."""
     data = tablib.Dataset(*rows, headers=list(headers), title=sheet_title[:31])
     if export_format == "xlsx":
         sheets = [data]
         if notes:
             sheet = tablib.Dataset(*notes, headers=list(notes_headers), title=_("notes")[:31])
             sheets.append(sheet)
-        content: bytes | str = tablib.Databook(sheets).export("xlsx")
+        content: bytes | str = tablib.Databook(
+            [safe_dataset(sheet, "xlsx") for sheet in sheets]
+        ).export("xlsx")
         content_type = XLSX_TYPE
     else:
-        content = "\ufeff" + data.export("csv")
+        content = "\ufeff" + safe_dataset(data, "csv").export("csv")
         content_type = "text/csv; charset=utf-8"
     response = HttpResponse(content, content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="{filename}.{export_format}"'

@@ -18,7 +18,7 @@ from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
 from django_tables2.export import ExportMixin, TableExport
 
-from . import csv_sql, selectors
+from . import cells, csv_sql, selectors
 from .filtersets import SourceFilterSet, StrictNullBooleanField
 from .models import Source
 from .register_cache import cached_page
@@ -26,10 +26,11 @@ from .tables import SourceTable
 
 
 class ExcelFriendlyExport(TableExport):
-    """CSV starts with a UTF-8 byte order mark, so Excel shows Cyrillic and Azerbaijani intact."""
+    """CSV starts with a UTF-8 byte order mark, so Excel shows Cyrillic and Azerbaijani intact;
+    every cell follows cooperation.cells (a text is never read as a formula)."""
 
     def export(self):
-        data = super().export()
+        data = cells.safe_dataset(self.dataset, self.format).export(self.format)
         if self.format == self.CSV and isinstance(data, str):
             return "\ufeff" + data
         return data
@@ -124,7 +125,7 @@ class FilteredListView(ExportMixin, SingleTableMixin, FilterView):
             while batch := list(islice(records, EXPORT_BATCH_SIZE)):
                 values = table_class(batch, **table_kwargs).as_values(exclude_columns=exclude)
                 next(values)  # the header again
-                yield "".join(writer.writerow(row) for row in values).encode("utf-8")
+                yield "".join(writer.writerow(cells.csv_row(row)) for row in values).encode("utf-8")
 
         response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = (

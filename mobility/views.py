@@ -9,6 +9,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 
+from cooperation.cells import safe_dataset
 from cooperation.choices import IscedLevel, Qualifier
 from cooperation.views import FilteredListView
 
@@ -88,7 +89,7 @@ class MobilityExplorerView(FilteredListView):
         data.title = gettext("figures")
         sheet = tablib.Dataset(*definitions(), headers=["column", "code", "meaning"])
         sheet.title = gettext("definitions")
-        book = tablib.Databook([data, sheet])
+        book = tablib.Databook([safe_dataset(data, "xlsx"), safe_dataset(sheet, "xlsx")])
         response = HttpResponse(
             book.export("xlsx"),
             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
