@@ -2,8 +2,10 @@
 
 from django import forms
 from django.contrib import admin
-from django.core.exceptions import PermissionDenied
+from django.contrib.admin.utils import flatten_fieldsets, unquote
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
+from django.http import Http404
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django_countries.filters import CountryFilter
@@ -15,7 +17,13 @@ from simple_history.admin import SimpleHistoryAdmin
 from .cells import from_csv_dataset, safe_dataset
 from .choices import IscedLevel
 from .models import IscedField, Source, StatedFigure
-from .roles import object_in_scope, scoped_to
+from .roles import (
+    agreement_shown,
+    object_in_scope,
+    reads_all_agreements,
+    scoped_to,
+    shown_agreement_id,
+)
 
 admin.site.site_header = _("UniBridge back office")
 admin.site.site_title = _("UniBridge")
@@ -93,11 +101,148 @@ class RoleScopedAdminMixin:
 
 
 class HistoryAdmin(RoleScopedAdminMixin, TimestampedAdminMixin, SimpleHistoryAdmin):
-    """Base of every admin of a model with history: who changed what, and when."""
+    """Base of every admin of a model with history: who changed what, and when.
+
+    simple_history's own views read a record's history straight from the history table and
+    let anyone who may *view* the model POST its "revert" form, which saves every field. Here
+    the history pages obey the same two rules as the change page:
+
+    - a record the reader may not see through ``get_queryset`` (a hidden agreement, its
+      parties and conditions) is a 404, its history and old versions included; the history
+      of a deleted record is shown only to readers of the whole register
+      (``reads_all_agreements``), since what it was can no longer be checked against a scope;
+    - reverting is a change: it needs the change permission on the live record within the
+      editor's scope (``RoleScopedAdminMixin``), with the change form's own read-only fields
+      and choices; re-creating a deleted record needs the add permission and no scope.
+    """
 
     list_per_page = 50
     # Staff paste addresses without a scheme: assume https (Django 6 will by default).
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+
+    def history_subject(self, request, object_id):
+        """The live record behind a history URL, as this reader may see it; None when it
+        was deleted. Raises Http404 when the reader may not see it at all."""
+        pk = unquote(object_id)
+        try:
+            live = self.get_queryset(request).filter(pk=pk).first()
+            exists = live is not None or self.model._default_manager.filter(pk=pk).exists()
+        except (ValueError, ValidationError):
+            raise Http404 from None
+        if live is None and (exists or not reads_all_agreements(request.user)):
+            raise Http404
+        return live
+
+    def may_revert(self, request, live) -> bool:
+        if live is None:
+            return self.has_add_permission(request) and not scoped_to(request.user)
+        return self.has_change_permission(request, live)
+
+    def history_view(self, request, object_id, extra_context=None):
+        self.history_subject(request, object_id)
+        return super().history_view(request, object_id, extra_context)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        live = self.history_subject(request, object_id)
+        request._unibridge_may_revert = self.may_revert(request, live)
+        request._unibridge_history_live = live
+        if request.method == "POST" and not request._unibridge_may_revert:
+            raise PermissionDenied
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = tuple(super().get_readonly_fields(request, obj))
+        if getattr(request, "_unibridge_may_revert", True) or getattr(
+            request, "_unibridge_listing_fields", False
+        ):
+            return fields
+        # A reader's view of an old version: every field shown, none of them an input
+        # (what the change page does for a view-only reader). get_fieldsets may build the
+        # form, which asks for the read-only fields again: the flag stops that loop.
+        request._unibridge_listing_fields = True
+        try:
+            names = flatten_fieldsets(self.get_fieldsets(request, obj))
+        finally:
+            request._unibridge_listing_fields = False
+        return fields + tuple(name for name in names if name not in fields and self._shows(name))
+
+    def _shows(self, name: str) -> bool:
+        # A name the read-only display can render: a model field, or an attribute of the
+        # admin or the model (not a form-only field such as ``opened_version``).
+        return hasattr(self, name) or hasattr(self.model, name)
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        live = getattr(request, "_unibridge_history_live", None)
+        if obj is not None and live is not None and hasattr(live, "version"):
+            # A revert saves the old values over the record as it is now: the version check
+            # compares with the live row's version, not the old version's.
+            obj.version = live.version
+        return super().get_form(request, obj, change, **kwargs)
+
+    def revert_disabled(self, request, obj=None):
+        may_revert = getattr(request, "_unibridge_may_revert", None)
+        if may_revert is None:
+            live = None if obj is None else self.model._default_manager.filter(pk=obj.pk).first()
+            may_revert = self.may_revert(request, live)
+        return not may_revert or super().revert_disabled(request, obj)
+
+
+class AgreementLinkAdminMixin:
+    """Rows that name an agreement (a figure, a scholarship, a renewal's parent) name it only
+    to a reader who may see it: the rule is ``cooperation.roles.shown_agreement_id``, the
+    one the API and the exports use. In the list the column shows "—"; on the change page the
+    field is left out (a reader who may not see the agreement may not change the row either:
+    the row keeps its link when saved by someone who may)."""
+
+    agreement_link_fields: tuple[str, ...] = ("agreement",)
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                **{
+                    f"{field}_shown": shown_agreement_id(request.user, field)
+                    for field in self.agreement_link_fields
+                }
+            )
+        )
+
+    def hidden_agreement_fields(self, request, obj) -> set[str]:
+        if obj is None:
+            return set()
+        return {
+            field
+            for field in self.agreement_link_fields
+            if not agreement_shown(obj, request.user, field)
+        }
+
+    def get_fieldsets(self, request, obj=None):
+        hidden = self.hidden_agreement_fields(request, obj)
+        fieldsets = super().get_fieldsets(request, obj)
+        if not hidden:
+            return fieldsets
+
+        def keep(line):
+            if isinstance(line, list | tuple):
+                kept = [name for name in line if name not in hidden]
+                return kept or None
+            return None if line in hidden else line
+
+        return [
+            (name, {**opts, "fields": [kept for line in opts["fields"] if (kept := keep(line))]})
+            for name, opts in fieldsets
+        ]
+
+    def get_list_display(self, request):
+        return [
+            f"{name}_link" if name in self.agreement_link_fields else name
+            for name in super().get_list_display(request)
+        ]
+
+    @admin.display(description=_("agreement"), ordering="agreement")
+    def agreement_link(self, obj):
+        return obj.agreement if getattr(obj, "agreement_shown", None) is not None else "—"
 
 
 class QuotedCSV(base_formats.CSV):

@@ -22,6 +22,38 @@ class Qualifier(models.TextChoices):
     LESS_THAN = "less_than", _("less than")
     UP_TO = "up_to", _("up to")
 
+    @classmethod
+    def of_sum(cls, counts: "dict[str, int]") -> "Qualifier | None":
+        """The qualifier of a sum, from how many of its terms carry each qualifier.
+
+        One term keeps its own ("more than 1000"). A sum of exact numbers is exact; with
+        lower bounds ("more than", "at least") in it, it is "at least"; with upper bounds,
+        "up to"; with an "about", or lower and upper bounds together, "about". No term: None.
+        """
+        present = {cls(name) for name, count in counts.items() if count}
+        if not present:
+            return None
+        if sum(counts.values()) == 1:
+            return present.pop()
+        lower = present & {cls.MORE_THAN, cls.AT_LEAST}
+        upper = present & {cls.LESS_THAN, cls.UP_TO}
+        if cls.ABOUT in present or (lower and upper):
+            return cls.ABOUT
+        if lower:
+            return cls.AT_LEAST
+        if upper:
+            return cls.UP_TO
+        return cls.EXACT
+
+    @classmethod
+    def phrase(cls, value: int | None, qualifier: str | None) -> str:
+        """A number with its qualifier, as a reader should see it: "more than 1000"."""
+        if value is None:
+            return "—"
+        if not qualifier or qualifier == cls.EXACT:
+            return str(value)
+        return f"{cls(qualifier).label} {value}"
+
 
 class IscedLevel(models.TextChoices):
     """ISCED 2011 levels of tertiary education."""

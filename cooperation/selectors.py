@@ -103,37 +103,47 @@ def stated_figures_compared(
 
 
 def mobility_series(country_a: str, country_b: str) -> dict:
-    """Mobility figures both ways, as chart series: one point per stated figure.
-
-    Figures from different sources for the same period are not added up (they are
-    competing statements, not parts of a whole); the chart shows each one.
-    """
+    """Mobility totals both ways, as chart series: one series per direction and measure, one
+    point per year, each the total of ``mobility.selectors.mobility_totals`` (the explorer's
+    pivot and the API's totals are the same numbers): a stock is the count at the year's
+    latest date, never a sum of dates; a breakdown is never the year's value; of sources
+    stating the same number, the one published last. ``text`` carries the qualifier
+    ("more than 1000") and ``as_of`` the date of a stock."""
+    from mobility.selectors import mobility_totals
+    from mobility.choices import Measure
     from mobility.models import MobilityFigure
 
-    figures = (
-        MobilityFigure.objects.filter(
-            Q(origin_country=country_a, destination_country=country_b)
-            | Q(origin_country=country_b, destination_country=country_a)
-        )
-        .order_by("year", "as_of")
-        # Five columns, not model instances: a pair has thousands of figures (10,000 at
-        # size L, bench/RESULTS.md), which took longer to build than to read.
-        .values_list("year", "as_of", "origin_country", "destination_country", "value")
+    figures = MobilityFigure.objects.filter(
+        Q(origin_country=country_a, destination_country=country_b)
+        | Q(origin_country=country_b, destination_country=country_a)
     )
-    labels: dict[str, None] = {}  # in order of appearance
-    points: dict[str, dict[str, int]] = defaultdict(dict)
-    for year, as_of, origin, destination, value in figures:
-        label = as_of.isoformat() if as_of else str(year)
-        labels.setdefault(label)
-        points[f"{origin} → {destination}"][label] = value
-    directions = [f"{country_a} → {country_b}", f"{country_b} → {country_a}"]
-    return {
-        "labels": list(labels),
-        "datasets": [
-            {"label": direction, "data": [points[direction].get(label) for label in labels]}
-            for direction in directions
-        ],
-    }
+    totals = mobility_totals(figures=figures, group_by=["year", "origin", "destination"])
+    years = sorted({total["year"] for total in totals})
+    points: dict[tuple[str, str, str], dict[int, dict]] = defaultdict(dict)
+    for total in totals:
+        series = (total["origin"], total["destination"], total["measure"])
+        points[series][total["year"]] = total
+    datasets = []
+    for origin, destination in ((country_a, country_b), (country_b, country_a)):
+        for measure, label in Measure.choices:
+            series = points.get((origin, destination, measure))
+            if not series:
+                continue
+            datasets.append(
+                {
+                    "label": f"{origin} → {destination}, {str(label).lower()}",
+                    "measure": measure,
+                    "data": [series[year]["value"] if year in series else None for year in years],
+                    "text": [series[year]["text"] if year in series else None for year in years],
+                    "as_of": [
+                        series[year]["as_of"].isoformat()
+                        if year in series and series[year]["as_of"]
+                        else None
+                        for year in years
+                    ],
+                }
+            )
+    return {"labels": years, "datasets": datasets}
 
 
 def scholarships_for_pair(country_a: str, country_b: str) -> QuerySet:

@@ -25,7 +25,8 @@ class VersionedModelForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["opened_version"].initial = self.instance.version
+        if "opened_version" in self.fields:  # not when the admin shows the form read-only
+            self.fields["opened_version"].initial = self.instance.version
 
     def clean(self):
         cleaned_data = super().clean()

@@ -7,6 +7,7 @@ from django_countries.filters import CountryFilter
 from import_export import resources
 
 from cooperation.admin import (
+    AgreementLinkAdminMixin,
     HistoryAdmin,
     ImportExportHistoryAdmin,
     IscedLevelsField,
@@ -49,7 +50,7 @@ class ScholarshipProgrammeForm(forms.ModelForm):
 
 
 @admin.register(ScholarshipProgramme)
-class ScholarshipProgrammeAdmin(HistoryAdmin):
+class ScholarshipProgrammeAdmin(AgreementLinkAdminMixin, HistoryAdmin):
     form = ScholarshipProgrammeForm
     list_display = (
         "name",
@@ -108,7 +109,7 @@ class MobilityFigureResource(resources.ModelResource):
 
 
 @admin.register(MobilityFigure)
-class MobilityFigureAdmin(VersionedAdminMixin, ImportExportHistoryAdmin):
+class MobilityFigureAdmin(AgreementLinkAdminMixin, VersionedAdminMixin, ImportExportHistoryAdmin):
     resource_classes = [MobilityFigureResource]
     list_display = (
         "origin_country",

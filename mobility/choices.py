@@ -27,5 +27,9 @@ class Sex(models.TextChoices):
 
 
 class Measure(models.TextChoices):
+    """Whether a figure counts people present on a date (a stock: "164 were studying on 31
+    December") or people who moved during an academic year (a flow). Every mobility type can
+    be stated either way; the two are never added together (mobility.selectors)."""
+
     STOCK = "stock", _("Stock on a date")
     FLOW = "flow", _("Flow in an academic year")

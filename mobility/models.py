@@ -241,7 +241,7 @@ class MobilityFigure(VersionedModel, TimeStampedModel):
     def __str__(self) -> str:
         return (
             f"{self.origin_country}→{self.destination_country} {self.year} "
-            f"{self.get_mobility_type_display()}: {self.value}"
+            f"{self.get_mobility_type_display()}: {Qualifier.phrase(self.value, self.qualifier)}"
         )
 
     def clean(self) -> None:

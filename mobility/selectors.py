@@ -1,15 +1,33 @@
-"""Reads of mobility figures that are more than a filter: the totals the dashboards and
-analysts use."""
+"""Reads of mobility figures that are more than a filter: the totals that the explorer's
+pivot and its export, the dashboard's chart and ``/api/mobility-figures/totals/`` show.
 
+They all call ``mobility_totals`` (and the explorer ``mobility_total_details``, which says
+which figures each total used and which it left out): the rules of adding figures up live
+here once, and run in the database, so a total over millions of figures reads no figure
+into Python.
+"""
+
+import dataclasses
 import datetime
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db import connections, transaction
+from django.db.models import (
+    Case,
+    F,
+    Max,
+    Q,
+    QuerySet,
+    Value,
+    When,
+    Window,
+)
+from django.db.models.functions import Coalesce, Collate, RowNumber
 
 from cooperation.choices import IscedLevel, Qualifier
 
-from .choices import Sex
+from .choices import Measure, Sex
 
 # Dimension of a total -> the figure's column that holds it.
 TOTAL_DIMENSIONS = {
@@ -22,83 +40,388 @@ TOTAL_DIMENSIONS = {
     "sex": "sex",
     "measure": "measure",
 }
-# Dimensions that break a figure down. Unless a total is grouped by one (or the filters pick
-# values of it), only the figures stated for all of it are summed: "all levels" and "level 6"
-# of the same year would otherwise be counted twice.
-BREAKDOWNS = {
-    "level": Q(level=IscedLevel.ALL),
-    "sex": Q(sex=Sex.TOTAL),
-    "field": Q(field__isnull=True),
-    "home_institution": Q(home_institution__isnull=True),
-    "host_institution": Q(host_institution__isnull=True),
+# Dimensions that break a total down -> (the column, the value of the total, the column the
+# filters name). "All levels" and "level 6" of the same year must never be added up.
+BREAKDOWNS: dict[str, tuple[str, Any]] = {
+    "level": ("level", IscedLevel.ALL.value),
+    "sex": ("sex", Sex.TOTAL.value),
+    "field": ("field__code", None),
+    "home_institution": ("home_institution_id", None),
+    "host_institution": ("host_institution_id", None),
 }
-_FIGURE_KEY = (
-    "origin_country",
-    "destination_country",
+# Filters of MobilityFigureFilterSet that pick values of a breakdown dimension.
+FILTERS_PICKING = {
+    "level": ("level",),
+    "sex": ("sex",),
+    "field": ("field",),
+    "home_institution_id": ("home_institution",),
+    "host_institution_id": ("host_institution",),
+    "institution_id": ("home_institution", "host_institution"),
+}
+# What makes two figures statements of the same number: every dimension and the period.
+# Two of them can differ only by their source (the model's unique constraint).
+SERIES = (
+    "year",
+    "as_of",
+    "field_id",
     "home_institution_id",
     "host_institution_id",
+    "origin_country",
+    "destination_country",
     "mobility_type",
     "level",
-    "field__code",
     "sex",
     "measure",
-    "year",
 )
+TEXT_COLUMNS = {"origin_country", "destination_country", "mobility_type", "level", "sex", "measure"}
+UNDATED = datetime.date(1, 1, 1)  # an undated stock is older than any dated one of its year
 
 
-def _sort_key(values: tuple[Any, ...]) -> tuple[tuple[bool, Any], ...]:
+class Status:
+    """Why a figure that matches the filters is, or is not, in its total."""
+
+    USED = 0
+    ALTERNATIVE = 1  # another source states the same number and was published later
+    EARLIER = 2  # a stock counted before the date the total is taken at
+    BREAKDOWN = 3  # a part of a total (level, sex, field, institution) not grouped by
+
+    LABELS = {
+        USED: "used",
+        ALTERNATIVE: "alternative",
+        EARLIER: "earlier",
+        BREAKDOWN: "breakdown",
+    }
+
+
+def breakdowns_picked(cleaned_data: Mapping[str, Any]) -> dict[str, list[Any]]:
+    """Values of breakdown dimensions that the filters of the mobility figures pick
+    (MobilityFigureFilterSet's cleaned data): ``{"level": ["6", "7"]}``."""
+    picked: dict[str, list[Any]] = {}
+    for name, dimensions in FILTERS_PICKING.items():
+        value = cleaned_data.get(name)
+        if value in (None, "", []):
+            continue
+        values = list(value) if isinstance(value, list | tuple | set) else [value]
+        for dimension in dimensions:
+            picked.setdefault(dimension, []).extend(values)
+    return picked
+
+
+def _counted(group_by: Collection[str], picked: Mapping[str, Collection[Any]]) -> Q:
+    """The figures that may be added up: for every breakdown dimension that is not grouped
+    by, its total only, or, when the filters pick some of its values (and not the total),
+    those values, which do not overlap."""
+    condition = Q()
+    for dimension, (column, total) in BREAKDOWNS.items():
+        if dimension in group_by:
+            continue
+        values = [value for value in picked.get(dimension, ()) if value not in ("", None)]
+        if values and total not in values:
+            condition &= Q(**{f"{column}__in": values})
+        elif total is None:
+            # On the figure's own column ("field_id IS NULL"), not through the join: the
+            # planner then knows how many rows it keeps.
+            condition &= Q(**{f"{column.split('__')[0]}__isnull": True})
+        else:
+            condition &= Q(**{column: total})
+    return condition
+
+
+def _bytewise(column: str, using: str) -> F | Collate:
+    """A column to tell equal values apart, compared byte by byte: a partition only needs
+    equality, and PostgreSQL sorts text in the database's collation 3-4 times slower."""
+    if connections[using].vendor == "postgresql" and column in TEXT_COLUMNS:
+        return Collate(F(column), "C")
+    return F(column)
+
+
+def _classified_sql(
+    figures: QuerySet,
+    group_by: Sequence[str],
+    picked: Mapping[str, Collection[Any]],
+    *,
+    branch: str,
+) -> tuple[str, tuple[Any, ...], list[str]]:
+    """SQL of the filtered figures, one row each, with its cell (``g0``, ``g1``..., ``g_measure``)
+    and its ``status`` (Status), and the names of the cell's columns.
+
+    ``branch="counted"``: the figures that may be added up, ranked by window functions
+    (used, an alternative, an earlier count). ``branch="breakdowns"``: the others, only
+    labelled (with the cell and ``t_pk``): at size L they are 95% of the figures, and
+    sorting them with the others took 40 s."""
+    counted = _counted(group_by, picked)
+    cell = [F(TOTAL_DIMENSIONS[dimension]) for dimension in group_by] + [F("measure")]
+    names = [f"g{i}" for i in range(len(group_by))] + ["g_measure"]
+    base = figures.order_by().annotate(**dict(zip(names, cell, strict=True)), t_pk=F("pk"))
+    if branch == "breakdowns":
+        left_out = base.annotate(
+            t_is=Case(When(counted, then=Value(1)), default=Value(0)) if counted else Value(1)
+        ).filter(t_is=0)
+        sql, params = left_out.values(*names, "t_pk").query.get_compiler(figures.db).as_sql()
+        return f"SELECT f.*, {Status.BREAKDOWN} AS status FROM ({sql}) f", params, names
+    ranked = base.filter(counted).annotate(
+        t_value=F("value"),
+        t_qualifier=F("qualifier"),
+        t_as_of=F("as_of"),
+        t_source=F("source_id"),
+        t_date=Coalesce("as_of", Value(UNDATED)),
+        # Of the figures stating the same number, the source published last is used; of
+        # one day's publications (or undated ones), the figure entered last.
+        t_rank=Window(
+            RowNumber(),
+            partition_by=[_bytewise(column, figures.db) for column in SERIES],
+            order_by=[Coalesce("source__published_on", Value(UNDATED)).desc(), F("pk").desc()],
+        ),
+        # Stocks are added only at one date: the latest one in the cell.
+        t_cell_date=Window(
+            Max(Case(When(measure=Measure.STOCK, then=F("t_date")))),
+            partition_by=[
+                _bytewise(TOTAL_DIMENSIONS[dimension], figures.db)
+                for dimension in [*group_by, "measure"]
+            ],
+        ),
+    )
+    columns = ["t_value", "t_qualifier", "t_as_of", "t_source", "t_date", "t_rank", "t_cell_date"]
+    sql, params = ranked.values(*names, "t_pk", *columns).query.get_compiler(figures.db).as_sql()
+    status = (
+        f"CASE WHEN f.t_rank > 1 THEN {Status.ALTERNATIVE} "
+        f"WHEN f.g_measure = '{Measure.STOCK.value}' AND f.t_date < f.t_cell_date "
+        f"THEN {Status.EARLIER} ELSE {Status.USED} END"
+    )
+    return f"SELECT f.*, {status} AS status FROM ({sql}) f", params, names
+
+
+def _sort_key(values: Sequence[Any]) -> tuple[tuple[bool, Any], ...]:
     return tuple((value is None, value if value is not None else "") for value in values)
 
 
-def mobility_totals(
-    *, figures: QuerySet, group_by: Sequence[str], fixed: Collection[str] = ()
-) -> list[dict[str, Any]]:
-    """Sum ``figures`` per combination of ``group_by`` dimensions, and per measure.
+# Memory for the sorts of the window functions, for one statement: with PostgreSQL's
+# default (4 MB) the 500,000 figures of a total by level at size L are sorted on disk.
+# (A sort takes what it needs, 75 MB there, not the whole of it.)
+SORT_MEMORY = "256MB"
 
-    The rules that keep a total honest:
-    - stocks and flows are never added together: every row names its measure;
-    - a breakdown dimension (level, sex, field, home or host institution) that is neither
-      grouped by nor in ``fixed`` (picked by a filter) counts only its "all" figures;
-    - one figure per set of dimensions: where several sources state it, the one published
-      last wins (two sources that disagree are not added up), and of a stock the count of
-      the latest date in the year is taken.
+
+def _read(using: str, sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
+    connection = connections[using]
+    if connection.vendor != "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return cursor.fetchall()
+    with transaction.atomic(using=using), connection.cursor() as cursor:
+        # For this statement only: rolled back after it, so that a savepoint inside an outer
+        # transaction does not keep them (as cooperation.csv_sql does). JIT compiled the
+        # expressions for 1.3 s at size L and ran them no faster.
+        cursor.execute(
+            "SELECT set_config('work_mem', %s, true), set_config('jit', 'off', true)",
+            [SORT_MEMORY],
+        )
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+        transaction.set_rollback(True, using=using)  # a read: nothing to keep but settings
+        return rows
+
+
+def _date(value: Any) -> datetime.date | None:
+    # SQLite hands back the text of a date read through a subquery.
+    if value is None or isinstance(value, datetime.date):
+        return value
+    return datetime.date.fromisoformat(str(value)[:10])
+
+
+def mobility_totals(
+    *,
+    figures: QuerySet,
+    group_by: Sequence[str],
+    picked: Mapping[str, Collection[Any]] | None = None,
+) -> list[dict[str, Any]]:
+    """One total per combination of the ``group_by`` dimensions and per measure, with what
+    it is made of. ``figures`` is the filtered figures; ``picked`` the values of breakdown
+    dimensions that the filters pick (``breakdowns_picked``).
+
+    The rules (README, "Mobility totals"):
+
+    1. A stock is never added to a flow: ``measure`` (Measure) is always a dimension.
+    2. Stocks are added only at the same date: a total of stocks is taken at the latest
+       "as of" date among its figures (an undated stock counts as older than any dated one
+       of its year); the stocks counted earlier are left out as earlier counts.
+    3. A breakdown (level, sex, field, home or host institution) is never added to its
+       total nor to other breakdowns: unless the dimension is grouped by, only the figures
+       for all of it count ("all levels", "total", no field, no institution), or, when the
+       filters pick values of it without its total, those values.
+    4. Where several sources give a number for the same dimensions and period (the same
+       year, and for a stock the same date), the one published last is used (of sources
+       published the same day, or undated, the figure entered last); the others are left
+       out as alternatives, never summed.
+    5. A qualifier travels with the number: one figure keeps its own ("more than 1000"); a
+       sum with a lower bound in it is "at least" (Qualifier.of_sum).
+
+    Each row: the group_by dimensions, ``measure``, ``value`` (None when no figure could be
+    counted), ``qualifier``, ``text`` ("at least 1005"), ``approximate``, ``as_of`` (the
+    stocks' date), ``figures`` and ``sources`` used, and ``alternatives``, ``earlier`` and
+    ``breakdowns``: how many figures were left out, and why.
     """
-    for dimension, condition in BREAKDOWNS.items():
-        if dimension not in group_by and dimension not in fixed:
-            figures = figures.filter(condition)
-    rows = (
-        figures.prefetch_related(None)
-        .order_by()
-        .values(
-            *_FIGURE_KEY, "as_of", "value", "qualifier", "source_id", "source__published_on", "pk"
-        )
+    group_by = list(dict.fromkeys(dimension for dimension in group_by if dimension != "measure"))
+    unknown = set(group_by) - set(TOTAL_DIMENSIONS)
+    if unknown:
+        raise ValueError(f"Cannot group mobility figures by {', '.join(sorted(unknown))}")
+    picked = picked or {}
+    classified, params, names = _classified_sql(figures, group_by, picked, branch="counted")
+    used = f"c.status = {Status.USED}"
+    qualifiers = [choice.value for choice in Qualifier]
+    per_qualifier = ", ".join(
+        f"SUM(CASE WHEN {used} AND c.t_qualifier = '{name}' THEN 1 ELSE 0 END)"
+        for name in qualifiers
     )
-    oldest = datetime.date.min
-    chosen: dict[tuple[Any, ...], dict[str, Any]] = {}
-    for row in rows:
-        key = tuple(row[column] for column in _FIGURE_KEY)
-        rank = (row["as_of"] or oldest, row["source__published_on"] or oldest, row["pk"])
-        current = chosen.get(key)
-        if current is None or rank > current["rank"]:
-            chosen[key] = {**row, "rank": rank}
-    totals: dict[tuple[Any, ...], dict[str, Any]] = {}
-    dimensions = [dimension for dimension in group_by if dimension != "measure"] + ["measure"]
-    for row in chosen.values():
-        key = tuple(row[TOTAL_DIMENSIONS[dimension]] for dimension in dimensions)
-        total = totals.setdefault(
-            key, {"value": 0, "approximate": False, "figures": 0, "sources": set()}
+    left_out = ", ".join(
+        f"SUM(CASE WHEN c.status = {status} THEN 1 ELSE 0 END)"
+        for status in (Status.ALTERNATIVE, Status.EARLIER)
+    )
+    columns = ", ".join(f"c.{name}" for name in names)
+    sql = (
+        f"SELECT {columns}, SUM(CASE WHEN {used} THEN c.t_value END), "
+        f"COUNT(DISTINCT CASE WHEN {used} THEN c.t_source END), "
+        f"MAX(CASE WHEN {used} THEN c.t_as_of END), {per_qualifier}, {left_out}, 0 "
+        f"FROM ({classified}) c GROUP BY {columns}"
+    )
+    if _counted(group_by, picked):
+        # The breakdowns are only counted, per cell, in the same statement.
+        breakdowns, more_params, _names = _classified_sql(
+            figures, group_by, picked, branch="breakdowns"
         )
-        total["value"] += row["value"]
-        total["approximate"] |= row["qualifier"] != Qualifier.EXACT
-        total["figures"] += 1
-        total["sources"].add(row["source_id"])
-    return [
-        {
-            **dict(zip(dimensions, key, strict=True)),
-            "value": total["value"],
-            "approximate": total["approximate"],
-            "figures": total["figures"],
-            "sources": len(total["sources"]),
-        }
-        for key, total in sorted(totals.items(), key=lambda item: _sort_key(item[0]))
+        nothing = ", ".join(["NULL", "0", "NULL", *["0"] * len(qualifiers), "0", "0"])
+        sql += (
+            f" UNION ALL SELECT {columns}, {nothing}, COUNT(*) FROM ({breakdowns}) c"
+            f" GROUP BY {columns}"
+        )
+        params = (*params, *more_params)
+    cells: dict[tuple[Any, ...], list[Any]] = {}
+    for row in _read(figures.db, sql, params):
+        cell, numbers = tuple(row[: len(names)]), list(row[len(names) :])
+        if cell in cells:  # used figures, then breakdowns: the second adds its count
+            cells[cell][-1] += numbers[-1]
+        else:
+            cells[cell] = numbers
+    dimensions = [*group_by, "measure"]
+    results = []
+    for cell, row in cells.items():
+        value, sources, as_of = row[:3]
+        counts = dict(zip(qualifiers, row[3 : 3 + len(qualifiers)], strict=True))
+        alternatives, earlier, breakdowns = row[3 + len(qualifiers) :]
+        qualifier = Qualifier.of_sum(counts)
+        results.append(
+            {
+                **dict(zip(dimensions, cell, strict=True)),
+                "value": value,
+                "qualifier": qualifier.value if qualifier else None,
+                "text": Qualifier.phrase(value, qualifier),
+                "approximate": qualifier not in (None, Qualifier.EXACT),
+                "as_of": _date(as_of) if cell[-1] == Measure.STOCK else None,
+                "figures": sum(counts.values()),
+                "sources": sources,
+                "alternatives": alternatives,
+                "earlier": earlier,
+                "breakdowns": breakdowns,
+            }
+        )
+    results.sort(key=lambda total: _sort_key([total[name] for name in dimensions]))
+    return results
+
+
+@dataclasses.dataclass(frozen=True)
+class FigureInTotal:
+    """A figure as one total used it or left it out."""
+
+    pk: int
+    value: int
+    qualifier: str
+    as_of: datetime.date | None
+    year: int
+    level: str
+    sex: str
+    field: str | None
+    mobility_type: str
+    source_id: int
+    source_title: str
+    status: str  # Status.LABELS
+
+    @property
+    def text(self) -> str:
+        return Qualifier.phrase(self.value, self.qualifier)
+
+
+def mobility_total_details(
+    *,
+    figures: QuerySet,
+    group_by: Sequence[str],
+    picked: Mapping[str, Collection[Any]] | None = None,
+    per_reason: int = 5,
+    limit: int = 2000,
+) -> dict[tuple[Any, ...], list[FigureInTotal]]:
+    """The figures behind each total of ``mobility_totals`` (same arguments), used first:
+    at most ``per_reason`` of each status per total (of the breakdowns, the first and the
+    last entered) and ``limit`` in all, keyed by the total's dimensions (the group_by ones,
+    then the measure). Three queries, whatever the number of figures."""
+    group_by = [dimension for dimension in dict.fromkeys(group_by) if dimension != "measure"]
+    picked = picked or {}
+    classified, params, names = _classified_sql(figures, group_by, picked, branch="counted")
+    cell_columns = ", ".join(f"d.{name}" for name in names)
+    partition = ", ".join(f"c.{name}" for name in names)
+    sql = (
+        f"SELECT {cell_columns}, d.t_pk, d.status FROM ("
+        f"SELECT c.*, ROW_NUMBER() OVER (PARTITION BY {partition}, c.status"
+        " ORDER BY c.t_date DESC, c.t_pk DESC) AS n"
+        f" FROM ({classified}) c) d WHERE d.n <= %s"
+        f" ORDER BY {cell_columns}, d.status, d.t_date DESC, d.t_pk DESC LIMIT %s"
+    )
+    found = [
+        (tuple(row[: len(names)]), row[-2], row[-1])
+        for row in _read(figures.db, sql, (*params, per_reason, limit))
     ]
+    if len(found) < limit and _counted(group_by, picked):
+        classified, params, names = _classified_sql(figures, group_by, picked, branch="breakdowns")
+        sql = (
+            f"SELECT {partition}, MIN(c.t_pk), MAX(c.t_pk) FROM ({classified}) c"
+            f" GROUP BY {partition} LIMIT %s"
+        )
+        for row in _read(figures.db, sql, (*params, (limit - len(found)) // 2)):
+            cell = tuple(row[: len(names)])
+            found += [(cell, pk, Status.BREAKDOWN) for pk in dict.fromkeys(row[-2:])]
+    rows = (
+        figures.model.objects.filter(pk__in=[pk for _cell, pk, _status in found])
+        .order_by()
+        .values_list(
+            "pk",
+            "value",
+            "qualifier",
+            "as_of",
+            "year",
+            "level",
+            "sex",
+            "field__code",
+            "mobility_type",
+            "source_id",
+            "source__title",
+        )
+        .using(figures.db)
+    )
+    figure_of = {row[0]: row for row in rows}
+    details: dict[tuple[Any, ...], list[FigureInTotal]] = {}
+    for cell, pk, status in sorted(found, key=lambda item: item[2]):
+        pk, value, qualifier, as_of, year, level, sex, field, kind, source, title = figure_of[pk]
+        details.setdefault(cell, []).append(
+            FigureInTotal(
+                pk=pk,
+                value=value,
+                qualifier=qualifier,
+                as_of=as_of,
+                year=year,
+                level=level,
+                sex=sex,
+                field=field,
+                mobility_type=kind,
+                source_id=source,
+                source_title=title,
+                status=Status.LABELS[status],
+            )
+        )
+    return details

@@ -147,9 +147,31 @@ class MobilityTotalRowSerializer(serializers.Serializer):
     field = serializers.CharField(required=False, allow_null=True, help_text=_("ISCED-F code."))
     sex = serializers.CharField(required=False)
     measure = serializers.CharField(help_text=_("stock or flow: never summed together."))
-    value = serializers.IntegerField(help_text=_("The sum of the figures counted."))
-    approximate = serializers.BooleanField(
-        help_text=_("True when a summed figure was stated as “more than”, “about”, etc.")
+    value = serializers.IntegerField(
+        allow_null=True,
+        help_text=_("The sum of the figures counted; null when every figure was left out."),
+    )
+    qualifier = serializers.CharField(
+    alternatives = serializers.IntegerField(
+        help_text=_("Figures left out: the same number from a source published earlier.")
+    )
+    earlier = serializers.IntegerField(
+        help_text=_("Stocks left out: counted on a date before as_of.")
+    )
+    breakdowns = serializers.IntegerField(
+        help_text=_("Figures left out: a breakdown (level, sex, field, institution) of a total.")
+    )
+        allow_null=True,
+        help_text=_(
+            "The sum's qualifier: one figure keeps its own; a sum with a lower bound in it "
+            "is at_least, with an upper bound up_to, with an about (or both bounds) about."
+        ),
+    )
+    text = serializers.CharField(help_text=_("The number as shown: “more than 1000”."))
+    approximate = serializers.BooleanField(help_text=_("True when the qualifier is not exact."))
+    as_of = serializers.DateField(
+        allow_null=True,
+        help_text=_("Stocks: the date they were counted on; other dates are left out."),
     )
     figures = serializers.IntegerField(help_text=_("How many figures were summed."))
     sources = serializers.IntegerField(help_text=_("How many sources they came from."))

@@ -15,12 +15,22 @@
       data: {
         labels: data.mobility.labels,
         datasets: data.mobility.datasets.map(function (set, i) {
-          return { label: set.label, data: set.data, spanGaps: true, borderColor: colours[i],
-            backgroundColor: colours[i], pointRadius: 5, tension: 0 };
+          var colour = colours[i % colours.length];
+          return { label: set.label, data: set.data, spanGaps: true, borderColor: colour,
+            backgroundColor: colour, pointRadius: 5, tension: 0,
+            borderDash: set.measure === "flow" ? [6, 4] : [] };
         })
       },
       options: Object.assign({}, common, { scales: { y: { beginAtZero: true,
-        title: { display: true, text: data.labels.people } } } })
+        title: { display: true, text: data.labels.people } } },
+        plugins: Object.assign({}, common.plugins, { tooltip: { callbacks: {
+          // The number as stated ("more than 1000") and, for a stock, its date.
+          label: function (item) {
+            var set = data.mobility.datasets[item.datasetIndex];
+            var text = (set.text && set.text[item.dataIndex]) || item.formattedValue;
+            var asOf = set.as_of && set.as_of[item.dataIndex];
+            return set.label + ": " + text + (asOf ? " (" + asOf + ")" : "");
+          } } } }) })
     });
   }
   var perYear = document.getElementById("agreements-chart");

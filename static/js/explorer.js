@@ -12,7 +12,12 @@
       return { label: set.label, data: set.data, backgroundColor: colours[i % colours.length] };
     }) },
     options: { responsive: true, maintainAspectRatio: false, animation: false,
-      plugins: { legend: { position: "bottom" } },
+      plugins: { legend: { position: "bottom" }, tooltip: { callbacks: {
+        // The total as stated ("at least 1005"), not the bare number.
+        label: function (item) {
+          var set = data.datasets[item.datasetIndex];
+          return set.label + ": " + ((set.text && set.text[item.dataIndex]) || item.formattedValue);
+        } } } },
       scales: { y: { beginAtZero: true, title: { display: true, text: data.yLabel } } } }
   });
 })();

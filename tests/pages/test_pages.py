@@ -2,6 +2,7 @@
 queries that does not grow with the rows."""
 
 import csv
+import datetime
 import io
 
 import openpyxl
@@ -149,7 +150,57 @@ def test_mobility_pivot_by_direction(client, demo):
     )
     columns = response.context["pivot_columns"]
     assert columns == ["AZ → KZ", "KZ → AZ"]
-    assert response.context["pivot_rows"] == [(2025, [333, 164 + 79])]
+    # Two stocks of KZ -> AZ students, 79 on 2025-03-05 and 164 on 2025-12-31: the total is
+    # the count at the year's latest date, and the earlier count is shown as left out.
+    [(year, measure, cells)] = response.context["pivot_rows"]
+    assert (year, measure) == (2025, "Stock on a date")
+    assert [cell.total["value"] for cell in cells] == [333, 164]
+    kz_az = cells[1]
+    assert kz_az.total["as_of"] == datetime.date(2025, 12, 31)
+    assert [(f.value, f.status) for f in kz_az.figures] == [(164, "used"), (79, "earlier")]
+    page = response.content.decode()
+    assert "243" not in page
+    assert f'href="#{kz_az.anchor}"' in page
+    assert f'#figure-{kz_az.figures[1].pk}"' in page  # the earlier count, linked
+    assert "counted on an earlier date" in page
+
+
+def test_more_than_stays_with_the_number(client, demo):
+    """ "More than 1000 Kazakhs study in Poland" is never a plain 1000."""
+    response = client.get(
+        reverse("mobility:mobility_explorer"), {"origin": "KZ", "destination": "PL"}
+    )
+    [(_year, _measure, [cell])] = response.context["pivot_rows"]
+    assert cell.total["text"] == "more than 1000"
+    assert "more than 1000" in response.content.decode()
+    dashboard = client.get(reverse("dashboard") + "?pair=KZ-PL")
+    assert dashboard.context["mobility"]["datasets"][0]["text"] == ["more than 1000"]
+    source = Source.objects.get(mobility_figures__value=1000)
+    assert "more than 1000" in client.get(source.get_absolute_url()).content.decode()
+
+
+def test_explorer_dashboard_and_api_agree_on_the_demo(client, demo):
+    explorer = client.get(
+        reverse("mobility:mobility_explorer"), {"origin": "KZ", "destination": "AZ"}
+    )
+    [(_year, _measure, [cell])] = explorer.context["pivot_rows"]
+    api = client.get("/api/mobility-figures/totals/", {"origin": "KZ", "destination": "AZ"}).json()[
+        "results"
+    ]
+    dashboard = client.get(reverse("dashboard") + "?pair=KZ-AZ").context["mobility"]
+    [kz_az] = [s for s in dashboard["datasets"] if s["label"].startswith("KZ → AZ")]
+    assert cell.total["value"] == api[0]["value"] == kz_az["data"][0] == 164
+    assert api[0]["as_of"] == kz_az["as_of"][0] == "2025-12-31"
+    assert api[0]["earlier"] == 1
+    pivot_csv = client.get(
+        reverse("mobility:mobility_explorer"),
+        {"origin": "KZ", "destination": "AZ", "_export": "pivot-csv"},
+    )
+    text = b"".join(pivot_csv.streaming_content).decode().lstrip("\ufeff")
+    rows = list(csv.DictReader(io.StringIO(text)))
+    assert [(row["year"], row["value"], row["as_of"]) for row in rows] == [
+        ("2025", "164", "2025-12-31")
+    ]
 
 
 def make_rows(n: int) -> None:
