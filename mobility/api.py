@@ -12,7 +12,7 @@ from cooperation.versioning import VersionedViewSetMixin
 
 from .filtersets import MobilityFigureFilterSet, ScholarshipProgrammeFilterSet
 from .models import MobilityFigure, ScholarshipAllocation, ScholarshipProgramme
-from .selectors import TOTAL_DIMENSIONS, mobility_totals
+from .selectors import TOTAL_DIMENSIONS, breakdowns_picked, mobility_totals
 from .serializers import (
     MobilityFigureSerializer,
     MobilityTotalsSerializer,
@@ -29,20 +29,29 @@ TOTALS_DESCRIPTIONS = {
     "field": _("ISCED-F 2013 field code"),
     "sex": _("Sex"),
     "measure": _("stock (people present on a date) or flow (people who moved in a year)"),
-    "value": _("Sum of the figures counted"),
-    "approximate": _("True when a figure counted was stated as “more than”, “about”, etc."),
+    "value": _("Sum of the figures counted (empty when none could be counted)"),
+    "qualifier": _("How the sum relates to the true number: exact, more_than, at_least, about…"),
+    "text": _("The number as a reader should see it: “more than 1000”"),
+    "approximate": _("True when the sum is not exact (its qualifier is not “exact”)"),
+    "as_of": _("For stocks: the date they were counted on (stocks of other dates are left out)"),
     "figures": _("Number of figures counted"),
     "sources": _("Number of sources they came from"),
+    "alternatives": _("Figures left out: another source's statement of the same number"),
+    "earlier": _("Stocks left out: counted on an earlier date than as_of"),
+    "breakdowns": _("Figures left out: a level, sex, field or institution breakdown"),
 }
-# Filters that pick values of a breakdown dimension, so its detailed figures are wanted.
-FILTERS_FIXING = {
-    "level": ("level",),
-    "sex": ("sex",),
-    "field": ("field",),
-    "home_institution_id": ("home_institution",),
-    "host_institution_id": ("host_institution",),
-    "institution_id": ("home_institution", "host_institution"),
-}
+TOTALS_COLUMNS = (
+    "value",
+    "qualifier",
+    "text",
+    "approximate",
+    "as_of",
+    "figures",
+    "sources",
+    "alternatives",
+    "earlier",
+    "breakdowns",
+)
 
 
 class ShownAgreementViewSetMixin:
@@ -163,10 +172,14 @@ class MobilityFigureViewSet(ShownAgreementViewSetMixin, VersionedViewSetMixin, M
         summary=_("Mobility totals"),
         description=_(
             "The figures that match the filters, summed per combination of the dimensions in "
-            "group_by and per measure (stocks and flows are never added together). Where "
-            "several sources give a figure for the same dimensions, the one published last "
-            "counts; a level, sex, field or institution breakdown counts only its “all” "
-            "figures unless it is grouped by or filtered on."
+            "group_by and per measure: stocks and flows are never added together; stocks "
+            "only at one date (the latest, as_of; earlier counts are left out); a level, "
+            "sex, field or institution breakdown is never added to its total nor to other "
+            "breakdowns unless it is grouped by (or the filters pick some of its values); "
+            "where several sources give the same number, the one published last counts and "
+            "the others are left out as alternatives; the qualifier travels with the sum (a "
+            "sum with a “more than” in it is “at least”). The explorer's pivot and the "
+            "dashboard's chart show the same totals."
         ),
         parameters=[
             group_by_parameter(tuple(TOTAL_DIMENSIONS), TOTALS_DEFAULT),
@@ -185,27 +198,16 @@ class MobilityFigureViewSet(ShownAgreementViewSetMixin, VersionedViewSetMixin, M
             default=TOTALS_DEFAULT,
         )
         filterset = self.bound_filterset()
-        picked = {
-            name
-            for name, value in filterset.form.cleaned_data.items()
-            if value not in (None, "", [])
-        }
-        fixed = {
-            dimension
-            for name, dimensions in FILTERS_FIXING.items()
-            if name in picked
-            for dimension in dimensions
-        }
-        figures = filterset.qs
-        rows = mobility_totals(figures=figures, group_by=group_by, fixed=fixed)
-        names = [
-            *dict.fromkeys([*group_by, "measure"]),
-            "value",
-            "approximate",
-            "figures",
-            "sources",
+        rows = mobility_totals(
+            figures=filterset.qs,
+            group_by=group_by,
+            picked=breakdowns_picked(filterset.form.cleaned_data),
+        )
+        names = [*dict.fromkeys([*group_by, "measure"]), *TOTALS_COLUMNS]
+        columns = [
+            Column(name, str(TOTALS_DESCRIPTIONS[name]), "date" if name == "as_of" else "text")
+            for name in names
         ]
-        columns = [Column(name, str(TOTALS_DESCRIPTIONS[name])) for name in names]
         return self.aggregate_response(
             {"group_by": group_by, "results": rows}, rows=rows, columns=columns
         )
