@@ -109,9 +109,9 @@ def mobility_series(country_a: str, country_b: str) -> dict:
     latest date, never a sum of dates; a breakdown is never the year's value; of sources
     stating the same number, the one published last. ``text`` carries the qualifier
     ("more than 1000") and ``as_of`` the date of a stock."""
-    from mobility.selectors import mobility_totals
     from mobility.choices import Measure
     from mobility.models import MobilityFigure
+    from mobility.selectors import mobility_totals
 
     figures = MobilityFigure.objects.filter(
         Q(origin_country=country_a, destination_country=country_b)

@@ -152,15 +152,6 @@ class MobilityTotalRowSerializer(serializers.Serializer):
         help_text=_("The sum of the figures counted; null when every figure was left out."),
     )
     qualifier = serializers.CharField(
-    alternatives = serializers.IntegerField(
-        help_text=_("Figures left out: the same number from a source published earlier.")
-    )
-    earlier = serializers.IntegerField(
-        help_text=_("Stocks left out: counted on a date before as_of.")
-    )
-    breakdowns = serializers.IntegerField(
-        help_text=_("Figures left out: a breakdown (level, sex, field, institution) of a total.")
-    )
         allow_null=True,
         help_text=_(
             "The sum's qualifier: one figure keeps its own; a sum with a lower bound in it "
@@ -175,6 +166,15 @@ class MobilityTotalRowSerializer(serializers.Serializer):
     )
     figures = serializers.IntegerField(help_text=_("How many figures were summed."))
     sources = serializers.IntegerField(help_text=_("How many sources they came from."))
+    alternatives = serializers.IntegerField(
+        help_text=_("Figures left out: the same number from a source published earlier.")
+    )
+    earlier = serializers.IntegerField(
+        help_text=_("Stocks left out: counted on a date before as_of.")
+    )
+    breakdowns = serializers.IntegerField(
+        help_text=_("Figures left out: a breakdown (level, sex, field, institution) of a total.")
+    )
 
 
 class MobilityTotalsSerializer(serializers.Serializer):
