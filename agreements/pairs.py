@@ -10,15 +10,22 @@ sessions, spreadsheet imports, the bulk API) does; a COPY or raw SQL load calls
 and so must any future ``QuerySet.update()`` or ``bulk_create`` of parties or of
 institutions' countries. ``loaddata`` is covered: its raw saves are refreshed once it
 commits.
+
+It also holds the lock that keeps two writers of the same institution pair apart
+(``lock_institution_pairs``): the duplicate check of a signing session or an import reads
+the register, so two sessions saving the same agreement at once must not both read it
+before either has written.
 """
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable
 
 from django.db import connections, router, transaction
 from django.db.models import F
 from django.db.models.signals import post_delete, post_save, pre_save
+from django.db.transaction import TransactionManagementError
 
 from cooperation.audit import insert_select
 from universities.models import Institution
@@ -27,6 +34,73 @@ from .models import Agreement, CountryPair, Party
 
 BATCH = 900  # ids per statement: SQLite's old limit of 999 parameters
 COLUMNS = ["agreement", "country", "partner_country"]
+# Advisory locks live in PostgreSQL's shared lock table (max_locks_per_transaction x
+# max_connections slots, 6,400 by default): a session with more pairs than this takes one
+# exclusive lock on every pair instead of one lock per pair.
+MAX_PAIR_LOCKS = 256
+
+
+def _lock_key(text: str) -> int:
+    """A signed 64-bit advisory lock key, in a namespace of its own (no other code's
+    advisory lock shares a key with these but by a 2**-64 chance)."""
+    digest = hashlib.blake2b(text.encode(), digest_size=8, person=b"unibridge-pair").digest()
+    return int.from_bytes(digest, "big", signed=True)
+
+
+ALL_PAIRS_KEY = _lock_key("*")
+
+
+def institution_pair_key(a: int, b: int) -> int:
+    """The lock key of an unordered pair of institutions: (a, b) and (b, a) are one key."""
+    low, high = sorted((int(a), int(b)))
+    return _lock_key(f"{low}:{high}")
+
+
+def lock_institution_pairs(party_sets: Iterable[Iterable[int]], *, using: str | None = None) -> int:
+    """Wait until no other transaction writes agreements between the same institutions,
+    and keep them waiting until this transaction ends. Returns the number of keys locked.
+
+    Call it inside the writer's transaction, after the parties are known and BEFORE the
+    duplicate check (``services.agreements_bulk_create`` does, for signing sessions, the
+    bulk API and spreadsheet imports alike): the second of two sessions saving the same
+    agreement then runs its check after the first has committed, and sees it.
+
+    Each set of parties is keyed by its two smallest institution ids: a duplicate has
+    exactly the same parties (``services._flag_duplicates``), so every possible duplicate
+    shares that pair (as ``services._agreements_with_pairs`` reads it). On PostgreSQL these
+    are transaction-scoped advisory locks (``pg_advisory_xact_lock``, released on commit or
+    rollback), taken in ascending key order so two sessions with several pairs in common
+    cannot deadlock; every session first takes a shared lock on a key standing for all
+    pairs, and a session with more than ``MAX_PAIR_LOCKS`` pairs takes it exclusively
+    instead of locking each pair. On SQLite nothing is locked here: SQLite lets one writer
+    at a time into the database, and a session's check and save run in one transaction.
+    """
+    using = using or router.db_for_write(Agreement)
+    connection = connections[using]
+    if connection.vendor != "postgresql":
+        return 0
+    if not connection.in_atomic_block:
+        # Outside a transaction the lock would be released as soon as it is taken.
+        raise TransactionManagementError("lock_institution_pairs() needs a transaction.")
+    keys = sorted(
+        {
+            institution_pair_key(*sorted(ids)[:2])
+            for ids in map(set, party_sets)
+            if len(ids) >= 2 and None not in ids
+        }
+    )
+    if not keys:
+        return 0
+    if len(keys) > MAX_PAIR_LOCKS:
+        calls, params = ["pg_advisory_xact_lock(%s)"], [ALL_PAIRS_KEY]
+    else:
+        calls = ["pg_advisory_xact_lock_shared(%s)"] + ["pg_advisory_xact_lock(%s)"] * len(keys)
+        params = [ALL_PAIRS_KEY, *keys]
+    with connection.cursor() as cursor:
+        # One statement; PostgreSQL evaluates a select list left to right, so the locks
+        # are taken in the order written: the all-pairs key, then the pairs ascending.
+        cursor.execute(f"SELECT {', '.join(calls)}", params)
+    return len(params)
 
 
 def _pairs_of_parties(using: str):

@@ -25,7 +25,7 @@ from universities.models import Institution
 
 from .choices import AgreementKind, AgreementStatus, CooperationAreaCode
 from .models import Agreement, CooperationArea, Party
-from .pairs import refresh_country_pairs
+from .pairs import lock_institution_pairs, refresh_country_pairs
 
 # A session larger than this is refused with a message rather than left to time out.
 MAX_ROWS = 5000
@@ -273,6 +273,7 @@ def agreements_bulk_check(
     rows: Sequence[Mapping[str, Any]],
     defaults: Mapping[str, Any],
     row_numbers: Sequence[int] | None = None,
+    lock: bool = False,
 ) -> BulkResult:
     """Check every row of a session without saving anything.
 
@@ -282,6 +283,10 @@ def agreements_bulk_check(
     no duplicate of an existing agreement (same parties, same kind, overlapping validity)
     nor of another row, unless the row says ``allow_duplicate``. Queries do not grow with
     the number of rows: the register is loaded once.
+
+    With ``lock`` (a check before a save, inside the saving transaction), the institution
+    pairs of the rows are locked before the duplicate check (``pairs.lock_institution_pairs``)
+    so that a concurrent session saving the same agreement is seen, not missed.
     """
     if len(rows) > MAX_ROWS:
         return BulkResult(
@@ -328,6 +333,10 @@ def agreements_bulk_check(
         names = [p.institution_name or p.written for p in row.parties]
         row.title = str(raw.get("title") or "").strip() or _default_title(row.kind, names)
         _check_model(row, event)
+    if lock:
+        lock_institution_pairs(
+            [p.institution_id for p in row.parties] for row in results if row.parties
+        )
     _flag_duplicates(results, row_numbers or range(1, len(rows) + 1))
     return BulkResult(rows=results)
 
@@ -520,13 +529,21 @@ def agreements_bulk_create(
     institutions marked for creation are created, signatories are found by name or created,
     and each agreement, its parties and areas are written with history rows that name
     ``user``, all linked to ``event``.
+
+    Two sessions saving the same agreement at once cannot both save it: the check runs in
+    the saving transaction, after the rows' institution pairs are locked, so the second
+    waits for the first to commit and then finds its agreement a duplicate.
     """
-    result = agreements_bulk_check(
-        event=event, rows=rows, defaults=defaults or {}, row_numbers=row_numbers
-    )
-    if dry_run or not result.valid:
-        return result
     with transaction.atomic():
+        result = agreements_bulk_check(
+            event=event,
+            rows=rows,
+            defaults=defaults or {},
+            row_numbers=row_numbers,
+            lock=not dry_run,
+        )
+        if dry_run or not result.valid:
+            return result
         _save(result, event=event, user=user)
     result.saved = True
     return result
@@ -555,8 +572,9 @@ def _save(result: BulkResult, *, event: Event | None, user) -> None:
     through = []
     areas = dict(CooperationArea.objects.values_list("code", "pk"))
     missing = {a for row in result.rows for a in row.areas} - set(areas)
-    for code in missing:
-        areas[code] = CooperationArea.objects.create(code=code).pk
+    for code in sorted(missing):
+        # get_or_create: a session saving at the same time may be creating the same area.
+        areas[code] = CooperationArea.objects.get_or_create(code=code)[0].pk
     for row, agreement in zip(result.rows, agreements, strict=True):
         row.agreement_id = agreement.pk
         for party in row.parties:

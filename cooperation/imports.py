@@ -13,7 +13,12 @@ person confirms; the apps' own services check and save in bulk instead. tablib s
 writes the templates and exports (as the list pages' exports do).
 
 Formats are told by their bytes, never by the file name: a PDF or a program renamed
-``.csv`` is refused as what it is. CSV may be UTF-8 (with or without a byte order mark),
+``.csv`` is refused as what it is. A file is bounded before it is parsed and while it is
+read, so that a small upload cannot take the worker's memory or time (a "zip bomb"): a
+workbook's parts may unpack to at most ``max_unpacked_bytes()``, none compressed beyond
+``MAX_COMPRESSION_RATIO``, its sheet may declare at most (rows + 1) x ``MAX_COLUMNS`` cells;
+rows are streamed, one wider than ``MAX_COLUMNS`` is refused, and reading stops one row
+past the row limit or past as many empty rows. CSV may be UTF-8 (with or without a byte order mark),
 UTF-16 (Excel's "Unicode text") or Windows-1251 (Excel's "CSV" on a Russian Windows);
 the report says which encoding was read.
 """
@@ -29,6 +34,7 @@ import io
 import json
 import re
 import secrets
+import struct
 import time
 import zipfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -56,6 +62,20 @@ SESSION_KEY = "unibridge_imports"
 
 def max_import_bytes() -> int:
     return int(getattr(settings, "UNIBRIDGE_IMPORT_MAX_BYTES", 20 * 1024 * 1024))
+
+
+def max_unpacked_bytes() -> int:
+    """The most an XLSX's parts may unpack to (a 50,000-row export of figures: 46 MB)."""
+    return int(getattr(settings, "UNIBRIDGE_IMPORT_MAX_UNPACKED_BYTES", 100 * 1024 * 1024))
+
+
+# A spreadsheet's XML compresses 5 to 20 times (a 50,000-row sheet: 16); a part made to
+# blow up compresses 1,000 times. Parts under RATIO_FROM bytes harm nobody and are let be.
+MAX_COMPRESSION_RATIO = 100
+RATIO_FROM = 1024 * 1024
+MAX_ARCHIVE_PARTS = 1000  # a workbook has a dozen parts, one per sheet and picture more
+MAX_COLUMNS = 100  # columns a row may reach; the imports read 16 at most
+EMPTY_ROWS_KEPT = 21  # the numbers of empty rows kept to name them (the notes show 20)
 
 
 def pending_lifetime() -> int:
@@ -159,10 +179,11 @@ class Table:
     rows: list[SheetRow]
     headers: dict[str, str]  # column key -> the header as the file writes it
     unknown_headers: list[str]
-    empty_rows: list[int]
+    empty_rows: list[int]  # the first EMPTY_ROWS_KEPT empty rows between data rows
     file_format: str  # "csv" or "xlsx"
     encoding: str = ""
     sheet: str = ""
+    empty_count: int = 0  # all of them
 
     def header_of(self, key: str, columns: Sequence[Column]) -> str:
         if key in self.headers:
@@ -178,7 +199,10 @@ class Table:
         if self.empty_rows:
             notes.append(
                 _("Skipped %(count)s empty row(s): %(rows)s.")
-                % {"count": len(self.empty_rows), "rows": _row_list(self.empty_rows)}
+                % {
+                    "count": max(self.empty_count, len(self.empty_rows)),
+                    "rows": _row_list(self.empty_rows),
+                }
             )
         if self.unknown_headers:
             notes.append(
@@ -254,6 +278,7 @@ SIGNATURES = (
 def sniff_format(data: bytes) -> str:
     """ "xlsx" or "csv" from the bytes, or ImportRefused naming what the file really is."""
     if data.startswith(b"PK\x03\x04"):
+        _check_part_count(data)
         try:
             names = set(zipfile.ZipFile(io.BytesIO(data)).namelist())
         except (zipfile.BadZipFile, OSError) as exc:
@@ -278,41 +303,127 @@ def sniff_format(data: bytes) -> str:
     return "csv"
 
 
-def decode_text(data: bytes) -> tuple[str, str]:
-    """The text of a CSV and the name of the encoding it was read in."""
+def _check_part_count(data: bytes) -> None:
+    """Refuse an archive of more parts than a workbook has, from its end record, before
+    ``zipfile`` reads a directory entry for each (300,000 of them fit in 20 MB)."""
+    end = data.rfind(b"PK\x05\x06", max(0, len(data) - 65_557))
+    if end < 0 or end + 22 > len(data):
+        return  # no end record: zipfile says the archive is damaged
+    (parts,) = struct.unpack_from("<H", data, end + 10)
+    if parts > MAX_ARCHIVE_PARTS:  # 0xFFFF: a ZIP64 archive, which no workbook needs
+        raise ImportRefused(
+            _("This archive holds %(count)s files; an Excel workbook holds a few dozen. Save "
+              "the sheet again as .xlsx.") % {"count": f"{parts:,}".replace(",", " ")}
+        )  # fmt: skip
+
+
+def check_workbook_archive(data: bytes, *, max_rows: int) -> None:
+    """Refuse a workbook that would unpack to more than a sheet of the import's size,
+    from the archive's directory alone: nothing is unpacked or parsed here."""
+    limit = max_unpacked_bytes()
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        parts = archive.infolist()
+    total = sum(part.file_size for part in parts)
+    if total > limit:
+        raise ImportRefused(
+            _("This workbook unpacks to %(size)s; an import may unpack to at most %(limit)s "
+              "(%(rows)s rows). Split it, or save it as CSV.")
+            % {"size": filesizeformat(total), "limit": filesizeformat(limit),
+               "rows": f"{max_rows:,}".replace(",", " ")}
+        )  # fmt: skip
+    for part in parts:
+        if part.file_size >= RATIO_FROM and (
+            part.file_size > MAX_COMPRESSION_RATIO * max(part.compress_size, 1)
+        ):
+            raise ImportRefused(
+                _("This workbook is compressed %(ratio)s times (“%(part)s”); a spreadsheet "
+                  "compresses 5 to 20 times. It was made to exhaust the server and is not read.")
+                % {"ratio": part.file_size // max(part.compress_size, 1),
+                   "part": part.filename[:100]}
+            )  # fmt: skip
+
+
+READ_CHUNK = 1024 * 1024
+
+
+def _chunks(data: bytes) -> Iterator[memoryview]:
+    view = memoryview(data)
+    for start in range(0, len(data), READ_CHUNK):
+        yield view[start : start + READ_CHUNK]
+
+
+def _decodes_as(data: bytes, encoding: str) -> bool:
+    """Whether the whole file decodes, a megabyte at a time (nothing kept)."""
+    decoder = codecs.getincrementaldecoder(encoding)()
+    try:
+        for chunk in _chunks(data):
+            decoder.decode(chunk)
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _cp1251_classes() -> bytes:
+    """Each byte as Windows-1251 reads it: c Cyrillic, o other beyond ASCII, x a control
+    character, u undefined, a ASCII."""
+    classes = bytearray(b"a" * 256)
+    for byte in range(256):
+        try:
+            char = bytes([byte]).decode("cp1251")
+        except UnicodeDecodeError:
+            classes[byte] = ord("u")
+            continue
+        if "\u0400" <= char <= "\u04ff":
+            classes[byte] = ord("c")
+        elif byte > 127:
+            classes[byte] = ord("o")
+        elif byte < 32 and char not in "\r\n\t":
+            classes[byte] = ord("x")
+    return bytes(classes)
+
+
+CP1251_CLASSES = _cp1251_classes()
+WORD = re.compile(r"[^\W\d_]+")
+CYRILLIC = re.compile("[\u0400-\u04ff]")
+LATIN = re.compile("[A-Za-z]")
+
+
+def text_encoding(data: bytes) -> tuple[str, str]:
+    """The codec a CSV is read with and the encoding's name for the report. The file is
+    scanned a megabyte at a time: no copy of its text is made here."""
     if data.startswith(codecs.BOM_UTF8):
-        try:
-            return data[len(codecs.BOM_UTF8) :].decode("utf-8"), _("UTF-8 (with byte order mark)")
-        except UnicodeDecodeError as exc:
-            raise _not_text() from exc
+        if not _decodes_as(data, "utf-8-sig"):
+            raise _not_text()
+        return "utf-8-sig", _("UTF-8 (with byte order mark)")
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        try:
-            return data.decode("utf-16"), "UTF-16"
-        except UnicodeDecodeError as exc:
-            raise _not_text() from exc
+        if not _decodes_as(data, "utf-16"):
+            raise _not_text()
+        return "utf-16", "UTF-16"
     if b"\x00" in data[:65536]:
         raise _not_text()
-    try:
-        return data.decode("utf-8"), "UTF-8"
-    except UnicodeDecodeError:
-        pass
+    if _decodes_as(data, "utf-8"):
+        return "utf-8", "UTF-8"
     # Not UTF-8: Excel on a Russian Windows saves "CSV" in Windows-1251. Take it when the
     # letters beyond ASCII read as Cyrillic; anything else is more likely a binary file or
     # another code page than a spreadsheet we would read correctly.
-    try:
-        text = data.decode("cp1251")
-    except UnicodeDecodeError as exc:
-        raise _not_text() from exc
-    beyond = [ch for ch in text if ord(ch) > 127]
-    cyrillic = sum(1 for ch in beyond if "\u0400" <= ch <= "\u04ff")
-    control = sum(1 for ch in text if ord(ch) < 32 and ch not in "\r\n\t")
-    # Latin-1 or Windows-1252 text decodes to Cyrillic letters too ("Café" -> "Cafй"), but
-    # into words that mix Latin and Cyrillic letters, which real names hardly ever do.
-    words = [w for w in re.findall(r"[^\W\d_]+", text) if re.search("[\u0400-\u04ff]", w)]
-    mixed = sum(1 for w in words if re.search("[A-Za-z]", w))
-    if control or cyrillic < 0.8 * len(beyond) or mixed > 0.1 * len(words):
+    beyond = cyrillic = words = mixed = 0
+    for chunk in _chunks(data):
+        classes = bytes(chunk).translate(CP1251_CLASSES)
+        if b"u" in classes or b"x" in classes:
+            raise _not_text()
+        cyrillic += classes.count(b"c")
+        beyond += classes.count(b"c") + classes.count(b"o")
+        # Latin-1 or Windows-1252 text decodes to Cyrillic letters too ("Café" -> "Cafй"),
+        # but into words that mix Latin and Cyrillic letters, which real names hardly do.
+        for match in WORD.finditer(bytes(chunk).decode("cp1251")):
+            word = match.group()
+            if CYRILLIC.search(word):
+                words += 1
+                mixed += bool(LATIN.search(word))
+    if cyrillic < 0.8 * beyond or mixed > 0.1 * words:
         raise _not_text()
-    return text, _("Windows-1251 (Cyrillic)")
+    return "cp1251", _("Windows-1251 (Cyrillic)")
 
 
 def _not_text() -> ImportRefused:
@@ -322,8 +433,13 @@ def _not_text() -> ImportRefused:
     )  # fmt: skip
 
 
-def _csv_rows(text: str) -> Iterator[list[Any]]:
-    sample = text[:20000]
+def _csv_rows(data: bytes, encoding: str) -> Iterator[list[Any]]:
+    """The rows of a CSV, decoded as they are read (the file's text is never held whole)."""
+
+    def text() -> io.TextIOWrapper:
+        return io.TextIOWrapper(io.BytesIO(data), encoding=encoding, newline="")
+
+    sample = text().read(20000)
     try:
         dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")
         delimiter = dialect.delimiter
@@ -331,16 +447,19 @@ def _csv_rows(text: str) -> Iterator[list[Any]]:
         first = sample.splitlines()[0] if sample.strip() else ""
         delimiter = max(",;\t", key=first.count)
     try:
-        yield from csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+        yield from csv.reader(text(), delimiter=delimiter)
     except csv.Error as exc:
         raise ImportRefused(
             _("The CSV cannot be read: %(error)s. Save it from Excel again.") % {"error": exc}
         ) from exc
 
 
-def _xlsx_rows(data: bytes, sheet_names: Iterable[str]) -> tuple[Iterator[list[Any]], str]:
+def _xlsx_rows(
+    data: bytes, sheet_names: Iterable[str], *, max_rows: int
+) -> tuple[Iterator[list[Any]], str]:
     from openpyxl import load_workbook  # imported here: only uploads need it
 
+    check_workbook_archive(data, max_rows=max_rows)  # before openpyxl unpacks anything
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds on broken files; all mean this
@@ -352,11 +471,29 @@ def _xlsx_rows(data: bytes, sheet_names: Iterable[str]) -> tuple[Iterator[list[A
     if not sheets:
         raise ImportRefused(_("This workbook has no sheets."))
     sheet = next((ws for ws in sheets if normalise_header(ws.title) in wanted), sheets[0])
+    # The size the sheet declares (its <dimension>), when it does: rows are read one by
+    # one below and stopped at the limits, but a declared 4,000 x 16,384 cells is refused
+    # before the first of them is parsed.
+    if sheet.max_row and sheet.max_column:
+        cells = (sheet.max_row - sheet.min_row + 1) * (sheet.max_column - sheet.min_column + 1)
+        if cells > (max_rows + 1) * MAX_COLUMNS:
+            raise ImportRefused(
+                _("The sheet “%(sheet)s” declares %(rows)s rows by %(columns)s columns; an "
+                  "import reads at most %(max)s rows of %(max_columns)s columns. Delete what "
+                  "is beyond the table, or split it.")
+                % {"sheet": sheet.title[:100], "rows": _count(sheet.max_row),
+                   "columns": _count(sheet.max_column), "max": _count(max_rows),
+                   "max_columns": MAX_COLUMNS}
+            )  # fmt: skip
     # Some programs write a wrong size into the sheet; read what is really there.
     with contextlib.suppress(AttributeError):
         sheet.reset_dimensions()
     title = sheet.title if len(book.worksheets) > 1 else ""
     return (list(row) for row in sheet.iter_rows(values_only=True)), title
+
+
+def _count(number: int) -> str:
+    return f"{number:,}".replace(",", " ")
 
 
 def _clean(value: Any, *, csv_cell: bool = False) -> Any:
@@ -383,6 +520,11 @@ def read_table(
     The first non-empty row is the header. Headers are compared without case, spaces,
     underscores or a bracketed note ("Valid from (YYYY-MM-DD)"); the headers of every
     interface language are accepted. Empty rows are skipped and counted.
+
+    Rows are streamed and nothing but the data rows is kept: reading stops with a message
+    at a row wider than ``MAX_COLUMNS``, at the data row after ``max_rows`` and at the
+    empty row after ``max_rows`` of them, so time and memory stay those of the largest
+    file allowed whatever the file holds.
     """
     limit = max_import_bytes()
     if len(data) > limit:
@@ -395,19 +537,37 @@ def read_table(
     file_format = sniff_format(data)
     encoding = sheet = ""
     if file_format == "xlsx":
-        raw_rows, sheet = _xlsx_rows(data, sheet_names)
+        raw_rows, sheet = _xlsx_rows(data, sheet_names, max_rows=max_rows)
     else:
-        text, encoding = decode_text(data)
-        raw_rows = _csv_rows(text)
+        codec, encoding = text_encoding(data)
+        raw_rows = _csv_rows(data, codec)
     header: list[Any] | None = None
     header_number = 0
     mapping: dict[int, Column] = {}
     table = Table([], {}, [], [], file_format, encoding, sheet)
+    empty = 0  # every empty row, for the limit
+    since_data: list[int] = []  # the empty rows after the last data row (a few of them)
+    since_data_count = 0
     for number, raw in enumerate(raw_rows, start=1):
+        if len(raw) > MAX_COLUMNS:
+            raise ImportRefused(
+                _("Row %(row)s has %(count)s columns; an import reads at most %(max)s. Delete "
+                  "the columns beyond the table and save the file again.")
+                % {"row": number, "count": _count(len(raw)), "max": MAX_COLUMNS}
+            )  # fmt: skip
         cells = [_clean(cell, csv_cell=file_format == "csv") for cell in raw]
         if not any(cell is not None for cell in cells):
+            empty += 1
+            if empty > max_rows:
+                raise ImportRefused(
+                    _("The file has more than %(max)s empty rows. Delete the empty rows (or "
+                      "the formatting below the table) and save the file again.")
+                    % {"max": _count(max_rows)}
+                )  # fmt: skip
             if header is not None:
-                table.empty_rows.append(number)
+                since_data_count += 1
+                if len(table.empty_rows) + len(since_data) < EMPTY_ROWS_KEPT:
+                    since_data.append(number)
             continue
         if header is None:
             header, header_number = cells, number
@@ -429,7 +589,7 @@ def read_table(
             raise ImportRefused(
                 _("The file has more than %(max)s rows; an import takes at most %(max)s. "
                   "Split the file and import the parts one after another.")
-                % {"max": f"{max_rows:,}".replace(",", " ")}
+                % {"max": _count(max_rows)}
             )  # fmt: skip
         values: dict[str, Any] = {}
         for position, column in mapping.items():
@@ -440,6 +600,10 @@ def read_table(
                     values[column.key].append(cell)
             else:
                 values[column.key] = cell
+        # The empty rows before this one are reported; those after the last data row not.
+        table.empty_rows += since_data
+        table.empty_count += since_data_count
+        since_data, since_data_count = [], 0
         table.rows.append(SheetRow(number, values))
     if header is None:
         raise ImportRefused(_("The file is empty."))
@@ -447,9 +611,6 @@ def read_table(
         raise ImportRefused(
             _("The file has a header (row %(row)s) but no rows below it.") % {"row": header_number}
         )
-    # Trailing empty rows after the last data row are not worth reporting.
-    last = table.rows[-1].number
-    table.empty_rows = [n for n in table.empty_rows if n < last]
     return table
 
 

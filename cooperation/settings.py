@@ -185,6 +185,10 @@ LOGIN_URL = "admin:login"
 UNIBRIDGE_MAX_DOCUMENT_BYTES = int(os.environ.get("UNIBRIDGE_MAX_DOCUMENT_BYTES", 20 * 1024 * 1024))
 # Spreadsheet imports: the largest file, and how long an upload waits for its confirmation.
 UNIBRIDGE_IMPORT_MAX_BYTES = int(os.environ.get("UNIBRIDGE_IMPORT_MAX_BYTES", 20 * 1024 * 1024))
+# What an XLSX upload may unpack to (50,000 rows of figures: 46 MB); cooperation/imports.py.
+UNIBRIDGE_IMPORT_MAX_UNPACKED_BYTES = int(
+    os.environ.get("UNIBRIDGE_IMPORT_MAX_UNPACKED_BYTES", 100 * 1024 * 1024)
+)
 UNIBRIDGE_IMPORT_PENDING_SECONDS = int(os.environ.get("UNIBRIDGE_IMPORT_PENDING_SECONDS", 86400))
 # The dashboard, directory, register and API list are cached until the register changes
 # (cooperation/register_cache.py); this bounds how long a write made past the signals (raw

@@ -153,6 +153,16 @@ def test_empty_rows_are_skipped_and_reported(importer, source):
     assert "Skipped 2 empty row(s): 3, 4." in report.notes
 
 
+def test_many_empty_rows_are_counted_and_the_first_named(importer, source):
+    rows = [MOBILITY_HEADER, mobility_row(source), *[[]] * 30, mobility_row(source, year=2023)]
+    report = importer.preview(csv_bytes(rows)).context["report"]
+    assert [row.number for row in report.rows] == [2, 33]
+    assert (
+        "Skipped 30 empty row(s): 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, "
+        "19, 20, 21, 22 …." in report.notes
+    )
+
+
 def test_figures_already_in_the_register(importer, source):
     existing = f.MobilityFigureFactory(
         origin_country="KZ", destination_country="AZ", mobility_type="degree_students",
