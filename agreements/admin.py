@@ -22,28 +22,24 @@ from cooperation.roles import agreement_visibility, scoped_to
 from cooperation.versioning import VersionedAdminMixin, VersionedModelForm
 from universities.models import Institution
 
+from . import rules
 from .admin_lifecycle import AgreementLifecycleAdminMixin
-from .choices import AgreementStatus, CooperationAreaCode
+from .choices import AgreementState, AgreementStatus, CooperationAreaCode
 from .models import Agreement, CooperationArea, CooperationCondition, Party
-
-MIN_PARTIES = 2
-ENDPOINTS = ("sending_institution", "receiving_institution")
-
-
-def not_a_party(institution: Institution) -> ValidationError:
-    return ValidationError(
-        _("%(institution)s is not a party to this agreement: add it under “Parties” first."),
-        code="not_a_party",
-        params={"institution": institution},
-    )
 
 
 def check_endpoints_are_parties(form: forms.Form, party_ids: set[int]) -> None:
-    """Flag a condition whose sending or receiving institution did not sign the agreement."""
-    for field in ENDPOINTS:
-        institution = form.cleaned_data.get(field)
-        if institution is not None and institution.pk not in party_ids:
-            form.add_error(field, not_a_party(institution))
+    """Flag a condition whose sending or receiving institution did not sign the agreement
+    (``rules.validate_condition_endpoints``), beside the field."""
+    try:
+        rules.validate_condition_endpoints(
+            form.cleaned_data.get("sending_institution"),
+            form.cleaned_data.get("receiving_institution"),
+            party_ids,
+        )
+    except ValidationError as exc:
+        for field, errors in exc.error_dict.items():
+            form.add_error(field, errors)
 
 
 @admin.register(CooperationArea)
@@ -99,12 +95,18 @@ class PartyFormSet(BaseInlineFormSet):
         super().clean()
         if any(self.errors):
             return
-        if self.min_num and len(self.submitted_institution_ids()) < self.min_num:
-            raise ValidationError(
-                _("An agreement has at least %(count)d parties."),
-                code="too_few_parties",
-                params={"count": self.min_num},
-            )
+        submitted = [
+            form.cleaned_data["institution"]
+            for form in self.forms
+            if getattr(form, "cleaned_data", None)
+            and form.cleaned_data.get("institution")
+            and not form.cleaned_data.get("DELETE")
+        ]
+        had = self.instance.parties.count() if self.instance.pk else None
+        try:
+            rules.validate_parties(submitted, had=had)
+        except ValidationError as exc:
+            raise ValidationError(exc.error_dict["parties"]) from exc
 
 
 class PartyInline(admin.TabularInline):
@@ -115,10 +117,10 @@ class PartyInline(admin.TabularInline):
     extra = 0
 
     def get_min_num(self, request, obj=None, **kwargs) -> int:
-        # New agreements need two parties, and one that has two may not drop below. Records
-        # loaded from news that name a single signer stay editable until the other is known.
-        if obj is None or obj.parties.count() >= MIN_PARTIES:
-            return MIN_PARTIES
+        # Rows offered on the form; the rule itself is rules.validate_parties (records
+        # loaded from news that name a single signer stay editable until the other is known).
+        if obj is None or obj.parties.count() >= rules.MIN_PARTIES:
+            return rules.MIN_PARTIES
         return 0
 
     def get_extra(self, request, obj=None, **kwargs) -> int:
@@ -127,6 +129,15 @@ class PartyInline(admin.TabularInline):
 
 class CooperationConditionForm(forms.ModelForm):
     levels = IscedLevelsField(label=_("study levels"), help_text=_("ISCED levels 5 to 8."))
+
+    def clean_subject_areas(self):
+        fields = self.cleaned_data.get("subject_areas")
+        if fields:
+            try:
+                rules.validate_subject_areas(fields)
+            except ValidationError as exc:
+                raise ValidationError(exc.error_dict["subject_areas"]) from exc
+        return fields
 
     class Meta:
         model = CooperationCondition
@@ -179,28 +190,36 @@ class CooperationConditionInline(admin.StackedInline):
 
 
 class ValidityFilter(admin.SimpleListFilter):
-    title = _("validity")
+    """The agreements' states as of today (``AgreementQuerySet``), with the one expiring
+    window of ``UNIBRIDGE_EXPIRING_DAYS``."""
+
+    title = _("state today")
     parameter_name = "validity"
 
     def lookups(self, request, model_admin):
         return [
-            ("90", _("Expiring within 90 days")),
-            ("365", _("Expiring within a year")),
-            ("lapsed", _("Past its end date")),
-            ("open", _("Open-ended")),
+            (AgreementState.IN_FORCE, AgreementState.IN_FORCE.label),
+            (
+                "expiring",
+                _("Expiring within %(days)d days") % {"days": Agreement.expiring_days()},
+            ),
+            ("dormant", _("Dormant")),
+            (AgreementState.NOT_YET_IN_FORCE, AgreementState.NOT_YET_IN_FORCE.label),
+            (AgreementState.ENDED, AgreementState.ENDED.label),
+            ("open", _("In force, open-ended")),
         ]
 
     def queryset(self, request, queryset):
         today = timezone.localdate()
         value = self.value()
-        if value in {"90", "365"}:
-            return queryset.expiring(within_days=int(value), today=today)
-        if value == "lapsed":
-            return queryset.filter(valid_until__lt=today)
+        if value in AgreementState.values:
+            return queryset.in_state(value, today=today)
+        if value == "expiring":
+            return queryset.expiring(today=today)
+        if value == "dormant":
+            return queryset.dormant(today=today)
         if value == "open":
-            return queryset.filter(valid_until__isnull=True).exclude(
-                status__in=[AgreementStatus.EXPIRED, AgreementStatus.TERMINATED]
-            )
+            return queryset.in_force(today=today).filter(valid_until__isnull=True)
         return queryset
 
 

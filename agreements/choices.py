@@ -47,3 +47,24 @@ class ConditionMobilityType(models.TextChoices):
     STUDENT_TRAINEESHIP = "student_traineeship", _("Student mobility for traineeships")
     STAFF_TEACHING = "staff_teaching", _("Staff mobility for teaching")
     STAFF_TRAINING = "staff_training", _("Staff mobility for training")
+
+
+# The statuses of an agreement signed and not ended by its status: in force between its
+# start and end dates, not yet in force before (``AgreementQuerySet.in_force``).
+SIGNED_STATUSES = (AgreementStatus.SIGNED, AgreementStatus.IN_EFFECT)
+# The statuses that end an agreement whatever its dates say.
+ENDED_STATUSES = (AgreementStatus.EXPIRED, AgreementStatus.TERMINATED)
+# Every status but draft: what the public may be shown (``cooperation.roles``).
+PUBLIC_STATUSES = tuple(
+    status.value for status in AgreementStatus if status != AgreementStatus.DRAFT
+)
+
+
+class AgreementState(models.TextChoices):
+    """Where an agreement stands on a given day, from its status and dates (one of these
+    exactly; ``AgreementQuerySet.state_conditions`` defines each)."""
+
+    DRAFT = "draft", _("Draft")
+    NOT_YET_IN_FORCE = "not_yet_in_force", _("Not yet in force")
+    IN_FORCE = "in_force", _("In force")
+    ENDED = "ended", _("Ended")

@@ -2,6 +2,7 @@
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
+from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
 
@@ -16,8 +17,14 @@ from cooperation.filtersets import (
 )
 from cooperation.text import fold
 
-from .choices import AgreementKind, AgreementLevel, AgreementStatus, CooperationAreaCode
-from .models import Agreement, Party
+from .choices import (
+    AgreementKind,
+    AgreementLevel,
+    AgreementState,
+    AgreementStatus,
+    CooperationAreaCode,
+)
+from .models import Agreement, Party, dormant_definition
 
 
 class AgreementFilterSet(filters.FilterSet):
@@ -68,7 +75,18 @@ class AgreementFilterSet(filters.FilterSet):
         method="filter_expiring_within",
         min_value=0,
         max_value=36500,
-        label=_("Signed or in effect, and expiring within this many days from today"),
+        label=_("In force, and ending within this many days from today"),
+    )
+    state = filters.MultipleChoiceFilter(
+        choices=AgreementState.choices,
+        method="filter_state",
+        label=_("State today"),
+        help_text=_(
+            "In force: signed or in effect, started (valid from today or earlier; without "
+            "that date, signed today or earlier), not past its end date, not expired or "
+            "terminated. Not yet in force: signed, starting later. Ended: expired, "
+            "terminated, or past its end date."
+        ),
     )
     event_id = IdFilter(field_name="event", label=_("Signed at the event (id)"))
     institution_id = IdFilter(method="filter_institution_id", label=_("Party (institution id)"))
@@ -86,12 +104,10 @@ class AgreementFilterSet(filters.FilterSet):
         field_name="is_public", label=_("Shown to the public (signed-in staff also see the rest)")
     )
     in_force = BooleanFilter(
-        method="filter_in_force", label=_("In force today (signed or in effect, not expired)")
+        method="filter_in_force",
+        label=_("In force today (signed or in effect, started, not ended or terminated)"),
     )
-    dormant = BooleanFilter(
-        method="filter_dormant",
-        label=_("Dormant: in force, but no mobility recorded in the last three years"),
-    )
+    dormant = BooleanFilter(method="filter_dormant", label=lazy(dormant_definition, str)())
     source_id = IdFilter(field_name="sources", label=_("Cites source (id)"), distinct=True)
 
     class Meta:
@@ -126,6 +142,9 @@ class AgreementFilterSet(filters.FilterSet):
     def filter_country_pair(self, queryset: QuerySet, name: str, value: list[str]) -> QuerySet:
         # CountryPairField gives two different codes, or none.
         return queryset.between(*value) if value else queryset
+
+    def filter_state(self, queryset: QuerySet, name: str, value: list[str]) -> QuerySet:
+        return queryset.in_state(*value, today=timezone.localdate()) if value else queryset
 
     def filter_in_force(self, queryset: QuerySet, name: str, value: bool | None) -> QuerySet:
         if value is None:

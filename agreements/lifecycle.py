@@ -31,17 +31,17 @@ from cooperation.models import EditConflict, conflict_message
 from cooperation.roles import MINISTRY_EDITOR, object_in_scope
 from universities.models import InstitutionEditor
 
-from .choices import AgreementStatus
-from .models import Agreement, CooperationCondition, ExpiryNotice, Party
+from . import rules
+from .choices import SIGNED_STATUSES, AgreementStatus
+from .models import Agreement, CooperationCondition, ExpiryNotice, Party, expiring_days
 
 logger = logging.getLogger(__name__)
 
-IN_FORCE = (AgreementStatus.SIGNED, AgreementStatus.IN_EFFECT)
 # A lapsed agreement is renewed as often as one still running; a draft or a terminated one
 # is not.
-RENEWABLE = (*IN_FORCE, AgreementStatus.EXPIRED)
-TERMINABLE = (*IN_FORCE, AgreementStatus.EXPIRED)
-SUCCESSOR_STATUSES = (AgreementStatus.DRAFT, *IN_FORCE)
+RENEWABLE = (*SIGNED_STATUSES, AgreementStatus.EXPIRED)
+TERMINABLE = (*SIGNED_STATUSES, AgreementStatus.EXPIRED)
+SUCCESSOR_STATUSES = (AgreementStatus.DRAFT, *SIGNED_STATUSES)
 # Refusals because of the agreement's state, not the input: the API answers 409.
 CONFLICT_CODES = frozenset({"edit_conflict", "terminated", "draft", "already_terminated"})
 
@@ -214,6 +214,11 @@ def agreement_renew(
                         }
                     )
                     break
+        party_ids = list(original.parties.order_by("pk").values_list("institution_id", flat=True))
+        try:
+            rules.validate_parties(party_ids)
+        except ValidationError as exc:
+            errors["parties"].extend(exc.message_dict["parties"])
         errors = {key: messages for key, messages in errors.items() if messages}
         if errors:
             raise ValidationError(errors)
@@ -242,17 +247,23 @@ def agreement_renew(
             copy._history_user = user
             copy.save()
         if copy_conditions:
-            _copy_conditions(original, successor, user)
+            _copy_conditions(original, successor, user, party_ids=set(party_ids))
         if not object_in_scope(successor, user):
             # Raised inside the transaction: nothing of the renewal is kept.
             raise PermissionDenied(_("You may not renew this agreement."))
     return successor
 
 
-def _copy_conditions(original: Agreement, successor: Agreement, user) -> None:
+def _copy_conditions(
+    original: Agreement, successor: Agreement, user, *, party_ids: set[int]
+) -> None:
+    """Copy the conditions under the register's rules (``agreements.rules`` and the
+    condition's own ``full_clean()``): a copy that breaks one is refused, named, under
+    ``copy_conditions`` (fix the original, or renew without its conditions)."""
     first = academic_year(successor.valid_from)
     last = academic_year(successor.valid_until) if successor.valid_until else ""
     conditions = original.conditions.order_by("pk").prefetch_related("subject_areas")
+    refused: list[str] = []
     for condition in conditions:
         copy = CooperationCondition(
             agreement=successor,
@@ -266,9 +277,32 @@ def _copy_conditions(original: Agreement, successor: Agreement, user) -> None:
             first_academic_year=first,
             last_academic_year=last,
         )
+        fields = list(condition.subject_areas.all())
+        errors = rules.condition_errors(copy, party_ids=party_ids, subject_areas=fields)
+        try:
+            copy.full_clean()
+        except ValidationError as exc:
+            for field, messages in exc.message_dict.items():
+                errors.setdefault(field, []).extend(messages)
+        if errors:
+            refused += [
+                _("Condition %(condition)s, %(field)s: %(message)s")
+                % {
+                    "condition": condition,
+                    "field": CooperationCondition._meta.get_field(field).verbose_name
+                    if field != NON_FIELD_ERRORS
+                    else "—",
+                    "message": message,
+                }
+                for field, messages in errors.items()
+                for message in messages
+            ]
+            continue
         copy._history_user = user
         copy.save()
-        copy.subject_areas.set(condition.subject_areas.all())
+        copy.subject_areas.set(fields)
+    if refused:
+        raise ValidationError({"copy_conditions": refused})
 
 
 # --------------------------------------------------------------------------- terminate
@@ -347,9 +381,13 @@ def agreement_terminate(
 
 
 def expiry_thresholds() -> tuple[int, ...]:
-    """The alert thresholds in days, widest first: (90, 30) by default."""
-    values = getattr(settings, "UNIBRIDGE_EXPIRY_THRESHOLDS", (90, 30))
-    return tuple(sorted({int(value) for value in values if int(value) > 0}, reverse=True))
+    """The alert thresholds in days, widest first: the first alert when the agreement
+    starts expiring (``UNIBRIDGE_EXPIRING_DAYS``), then the reminders of
+    ``UNIBRIDGE_EXPIRY_THRESHOLDS``: (90, 30) by default."""
+    widest = expiring_days()
+    values = getattr(settings, "UNIBRIDGE_EXPIRY_THRESHOLDS", (30,))
+    reminders = {int(value) for value in values if 0 < int(value) <= widest}
+    return tuple(sorted({widest, *reminders}, reverse=True))
 
 
 @dataclass
@@ -380,13 +418,13 @@ class AlertRun:
 def expiry_alerts_due(*, today: datetime.date) -> list[DueAlert]:
     """Agreements in force whose end date falls within a threshold and whose alert for that
     threshold (or a tighter one) has not gone out for this end date. An agreement already
-    renewed by one in force needs no alert."""
+    renewed by a signed one (in force, or taking effect later) needs no alert."""
     thresholds = expiry_thresholds()
     if not thresholds:
         return []
-    renewed = Agreement.objects.filter(renews=OuterRef("pk"), status__in=IN_FORCE)
+    renewed = Agreement.objects.filter(renews=OuterRef("pk"), status__in=SIGNED_STATUSES)
     candidates = list(
-        Agreement.objects.expiring(within_days=thresholds[0], today=today)
+        Agreement.objects.expiring(today=today)
         .exclude(Exists(renewed))
         .prefetch_related(
             Prefetch(

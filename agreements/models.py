@@ -1,11 +1,24 @@
 """Agreements between institutions or governments, their parties and mobility conditions."""
 
+import calendar
 import datetime
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import FileExtensionValidator, MinValueValidator
 from django.db import models
-from django.db.models import Exists, F, OuterRef, Prefetch, Q
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Prefetch,
+    Q,
+    Value,
+    When,
+)
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -24,9 +37,13 @@ from cooperation.text import vague_date
 from events.models import Event, Person
 from universities.models import Institution
 
+from . import rules
 from .choices import (
+    ENDED_STATUSES,
+    SIGNED_STATUSES,
     AgreementKind,
     AgreementLevel,
+    AgreementState,
     AgreementStatus,
     ConditionMobilityType,
     CooperationAreaCode,
@@ -82,42 +99,181 @@ class AgreementQuerySet(models.QuerySet):
         pairs = CountryPair.objects.filter(country=low, partner_country=high)
         return self.filter(pk__in=pairs.values("agreement"))
 
-    def in_force(self, *, today: datetime.date) -> "AgreementQuerySet":
-        """Signed or in effect, and not past their end date (open-ended ones included)."""
-        return self.filter(self.in_force_condition(today=today))
+    # ------------------------------------------------------------------ states
+    #
+    # Where an agreement stands on a day, defined here once. Every page, filter, export,
+    # dashboard number, e-mail and API filter reads these methods; nothing else compares
+    # status strings or end dates with today.
+    #
+    # - draft: not signed yet;
+    # - in force: signed or in effect, started (``valid_from`` on or before today; without
+    #   one, signed on or before today; with neither date, the status is taken at its
+    #   word), not past ``valid_until`` (open-ended when empty), not expired or terminated;
+    # - not yet in force: signed or in effect, starting after today (a renewal signed now
+    #   that takes effect in 2029);
+    # - ended: expired or terminated, or past ``valid_until``;
+    # - expiring: in force and ending within ``UNIBRIDGE_EXPIRING_DAYS`` days;
+    # - dormant: see ``dormant()``.
+
+    @staticmethod
+    def started_condition(*, today: datetime.date) -> Q:
+        """Took effect on or before ``today`` (see above)."""
+        return (
+            Q(valid_from__lte=today)
+            | Q(valid_from__isnull=True, signed_on__lte=today)
+            | Q(valid_from__isnull=True, signed_on__isnull=True)
+        )
+
+    @staticmethod
+    def not_ended_condition(*, today: datetime.date) -> Q:
+        return Q(valid_until__isnull=True) | Q(valid_until__gte=today)
+
+    @staticmethod
+    def state_conditions(*, today: datetime.date) -> dict[str, Q]:
+        """Each ``AgreementState`` as a condition; exactly one holds for any agreement."""
+        signed = Q(status__in=SIGNED_STATUSES) & AgreementQuerySet.not_ended_condition(today=today)
+        return {
+            AgreementState.DRAFT: Q(status=AgreementStatus.DRAFT),
+            AgreementState.IN_FORCE: signed & AgreementQuerySet.started_condition(today=today),
+            AgreementState.NOT_YET_IN_FORCE: signed
+            & (Q(valid_from__gt=today) | Q(valid_from__isnull=True, signed_on__gt=today)),
+            AgreementState.ENDED: Q(status__in=ENDED_STATUSES)
+            | Q(status__in=SIGNED_STATUSES, valid_until__lt=today),
+        }
 
     @staticmethod
     def in_force_condition(*, today: datetime.date) -> Q:
         """The condition of in_force(), to annotate with (the dashboard counts both at once)."""
-        return (Q(valid_until__isnull=True) | Q(valid_until__gte=today)) & Q(
-            status__in=[AgreementStatus.SIGNED, AgreementStatus.IN_EFFECT]
+        return AgreementQuerySet.state_conditions(today=today)[AgreementState.IN_FORCE]
+
+    @staticmethod
+    def expiring_condition(*, today: datetime.date, within_days: int | None = None) -> Q:
+        """In force and ending within ``within_days`` days (``UNIBRIDGE_EXPIRING_DAYS``
+        unless given: the register's "expiring within" filter takes any number)."""
+        days = expiring_days() if within_days is None else within_days
+        return AgreementQuerySet.in_force_condition(today=today) & Q(
+            valid_until__lte=today + datetime.timedelta(days=days)
         )
 
-    def dormant(self, *, today: datetime.date, years: int = 3) -> "AgreementQuerySet":
-        """In force, with no mobility recorded under them, or between two of their parties,
-        in the last ``years`` years."""
-        # Mobility figures are declared by the mobility app, above this one: reach the model
-        # through the reverse relation rather than importing upwards.
+    def in_state(self, *states: str, today: datetime.date | None = None) -> "AgreementQuerySet":
+        conditions = self.state_conditions(today=today or timezone.localdate())
+        wanted = Q()
+        for state in states:
+            wanted |= conditions[AgreementState(state)]
+        return self.filter(wanted)
+
+    def with_state(self, *, today: datetime.date | None = None) -> "AgreementQuerySet":
+        """Each agreement with its ``state`` (an ``AgreementState`` value) and whether it
+        is ``expiring``, computed by the database from the conditions above."""
+        today = today or timezone.localdate()
+        conditions = self.state_conditions(today=today)
+        return self.annotate(
+            state=Case(
+                *(When(condition, then=Value(state)) for state, condition in conditions.items()),
+                default=Value(AgreementState.ENDED),
+                output_field=models.CharField(),
+            ),
+            expiring=ExpressionWrapper(
+                self.expiring_condition(today=today), output_field=models.BooleanField()
+            ),
+        )
+
+    def in_force(self, *, today: datetime.date | None = None) -> "AgreementQuerySet":
+        return self.in_state(AgreementState.IN_FORCE, today=today)
+
+    def not_yet_in_force(self, *, today: datetime.date | None = None) -> "AgreementQuerySet":
+        return self.in_state(AgreementState.NOT_YET_IN_FORCE, today=today)
+
+    def ended(self, *, today: datetime.date | None = None) -> "AgreementQuerySet":
+        return self.in_state(AgreementState.ENDED, today=today)
+
+    def expiring(
+        self, *, within_days: int | None = None, today: datetime.date | None = None
+    ) -> "AgreementQuerySet":
+        today = today or timezone.localdate()
+        return self.filter(self.expiring_condition(today=today, within_days=within_days))
+
+    def dormant(self, *, today: datetime.date | None = None) -> "AgreementQuerySet":
+        """In force, signed more than ``UNIBRIDGE_DORMANT_MONTHS`` months ago (or, with no
+        signing date, taking effect then) and with no activity since that day: no mobility
+        figure under it or between two of its parties for that year or later, no
+        scholarship programme it established with places for such a year, no renewal or
+        protocol under it signed since, and no event held since (up to today) at which two
+        of its parties were present (as host, organiser or through a participant).
+        ``DORMANT_DEFINITION`` says the same to readers."""
+        today = today or timezone.localdate()
+        since = dormant_since(today)
+        # Figures and scholarships are declared by the mobility app, above this one: reach
+        # their models through the reverse relations rather than importing upwards.
         figure = self.model._meta.get_field("mobility_figures").related_model
-        recent = figure.objects.filter(year__gte=today.year - years)
+        programme = self.model._meta.get_field("scholarship_programmes").related_model
+        recent = figure.objects.filter(year__gte=since.year)
         home_party = Party.objects.filter(
             agreement=OuterRef(OuterRef("pk")), institution=OuterRef("home_institution")
         )
         host_party = Party.objects.filter(
             agreement=OuterRef(OuterRef("pk")), institution=OuterRef("host_institution")
         )
-        return self.in_force(today=today).exclude(
-            Exists(recent.filter(agreement=OuterRef("pk")))
-            | Exists(recent.filter(Exists(home_party), Exists(host_party)))
+        successors = (
+            self.model.objects.filter(Q(renews=OuterRef("pk")) | Q(parent=OuterRef("pk")))
+            .exclude(status=AgreementStatus.DRAFT)
+            .filter(Q(signed_on__gte=since) | Q(signed_on__isnull=True, valid_from__gte=since))
+        )
+        present = (
+            Party.objects.filter(agreement=OuterRef(OuterRef("pk")))
+            .filter(
+                Q(institution=OuterRef("host_institution"))
+                | Q(institution__organised_events=OuterRef("pk"))
+                | Q(institution__participations__event=OuterRef("pk"))
+            )
+            .order_by()
+            .values("agreement")
+            .annotate(n=Count("institution", distinct=True))
+            .values("n")
+        )
+        met = Event.objects.filter(start_date__gte=since, start_date__lte=today).filter(
+            Exists(present.filter(n__gte=2))
+        )
+        return (
+            self.in_force(today=today)
+            .filter(Q(signed_on__lt=since) | Q(signed_on__isnull=True, valid_from__lt=since))
+            .exclude(
+                Exists(recent.filter(agreement=OuterRef("pk")))
+                | Exists(recent.filter(Exists(home_party), Exists(host_party)))
+                | Exists(
+                    programme.objects.filter(
+                        agreement=OuterRef("pk"), allocations__year__gte=since.year
+                    )
+                )
+                | Exists(successors)
+                | Exists(met)
+            )
         )
 
-    def expiring(self, *, within_days: int, today: datetime.date | None = None):
-        today = today or datetime.date.today()
-        return self.filter(
-            status__in=[AgreementStatus.SIGNED, AgreementStatus.IN_EFFECT],
-            valid_until__gte=today,
-            valid_until__lte=today + datetime.timedelta(days=within_days),
-        )
+
+def expiring_days() -> int:
+    """How near its end an agreement in force counts as expiring (one setting)."""
+    return int(settings.UNIBRIDGE_EXPIRING_DAYS)
+
+
+def dormant_since(today: datetime.date) -> datetime.date:
+    """The day ``UNIBRIDGE_DORMANT_MONTHS`` months before ``today`` (the last day of a
+    shorter month when the day does not exist: 31 March less a month is 28/29 February)."""
+    months = today.year * 12 + today.month - 1 - int(settings.UNIBRIDGE_DORMANT_MONTHS)
+    year, month = divmod(months, 12)
+    month += 1
+    day = min(today.day, calendar.monthrange(year, month)[1])
+    return datetime.date(year, month, day)
+
+
+def dormant_definition() -> str:
+    """What "dormant" means, for the pages that offer it."""
+    return _(
+        "Dormant: in force, signed more than %(months)d months ago, and with nothing since "
+        "then: no mobility figure under it or between two of its parties, no scholarship "
+        "places under it, no renewal or protocol signed, no event at which two of its "
+        "parties met."
+    ) % {"months": int(settings.UNIBRIDGE_DORMANT_MONTHS)}
 
 
 class Agreement(VersionedModel, SourcedModel):
@@ -199,6 +355,13 @@ class Agreement(VersionedModel, SourcedModel):
     )
 
     objects = AgreementQuerySet.as_manager()
+    # For the apps below this one, which reach the model through relations and may not
+    # import it: the states and the expiring window.
+    State = AgreementState
+
+    @staticmethod
+    def expiring_days() -> int:
+        return expiring_days()
 
     @classmethod
     def editor_scope(cls, user) -> Q:
@@ -253,6 +416,34 @@ class Agreement(VersionedModel, SourcedModel):
 
     def get_kind_display(self) -> str:
         return _choice_label(AgreementKind, self.kind)
+
+    @property
+    def current_state(self) -> str:
+        """Its ``AgreementState`` today: the ``state`` that ``with_state()`` annotated, or
+        else read by the same conditions (one query)."""
+        if "state" not in self.__dict__:
+            if self.pk is None:
+                raise ValueError("an unsaved agreement has no state yet")
+            self.__dict__["state"] = (
+                type(self).objects.with_state().filter(pk=self.pk).values_list("state", flat=True)
+            ).get()
+        return self.__dict__["state"]
+
+    def get_current_state_display(self) -> str:
+        return _choice_label(AgreementState, self.current_state)
+
+    @property
+    def in_force_today(self) -> bool:
+        return self.current_state == AgreementState.IN_FORCE
+
+    @property
+    def state_summary(self) -> str:
+        """Its state today, in lower case, with the status that ended it ("ended:
+        terminated"), or "draft"."""
+        state = self.get_current_state_display().lower()
+        if self.current_state == AgreementState.ENDED and self.status in ENDED_STATUSES:
+            return f"{state}: {self.get_status_display().lower()}"
+        return state
 
     def clean(self) -> None:
         super().clean()
@@ -401,10 +592,16 @@ class CooperationCondition(TimeStampedModel):
         help_text=_("ISCED levels 5 to 8."),
     )
     subject_areas = models.ManyToManyField(
-        IscedField, blank=True, related_name="conditions", verbose_name=_("subject areas")
+        IscedField,
+        blank=True,
+        related_name="conditions",
+        verbose_name=_("subject areas"),
+        help_text=_("ISCED-F 2013 narrow (3 digits) or detailed (4 digits) fields."),
     )
     _history_m2m_fields = ["subject_areas"]
-    places_per_year = models.PositiveIntegerField(_("places per year"), null=True, blank=True)
+    places_per_year = models.PositiveIntegerField(
+        _("places per year"), null=True, blank=True, validators=[rules.validate_places_per_year]
+    )
     months_per_year = models.DecimalField(
         _("total months per year"),
         max_digits=6,
@@ -446,6 +643,18 @@ class CooperationCondition(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.sending_institution} → {self.receiving_institution}"
+
+    def clean(self) -> None:
+        super().clean()
+        # The agreement is not known yet while the API validates a nested condition before
+        # its agreement is written; the rule runs again when it is (write_nested).
+        known = bool(self.agreement_id) or CooperationCondition.agreement.is_cached(self)
+        rules.validate_academic_years(
+            self.first_academic_year,
+            self.last_academic_year,
+            agreement_ends=self.agreement.valid_until if known else None,
+            agreement_known=known,
+        )
 
     @classmethod
     def editor_scope(cls, user) -> Q:

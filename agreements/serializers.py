@@ -1,5 +1,6 @@
 """API representation of agreements, with their parties and mobility conditions."""
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
@@ -11,9 +12,91 @@ from cooperation.models import IscedField, Source
 from cooperation.serializers import TIMESTAMPS
 from cooperation.versioning import VersionedSerializerMixin
 
+from . import rules
 from .models import Agreement, CooperationArea, CooperationCondition, Party
 
 STUDY_LEVELS = [(value, label) for value, label in IscedLevel.choices if value != IscedLevel.ALL]
+
+
+class RegisterRulesValidator:
+    """Runs ``register_rule_errors`` on an agreement written through the API: a 400 naming
+    the fields, before anything is saved."""
+
+    requires_context = True
+
+    def __call__(self, attrs: dict, serializer: serializers.Serializer) -> None:
+        errors = register_rule_errors(serializer.instance, attrs)
+        if errors:
+            raise serializers.ValidationError(errors)
+
+
+def register_rule_errors(instance: Agreement | None, attrs: dict) -> dict:
+    """The register's rules (``agreements.rules``) for an agreement written through the
+    API with its nested parties and conditions, as DRF errors: ``parties``, and per
+    condition ``{index: {field: [...]}}``. What the request leaves out is taken from the
+    saved agreement (an update that changes the parties checks the saved conditions)."""
+    errors: dict = {}
+    if "parties" in attrs:
+        institutions = [item.get("institution") for item in attrs["parties"]]
+    elif instance is None:
+        institutions = []
+    else:
+        institutions = None  # unchanged
+    if institutions is not None:
+        try:
+            rules.validate_parties(
+                institutions, had=instance.parties.count() if instance is not None else None
+            )
+        except DjangoValidationError as exc:
+            errors.update(exc.message_dict)
+    if institutions is None:
+        party_ids = set(instance.parties.values_list("institution_id", flat=True))
+    else:
+        party_ids = {getattr(i, "pk", i) for i in institutions if i is not None}
+    ends = (
+        attrs["valid_until"] if "valid_until" in attrs else getattr(instance, "valid_until", None)
+    )
+    if "conditions" in attrs:
+        conditions = [dict(item) for item in attrs["conditions"]]
+    elif instance is not None and ("parties" in attrs or "valid_until" in attrs):
+        conditions = [
+            {
+                "sending_institution": condition.sending_institution,
+                "receiving_institution": condition.receiving_institution,
+                "first_academic_year": condition.first_academic_year,
+                "last_academic_year": condition.last_academic_year,
+            }
+            for condition in instance.conditions.select_related(
+                "sending_institution", "receiving_institution"
+            ).order_by("pk")
+        ]
+    else:
+        conditions = []
+    condition_errors: dict[int, dict] = {}
+    for index, item in enumerate(conditions):
+        item_errors: dict[str, list[str]] = {}
+        checks = (
+            lambda item=item: rules.validate_condition_endpoints(
+                item.get("sending_institution"), item.get("receiving_institution"), party_ids
+            ),
+            lambda item=item: rules.validate_academic_years(
+                item.get("first_academic_year") or "",
+                item.get("last_academic_year") or "",
+                agreement_ends=ends,
+                agreement_known=True,
+            ),
+        )
+        for check in checks:
+            try:
+                check()
+            except DjangoValidationError as exc:
+                for field, messages in exc.message_dict.items():
+                    item_errors.setdefault(field, []).extend(messages)
+        if item_errors:
+            condition_errors[index] = item_errors
+    if condition_errors:
+        errors["conditions"] = condition_errors
+    return errors
 
 
 class PartySerializer(NestedChildSerializer):
@@ -53,6 +136,13 @@ class CooperationConditionSerializer(NestedChildSerializer):
         queryset=IscedField.objects.all(),
         help_text=_("ISCED-F 2013 codes."),
     )
+
+    def validate_subject_areas(self, value: list[IscedField]) -> list[IscedField]:
+        try:
+            rules.validate_subject_areas(value)
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError(exc.message_dict["subject_areas"]) from exc
+        return value
 
     class Meta:
         model = CooperationCondition
@@ -121,6 +211,8 @@ class AgreementSerializer(VersionedSerializerMixin, ModelCleanSerializer):
             "version",
             *TIMESTAMPS,
         )
+        # The register's rules for the parties and the nested conditions (agreements.rules).
+        validators = [RegisterRulesValidator()]
 
     @extend_schema_field({"type": "string", "format": "uri", "nullable": True})
     def get_document(self, obj: Agreement) -> str | None:

@@ -13,6 +13,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count
+from django.utils import timezone
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
@@ -23,7 +24,8 @@ from events.models import Event, Person
 from universities.matching import SURE, UNKNOWN, Match, NameMatcher
 from universities.models import Institution
 
-from .choices import AgreementKind, AgreementStatus, CooperationAreaCode
+from . import rules
+from .choices import AgreementKind, AgreementState, AgreementStatus, CooperationAreaCode
 from .models import Agreement, CooperationArea, Party
 from .pairs import lock_institution_pairs, refresh_country_pairs
 
@@ -349,9 +351,23 @@ def _default_title(kind: str, names: list[str]) -> str:
 
 
 def _check_parties(row: RowResult) -> None:
-    if len(row.parties) < 2:
-        row.error("parties", _("An agreement needs two or more parties."))
-    seen: set[int] = set()
+    # The register's rule (rules.validate_parties); a party not resolved yet (to choose or
+    # to create) counts as one of its own.
+    try:
+        rules.validate_parties(
+            [
+                party.institution_id
+                if party.institution_id is not None
+                else ("new", party.create_country, party.written.casefold())
+                if party.create_country
+                else ("unresolved", position)
+                for position, party in enumerate(row.parties)
+            ],
+            names={party.institution_id: party.institution_name for party in row.parties},
+        )
+    except ValidationError as exc:
+        for message in exc.message_dict["parties"]:
+            row.error("parties", message)
     for party in row.parties:
         if not party.written and not party.institution_id:
             row.error("parties", _("A party has no name."))
@@ -370,13 +386,6 @@ def _check_parties(row: RowResult) -> None:
                 _("No institution matches “%(name)s”: choose one or create it.")
                 % {"name": party.written},
             )
-        if party.institution_id is not None:
-            if party.institution_id in seen:
-                row.error(
-                    "parties",
-                    _("%(name)s is a party twice.") % {"name": party.institution_name},
-                )
-            seen.add(party.institution_id)
 
 
 def _check_model(row: RowResult, event: Event | None) -> None:
@@ -466,10 +475,16 @@ def _flag_duplicates(rows: list[RowResult], numbers: Sequence[int]) -> None:
         {tuple(sorted(parties)[:2]) for _row, parties in keyed if len(parties) >= 2}
     )
     if candidates:
-        in_force = Party.objects.filter(
-            agreement__in=candidates, agreement__kind__in={row.kind for row, _p in keyed}
-        ).exclude(agreement__status__in=[AgreementStatus.TERMINATED, AgreementStatus.DRAFT])
-        for party in in_force.order_by().values_list(
+        # Only agreements still live today, in force or not yet (AgreementQuerySet states):
+        # one that expired, was terminated or is past its end date duplicates nothing, nor
+        # does a draft.
+        live = Agreement.objects.filter(pk__in=candidates).in_state(
+            AgreementState.IN_FORCE, AgreementState.NOT_YET_IN_FORCE, today=timezone.localdate()
+        )
+        signed = Party.objects.filter(
+            agreement__in=live, agreement__kind__in={row.kind for row, _p in keyed}
+        )
+        for party in signed.order_by().values_list(
             "agreement_id",
             "institution_id",
             "agreement__kind",

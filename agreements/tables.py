@@ -12,6 +12,8 @@ class AgreementTable(tables.Table):
     level = tables.Column(verbose_name=_("Level"), visible=False)
     status = tables.Column(verbose_name=_("Status"))
     signed_on = tables.Column(verbose_name=_("Signed"))
+    # When it takes effect: a renewal signed now may start years later (not yet in force).
+    valid_from = tables.Column(verbose_name=_("Valid from"))
     valid_until = tables.Column(verbose_name=_("Valid until"))
     event = tables.Column(verbose_name=_("Event"), linkify=True)
     reference_code = tables.Column(verbose_name=_("Reference"), visible=False)
@@ -19,8 +21,8 @@ class AgreementTable(tables.Table):
     class Meta:
         model = Agreement
         fields = (
-            "title", "parties", "kind", "level", "status", "signed_on", "valid_until", "event",
-            "reference_code",
+            "title", "parties", "kind", "level", "status", "signed_on", "valid_from", "valid_until",
+            "event", "reference_code",
         )  # fmt: skip
         empty_text = _("No agreements match.")
 

@@ -42,7 +42,9 @@ class AgreementListView(FilteredListView):
     title = _("Agreement register")
     description = _(
         "Memoranda, exchange and dual-degree agreements, intergovernmental frameworks and "
-        "protocols. Use “expiring within” to see what needs renewing."
+        "protocols. Use “expiring within” to see what needs renewing. “In force” means "
+        "signed or in effect, started (valid from today or earlier), not past its end date "
+        "and not terminated; a renewal that takes effect later is “not yet in force”."
     )
 
     def get_queryset(self):
@@ -70,9 +72,10 @@ class AgreementListView(FilteredListView):
             # Whoever sees only public agreements has nothing to tell apart, and no drafts
             # (never public) to pick.
             filterset.form.fields.pop("is_public", None)
-            status = filterset.form.fields.get("status")
-            if status is not None:
-                status.choices = [c for c in status.choices if c[0] != AgreementStatus.DRAFT]
+            for name in ("status", "state"):  # a draft is both a status and a state
+                field = filterset.form.fields.get(name)
+                if field is not None:
+                    field.choices = [c for c in field.choices if c[0] != AgreementStatus.DRAFT]
         return filterset
 
 

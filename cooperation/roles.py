@@ -122,8 +122,10 @@ def object_in_scope(obj, user) -> bool:
 # - everyone else, anonymous visitors included, reads only public agreements that are not
 #   drafts.
 
-# Statuses an agreement may have and still be shown to the public (every one but draft).
-PUBLIC_STATUSES = ("signed", "in_effect", "expired", "terminated")
+# Statuses an agreement may have and still be shown to the public (every one but draft),
+# as the agreements' own choices define them. Their choices module holds only TextChoices
+# (no models), so reading it from here loads nothing above this app.
+from agreements.choices import PUBLIC_STATUSES  # noqa: E402
 
 
 def reads_all_agreements(user) -> bool:

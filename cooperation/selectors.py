@@ -27,8 +27,6 @@ from .models import StatedFigure
 from .roles import agreement_visibility
 from .sql import id_in
 
-DORMANT_AFTER_YEARS = 3
-
 
 def agreements_between(country_a: str, country_b: str, *, reader=None) -> QuerySet:
     """Agreements with at least one party in each of the two countries (of those ``reader``
@@ -168,6 +166,7 @@ def dashboard(
     """Everything the dashboard shows for the pair, in a fixed number of queries. With
     ``reader``, every figure counts only the agreements that user may see, as the lists
     the figures link to do."""
+    from agreements.models import dormant_definition, expiring_days
     from events.models import Event
 
     today = today or datetime.date.today()
@@ -176,24 +175,26 @@ def dashboard(
     # The pair's agreements are read once (from agreements.CountryPair, bench/RESULTS.md,
     # scenario 2), with the columns the counts and the years need; the institutions and the
     # dormant agreements are then read from the ids found.
+    # In force and expiring are the agreements' own states (AgreementQuerySet.with_state).
     rows = between.order_by().values_list(
         "pk",
         "signed_on",
-        "valid_until",
         ExpressionWrapper(
             model.objects.in_force_condition(today=today), output_field=BooleanField()
         ),
+        ExpressionWrapper(
+            model.objects.expiring_condition(today=today), output_field=BooleanField()
+        ),
     )
-    soon = today + datetime.timedelta(days=90)
     ids, in_force_ids, expiring = [], [], 0
     per_year: dict[int, int] = defaultdict(int)
-    for pk, signed_on, valid_until, in_force in rows:
+    for pk, signed_on, in_force, is_expiring in rows:
         ids.append(pk)
         if signed_on is not None:
             per_year[signed_on.year] += 1
         if in_force:
             in_force_ids.append(pk)
-            expiring += valid_until is not None and valid_until <= soon
+            expiring += bool(is_expiring)
     # Both countries' institutions in one pass over the parties of those agreements. Every
     # one of them has a party in each country, so an institution of A that is a party has a
     # partner in B: institutions_with_partners_in(A, B), which the linked list filters by.
@@ -213,7 +214,7 @@ def dashboard(
         model.objects.filter(
             id_in("pk", in_force_ids, using=between.db, subquery=between.in_force(today=today))
         )
-        .dormant(today=today, years=DORMANT_AFTER_YEARS)
+        .dormant(today=today)
         .order_by("signed_on", "pk")
         .values_list("pk", flat=True)
     )
@@ -226,6 +227,8 @@ def dashboard(
         "agreement_count": len(ids),
         "in_force_count": len(in_force_ids),
         "expiring_count": expiring,
+        "expiring_days": expiring_days(),
+        "dormant_definition": dormant_definition(),
         "institutions_a": institutions.get(country_a, 0),
         "institutions_b": institutions.get(country_b, 0),
         "per_year": {"labels": sorted(per_year), "values": [per_year[y] for y in sorted(per_year)]},

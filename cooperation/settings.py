@@ -308,15 +308,32 @@ EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "30"))
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "unibridge@localhost")
 # Links in e-mails point here (no request to take the host from).
 UNIBRIDGE_SITE_URL = os.environ.get("UNIBRIDGE_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# An agreement in force counts as "expiring" when it ends within this many days: the
+# dashboard, the profiles, the admin filter and the first expiry alert all use it.
+UNIBRIDGE_EXPIRING_DAYS = int(os.environ.get("UNIBRIDGE_EXPIRING_DAYS", "90"))
+if UNIBRIDGE_EXPIRING_DAYS < 1:
+    raise ImproperlyConfigured("UNIBRIDGE_EXPIRING_DAYS is a number of days, e.g. 90")
+# An agreement in force signed more than this many months ago with no activity since is
+# "dormant" (agreements.models.AgreementQuerySet.dormant says what activity is).
+UNIBRIDGE_DORMANT_MONTHS = int(os.environ.get("UNIBRIDGE_DORMANT_MONTHS", "12"))
+if UNIBRIDGE_DORMANT_MONTHS < 1:
+    raise ImproperlyConfigured("UNIBRIDGE_DORMANT_MONTHS is a number of months, e.g. 12")
 # manage.py notify_expiring: days before the end date at which editors are told, once each.
+# The first alert goes at UNIBRIDGE_EXPIRING_DAYS; these add reminders nearer the end.
 try:
     UNIBRIDGE_EXPIRY_THRESHOLDS = tuple(
-        int(days) for days in env_list("UNIBRIDGE_EXPIRY_THRESHOLDS", "90,30")
+        int(days) for days in env_list("UNIBRIDGE_EXPIRY_THRESHOLDS", "30")
     )
 except ValueError as exc:
-    raise ImproperlyConfigured("UNIBRIDGE_EXPIRY_THRESHOLDS is a list of days, e.g. 90,30") from exc
-if not UNIBRIDGE_EXPIRY_THRESHOLDS or min(UNIBRIDGE_EXPIRY_THRESHOLDS) < 1:
-    raise ImproperlyConfigured("UNIBRIDGE_EXPIRY_THRESHOLDS is a list of days, e.g. 90,30")
+    raise ImproperlyConfigured("UNIBRIDGE_EXPIRY_THRESHOLDS is a list of days, e.g. 30") from exc
+if UNIBRIDGE_EXPIRY_THRESHOLDS and (
+    min(UNIBRIDGE_EXPIRY_THRESHOLDS) < 1
+    or max(UNIBRIDGE_EXPIRY_THRESHOLDS) > UNIBRIDGE_EXPIRING_DAYS
+):
+    raise ImproperlyConfigured(
+        "UNIBRIDGE_EXPIRY_THRESHOLDS is a list of days between 1 and UNIBRIDGE_EXPIRING_DAYS, "
+        "e.g. 30"
+    )
 # Addresses told about every expiring agreement, besides its editors and the ministry editors.
 UNIBRIDGE_EXPIRY_ALERT_EMAILS = env_list("UNIBRIDGE_EXPIRY_ALERT_EMAILS")
 # The language of the alerts (no user has one stored): en or ru.

@@ -122,6 +122,9 @@ class CooperationConditionFactory(factory.django.DjangoModelFactory):
     levels = ["6", "7"]
     places_per_year = 2
     first_academic_year = "2025/2026"
+    # Within AgreementFactory's validity (to 2030-04-05): an agreement with an end date
+    # has conditions with a last academic year.
+    last_academic_year = "2029/2030"
 
 
 class ScholarshipProgrammeFactory(factory.django.DjangoModelFactory):

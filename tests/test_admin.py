@@ -487,7 +487,7 @@ def agreement_form(parties, conditions=(), **fields) -> dict:
                 f"conditions-{i}-levels": ["6", "7"],
                 f"conditions-{i}-places_per_year": "2",
                 f"conditions-{i}-first_academic_year": "2025/2026",
-                f"conditions-{i}-last_academic_year": "",
+                f"conditions-{i}-last_academic_year": "2029/2030",
             }
         )
     return data
@@ -526,7 +526,7 @@ def test_a_single_party_is_refused_on_a_new_agreement(admin_client_logged, pair)
     data = agreement_form(pair[:1])
     response = admin_client_logged.post(admin_url(Agreement, "add"), data)
     assert response.status_code == 200
-    assert "at least 2 parties" in response.content.decode()
+    assert "two or more parties" in response.content.decode()
     assert not Agreement.objects.exists()
 
 
@@ -553,6 +553,7 @@ def test_a_condition_may_name_a_party_added_in_the_same_form(admin_client_logged
             "conditions-0-receiving_institution": str(pair[1].pk),
             "conditions-0-mobility_type": "staff_teaching",
             "conditions-0-first_academic_year": "2025/2026",
+            "conditions-0-last_academic_year": "2029/2030",
         }
     )
     response = admin_client_logged.post(url, data)
@@ -568,7 +569,7 @@ def test_dropping_below_two_parties_is_refused(admin_client_logged, pair):
     data["parties-1-DELETE"] = "on"
     response = admin_client_logged.post(url, data)
     assert response.status_code == 200
-    assert "at least 2 parties" in response.content.decode()
+    assert "two or more parties" in response.content.decode()
     assert agreement.parties.count() == 2
 
 

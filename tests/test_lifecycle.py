@@ -70,7 +70,8 @@ def original(kz, az):
         first_academic_year="2020/2021",
         last_academic_year="2024/2025",
     )
-    condition.subject_areas.add(f.IscedFieldFactory(code="05"))
+    # A detailed ISCED-F field: a condition's subject areas are narrow or detailed.
+    condition.subject_areas.add(f.IscedFieldFactory(code="0511", level="detailed"))
     agreement.sources.add(f.SourceFactory())
     return Agreement.objects.get(pk=agreement.pk)
 
@@ -108,7 +109,7 @@ def test_renewal_keeps_what_a_renewal_keeps(original, kz, az, superuser):
         "2024/2025",
         "2029/2030",
     )
-    assert [field.code for field in condition.subject_areas.all()] == ["05"]
+    assert [field.code for field in condition.subject_areas.all()] == ["0511"]
     # History names the user, on the agreement and its parties.
     records = list(successor.history.all())
     assert records and all(record.history_user == superuser for record in records)

@@ -305,7 +305,11 @@ BAD_ROWS = [
     Bad(
         condition_sending_is_receiving, NON_FIELD_ERRORS, "condition_sending_differs_from_receiving"
     ),
-    Bad(condition_last_year_before_first, NON_FIELD_ERRORS, "condition_last_year_after_first"),
+    Bad(
+        condition_last_year_before_first,
+        "last_academic_year",
+        "The last academic year cannot precede the first.",
+    ),
     Bad(condition_negative_months, "months_per_year", at_least(0)),
     Bad(
         cooperation_area_duplicate_code,
@@ -440,7 +444,13 @@ def condition_for_one_academic_year():
 
 
 def condition_open_ended_with_zero_months():
-    return condition(last_academic_year="", months_per_year=Decimal("0"), days_per_year=0)
+    # Only an open-ended agreement's condition may leave the last academic year empty.
+    return condition(
+        agreement=AgreementFactory(valid_until=None),
+        last_academic_year="",
+        months_per_year=Decimal("0"),
+        days_per_year=0,
+    )
 
 
 def condition_the_other_direction():

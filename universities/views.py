@@ -1,4 +1,3 @@
-import datetime
 from collections import defaultdict
 
 from django.db.models import F, Q
@@ -16,11 +15,9 @@ from .filtersets import InstitutionFilterSet
 from .models import Institution
 from .tables import InstitutionTable
 
-EXPIRING_DAYS = 180
 # Rows listed per section of a profile; the rest is one click away in the filtered list.
 PROFILE_LIMIT = 50
 PARTNER_AGREEMENTS = 3  # agreements named per partner; the count says how many more
-ENDED_STATUSES = ("expired", "terminated")
 
 
 class InstitutionListView(FilteredListView):
@@ -70,25 +67,27 @@ class InstitutionDetailView(TemplateView):
         # columns, counts and sorts them here, and lists PROFILE_LIMIT rows per section with
         # a link to the filtered list for the rest. Every extra query over a hub's 13,000
         # agreements cost 100-300 ms; window functions and GROUP BY in SQL were slower still.
-        soon = today + datetime.timedelta(days=EXPIRING_DAYS)
         # Only the agreements this reader may see; partners and events are derived from
-        # them, so a hidden agreement leaves no trace on the profile.
+        # them, so a hidden agreement leaves no trace on the profile. Their states are the
+        # agreements' own (AgreementQuerySet.with_state), computed by the database.
         rows = (
             agreement_model.objects.visible_to(self.request.user)
             .filter(parties__institution=institution)
+            .with_state(today=today)
             .order_by()  # sorted here: the model's order made PostgreSQL sort 13,000 rows
-            .values_list("pk", "status", "valid_until", "signed_on", "event_id")
+            .values_list("pk", "state", "expiring", "signed_on", "event_id")
         )
-        grouped: dict[str, list[int]] = {"active": [], "expiring": [], "ended": []}
+        grouped: dict[str, list[int]] = {"active": [], "expiring": [], "upcoming": [], "ended": []}
         newest_first: dict[int, tuple] = {}
         event_ids = set()
-        for pk, status, valid_until, signed_on, event_id in rows:
-            if status in ENDED_STATUSES or (valid_until is not None and valid_until < today):
+        state_of = agreement_model.State
+        for pk, state, expiring, signed_on, event_id in rows:
+            if state == state_of.IN_FORCE:
+                grouped["expiring" if expiring else "active"].append(pk)
+            elif state == state_of.ENDED:
                 grouped["ended"].append(pk)
-            elif valid_until is not None and valid_until <= soon:
-                grouped["expiring"].append(pk)
-            else:
-                grouped["active"].append(pk)
+            else:  # not yet in force, or a draft
+                grouped["upcoming"].append(pk)
             # Newest first, undated last, as the register lists them.
             newest_first[pk] = (signed_on is None, -(signed_on or today).toordinal(), -pk)
             if event_id is not None:
@@ -189,7 +188,7 @@ class InstitutionDetailView(TemplateView):
             figure_count=figures.count(),
             profile_limit=PROFILE_LIMIT,
             scholarships=list(scholarships),
-            expiring_days=EXPIRING_DAYS,
+            expiring_days=agreement_model.expiring_days(),
             breadcrumbs=[
                 (reverse("universities:institution_list"), _("Institutions")),
                 (None, institution.localized_name()),

@@ -64,7 +64,7 @@ class TestAgreementAPI(APIResourceTests):
         kz = InstitutionFactory(name="Al-Farabi Kazakh National University")
         az = InstitutionFactory(name="Baku State University", country="AZ")
         area("student_exchange")
-        IscedFieldFactory(code="0511")
+        IscedFieldFactory(code="0511", level="detailed")
         return {
             "reference_code": "KZ-AZ-2025-001",
             "title": "Memorandum of cooperation",
@@ -90,6 +90,8 @@ class TestAgreementAPI(APIResourceTests):
                     "places_per_year": 5,
                     "months_per_year": 25.0,
                     "first_academic_year": "2025/2026",
+                    # Required: the agreement ends on 2030-04-05.
+                    "last_academic_year": "2029/2030",
                 }
             ],
             "sources": [SourceFactory().pk],
@@ -103,7 +105,11 @@ class TestAgreementAPI(APIResourceTests):
             "status": "in_effect",
             "signed_on": "2024-01-10",
             "valid_until": None,
-            "parties": [{"id": parties[0].pk, "institution": parties[0].institution_id}],
+            # Two parties stay (the register's rule); the first keeps its id.
+            "parties": [
+                {"id": parties[0].pk, "institution": parties[0].institution_id},
+                {"institution": parties[1].institution_id},
+            ],
         }
 
     def partial_payload(self, obj: Agreement) -> dict:
@@ -265,6 +271,15 @@ class TestAgreementAPI(APIResourceTests):
         terminated = AgreementFactory(status="terminated", terminated_on=today, valid_until=None)
         return FilterCase({"in_force": "true"}, [open_ended, current], [lapsed, terminated])
 
+    def case_state(self) -> FilterCase:
+        today = datetime.date.today()
+        running = AgreementFactory(valid_until=None)
+        renewal = AgreementFactory(
+            signed_on=today, valid_from=today + datetime.timedelta(days=1), valid_until=None
+        )
+        ended = AgreementFactory(status="expired")
+        return FilterCase({"state": "not_yet_in_force"}, [renewal], [running, ended])
+
     def case_dormant(self) -> FilterCase:
         quiet = AgreementFactory(valid_until=None)
         busy = AgreementFactory(valid_until=None)
@@ -286,7 +301,12 @@ class TestAgreementRules:
         return token_client(user_with_permissions("editor", Agreement, ["add", "change", "delete"]))
 
     def payload(self, **changes) -> dict:
-        return {"title": "Memorandum", "kind": "memorandum", **changes}
+        # Two parties, as the register's rules want (tests/test_register_rules.py).
+        parties = [
+            {"institution": InstitutionFactory().pk},
+            {"institution": InstitutionFactory(country="AZ").pk},
+        ]
+        return {"title": "Memorandum", "kind": "memorandum", "parties": parties, **changes}
 
     def test_valid_until_before_valid_from_is_400_on_the_field(self):
         response = self.client().post(
@@ -321,9 +341,10 @@ class TestAgreementRules:
             self.payload(parties=[{"institution": kz.pk}, {"institution": kz.pk}]),
         )
         assert response.status_code == 400
-        assert response.json()["parties"]["1"] == {
-            "institution": ["This institution is already a party to the agreement."]
-        }
+        assert response.json()["parties"] == [
+            f"{kz.name} is a party twice.",
+            "An agreement has two or more parties, each a different institution.",
+        ]
         assert not Agreement.objects.exists()
 
     def test_condition_to_itself_is_400_on_receiving_institution(self):

@@ -1,4 +1,6 @@
-"""Daily: e-mail the editors of every agreement that ends within 90 and within 30 days.
+"""Daily: e-mail the editors of every agreement in force that is expiring (ends within
+UNIBRIDGE_EXPIRING_DAYS, 90 by default) and again within each of
+UNIBRIDGE_EXPIRY_THRESHOLDS (30 by default).
 
     # crontab, every morning at 07:00
     0 7 * * * cd /srv/unibridge && .venv/bin/python manage.py notify_expiring
@@ -25,7 +27,8 @@ def iso_date(value: str) -> datetime.date:
 class Command(BaseCommand):
     help = (
         "E-mail the editors of agreements in force that end within the alert thresholds "
-        "(UNIBRIDGE_EXPIRY_THRESHOLDS, default 90 and 30 days), once per threshold."
+        "(UNIBRIDGE_EXPIRING_DAYS, then UNIBRIDGE_EXPIRY_THRESHOLDS: default 90 and 30 "
+        "days), once per threshold."
     )
 
     def add_arguments(self, parser) -> None:
