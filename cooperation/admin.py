@@ -6,9 +6,11 @@ from django.contrib.admin.utils import flatten_fieldsets, unquote
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.http import Http404
-from django.utils.html import format_html
+from django.urls import reverse
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django_countries.filters import CountryFilter
+from import_export import fields as import_export_fields
 from import_export import resources
 from import_export.admin import ImportExportMixin
 from import_export.formats import base_formats
@@ -339,27 +341,37 @@ class SourceAdmin(ImportExportHistoryAdmin):
 
 
 class StatedFigureResource(resources.ModelResource):
+    # Exported only: how the figure reads (StatedFigure.label) and where it was stated (the
+    # events link it from their side); an import ignores both.
+    label = import_export_fields.Field(attribute="label", column_name="label", readonly=True)
+    events = import_export_fields.Field(column_name="events", readonly=True)
+
     class Meta:
         model = StatedFigure
         clean_model_instances = True
         skip_unchanged = True
         report_skipped = True
 
+    def dehydrate_events(self, figure: StatedFigure) -> str:
+        return ",".join(str(event.pk) for event in figure.events.all())
+
 
 @admin.register(StatedFigure)
 class StatedFigureAdmin(ImportExportHistoryAdmin):
     resource_classes = [StatedFigureResource]
     list_display = (
+        "figure_label",
         "metric",
-        "stated_value",
-        "country",
-        "partner_country",
+        "status",
         "stated_on",
         "reference_year",
+        "event_list",
         "source_list",
     )
     list_filter = (
         "metric",
+        "status",
+        "scope",
         "qualifier",
         ("country", CountryFilter),
         ("partner_country", CountryFilter),
@@ -369,19 +381,47 @@ class StatedFigureAdmin(ImportExportHistoryAdmin):
     date_hierarchy = "stated_on"
     ordering = ("-stated_on", "metric")
     autocomplete_fields = ("sources",)
+    readonly_fields = ("figure_label", "event_links")
     fieldsets = [
-        (None, {"fields": ["metric", "statement", ("qualifier", "value")]}),
-        (_("Countries"), {"fields": [("country", "partner_country")]}),
+        (None, {"fields": ["metric", "statement", ("qualifier", "value"), "status"]}),
+        (_("Whose figure"), {"fields": ["scope", ("country", "partner_country")]}),
         (_("Date"), {"fields": [("stated_on", "stated_precision"), "reference_year"]}),
         (_("Sources"), {"fields": ["sources", "notes"]}),
+        (
+            _("As shown"),
+            {
+                "fields": ["figure_label", "event_links"],
+                "description": _(
+                    "To link a figure to the event where it was stated, edit the event."
+                ),
+            },
+        ),
     ]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).prefetch_related("sources")
+        return super().get_queryset(request).prefetch_related("sources", "events")
 
-    @admin.display(description=_("value"), ordering="value")
-    def stated_value(self, obj: StatedFigure) -> str:
-        return f"{obj.get_qualifier_display()} {obj.value}"
+    @admin.display(description=_("stated figure"), ordering="value")
+    def figure_label(self, obj: StatedFigure) -> str:
+        return obj.label if obj.pk else "—"
+
+    @admin.display(description=_("events"))
+    def event_list(self, obj: StatedFigure) -> str:
+        return "; ".join(event.title for event in obj.events.all()) or "—"
+
+    @admin.display(description=_("stated at events"))
+    def event_links(self, obj: StatedFigure) -> str:
+        if not obj.pk:
+            return "—"
+        links = [
+            format_html(
+                '<a href="{}">{}</a>',
+                reverse("admin:events_event_change", args=[event.pk]),
+                event.title,
+            )
+            for event in obj.events.all()
+        ]
+        return format_html_join("; ", "{}", ((link,) for link in links)) or "—"
 
     @admin.display(description=_("sources"))
     def source_list(self, obj: StatedFigure) -> str:

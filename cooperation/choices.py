@@ -86,16 +86,54 @@ class Language(models.TextChoices):
 
 
 class StatedFigureMetric(models.TextChoices):
-    """What an official aggregate counts; the dashboard compares some with the register."""
+    """What an official aggregate counts; the dashboard compares some with the register.
+
+    Whether the agreements were signed or are only scheduled is the figure's status
+    (``StatedFigureStatus``), not part of the metric: the metric's values keep their old
+    names (``agreements_signed``) so that stored rows and API clients keep working.
+    """
 
     INSTITUTIONS_WITH_AGREEMENTS = (
         "institutions_with_agreements",
         _("Institutions with agreements with the partner country"),
     )
-    AGREEMENTS_SIGNED = "agreements_signed", _("Agreements signed")
-    INSTITUTIONS_SIGNING = "institutions_signing", _("Institutions that signed")
+    AGREEMENTS_SIGNED = "agreements_signed", _("Agreements")
+    INSTITUTIONS_SIGNING = "institutions_signing", _("Institutions party to the agreements")
     STUDENTS_ABROAD = "students_abroad", _("Students studying in the partner country")
     HOST_INSTITUTIONS = "host_institutions", _("Host institutions of mobile students")
     SCHOLARSHIPS = "scholarships", _("Scholarships offered")
     STAFF_SENT = "staff_sent", _("Academic staff sent")
     OTHER = "other", _("Other")
+
+
+class StatedFigureScope(models.TextChoices):
+    """Whose figure a stated figure is.
+
+    ``country``: a figure of ``country``, about its ties with ``partner_country`` when one is
+    given ("more than 70 Kazakh universities have agreements with Azerbaijan"). ``both``: a
+    figure of the two countries together, with no direction ("40 memoranda, 17 universities
+    from both countries"); ``country`` and ``partner_country`` then name the pair, in any
+    order.
+    """
+
+    COUNTRY = "country", _("of the country, with the partner country")
+    BOTH = "both", _("both countries together")
+
+
+class StatedFigureStatus(models.TextChoices):
+    """Whether what a figure counts has happened, or is only planned.
+
+    A planned count (scheduled, announced) is never set beside what the register counts as
+    done: ``StatedFigureStatus.planned()`` says which are planned, and every comparison
+    (``StatedFigure.objects.accomplished()``, the dashboard) asks it.
+    """
+
+    STATED = "stated", _("stated")
+    SIGNED = "signed", _("signed")
+    SCHEDULED = "scheduled", _("scheduled")
+    ANNOUNCED = "announced", _("announced")
+
+    @classmethod
+    def planned(cls) -> "list[StatedFigureStatus]":
+        """Statuses of counts that have not happened yet: to be signed, or a plan."""
+        return [cls.SCHEDULED, cls.ANNOUNCED]

@@ -13,7 +13,13 @@ from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 from django_filters import rest_framework as filters
 
-from .choices import Language, Qualifier, StatedFigureMetric
+from .choices import (
+    Language,
+    Qualifier,
+    StatedFigureMetric,
+    StatedFigureScope,
+    StatedFigureStatus,
+)
 from .models import Source, StatedFigure
 
 # The largest id either database can hold (a signed 64-bit integer).
@@ -188,8 +194,17 @@ class StatedFigureFilterSet(filters.FilterSet):
     q = SearchFilter(method="filter_q", help_text=_("Words in the statement or notes."))
     metric = filters.MultipleChoiceFilter(choices=StatedFigureMetric.choices, label=_("Metric"))
     qualifier = filters.MultipleChoiceFilter(choices=Qualifier.choices, label=_("Qualifier"))
-    country = CountryFilter(label=_("Country"))
+    status = filters.MultipleChoiceFilter(
+        choices=StatedFigureStatus.choices, label=_("Status (signed, scheduled, announced)")
+    )
+    scope = filters.MultipleChoiceFilter(
+        choices=StatedFigureScope.choices, label=_("Of one country, or of both together")
+    )
+    country = CountryFilter(
+        method="filter_country", label=_("Country (of a figure of both countries: either)")
+    )
     partner_country = CountryFilter(label=_("Partner country"))
+    event_id = IdFilter(field_name="events", label=_("Stated at the event (id)"), distinct=True)
     stated_after = filters.DateFilter(
         field_name="stated_on", lookup_expr="gte", label=_("Stated on or after")
     )
@@ -210,3 +225,11 @@ class StatedFigureFilterSet(filters.FilterSet):
 
     def filter_q(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         return icontains_all(queryset, value, ["statement", "notes"])
+
+    def filter_country(self, queryset: QuerySet, name: str, value: list[str]) -> QuerySet:
+        # A figure of both countries is as much the partner country's as the country's.
+        if not value:
+            return queryset
+        return queryset.filter(
+            Q(country__in=value) | Q(scope=StatedFigureScope.BOTH, partner_country__in=value)
+        )

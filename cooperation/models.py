@@ -16,6 +16,8 @@ from .choices import (
     Language,
     Qualifier,
     StatedFigureMetric,
+    StatedFigureScope,
+    StatedFigureStatus,
 )
 
 academic_year_validator = RegexValidator(
@@ -227,11 +229,33 @@ class IscedField(models.Model):
         return f"{self.code} {self.name_en}"
 
 
+class StatedFigureQuerySet(models.QuerySet):
+    def accomplished(self) -> "StatedFigureQuerySet":
+        """Figures of what has happened (stated, signed): the only ones that may be set
+        beside what the register counts."""
+        return self.exclude(status__in=StatedFigureStatus.planned())
+
+    def planned(self) -> "StatedFigureQuerySet":
+        """Figures of what is scheduled or announced, not yet done."""
+        return self.filter(status__in=StatedFigureStatus.planned())
+
+    def about_pair(self, country_a: str, country_b: str) -> "StatedFigureQuerySet":
+        """Figures of one country with the other as partner, or of both together."""
+        return self.filter(
+            Q(country=country_a, partner_country=country_b)
+            | Q(country=country_b, partner_country=country_a)
+        )
+
+
 class StatedFigure(SourcedModel):
     """An official aggregate that is not a mobility count, as a source stated it.
 
     "More than 70 Kazakh universities have agreements with Azerbaijan" is kept as stated,
     beside whatever the register itself counts; two sources that disagree are two rows.
+    A figure is of one country (with a partner country) or of both countries together
+    (``scope``); it counts what was done or what is only scheduled or announced
+    (``status``); it may have been announced at events (``events``, declared by the events
+    app). ``label`` is how every page, export and endpoint shows it.
     """
 
     metric = models.CharField(_("metric"), max_length=40, choices=StatedFigureMetric.choices)
@@ -240,7 +264,30 @@ class StatedFigure(SourcedModel):
     qualifier = models.CharField(
         _("qualifier"), max_length=10, choices=Qualifier.choices, default=Qualifier.EXACT
     )
-    country = CountryField(_("country"), help_text=_("Whose figure it is."))
+    status = models.CharField(
+        _("status"),
+        max_length=10,
+        choices=StatedFigureStatus.choices,
+        default=StatedFigureStatus.STATED,
+        help_text=_(
+            "Signed: agreements already signed. Scheduled: to be signed. Announced: a plan. "
+            "Stated: any other count of what is. Scheduled and announced figures are never "
+            "compared with what the register counts."
+        ),
+    )
+    scope = models.CharField(
+        _("whose figure"),
+        max_length=10,
+        choices=StatedFigureScope.choices,
+        default=StatedFigureScope.COUNTRY,
+        help_text=_(
+            "Of the country (with the partner country), or of both countries together, "
+            "with no direction (e.g. 17 universities from both countries)."
+        ),
+    )
+    country = CountryField(
+        _("country"), help_text=_("Whose figure it is; for both countries, one of the two.")
+    )
     partner_country = CountryField(_("partner country"), blank=True)
     stated_on = models.DateField(_("stated on"), null=True, blank=True)
     stated_precision = models.CharField(
@@ -257,6 +304,8 @@ class StatedFigure(SourcedModel):
     )
     notes = models.TextField(_("notes"), blank=True)
 
+    objects = StatedFigureQuerySet.as_manager()
+
     class Meta:
         ordering = ["-stated_on", "metric"]
         verbose_name = _("stated figure")
@@ -267,10 +316,47 @@ class StatedFigure(SourcedModel):
                 name="statedfigure_countries_differ",
                 violation_error_message=_("The partner country must differ from the country."),
             ),
+            models.CheckConstraint(
+                condition=~Q(scope=StatedFigureScope.BOTH, partner_country=""),
+                name="statedfigure_both_has_partner",
+                violation_error_message=_(
+                    "A figure of both countries names both: give the partner country too."
+                ),
+            ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_metric_display()}: {self.get_qualifier_display()} {self.value}"
+        return self.label
+
+    @property
+    def value_label(self) -> str:
+        """The number with its qualifier: "more than 70"."""
+        return Qualifier.phrase(self.value, self.qualifier)
+
+    @property
+    def countries_label(self) -> str:
+        """Whose figure it is, with no arrow: "KZ and AZ together", "of KZ, with AZ"."""
+        country, partner = self.country.code, self.partner_country.code
+        if self.scope == StatedFigureScope.BOTH and partner:
+            return _("%(a)s and %(b)s together") % {"a": country, "b": partner}
+        if partner:
+            return _("of %(country)s, with %(partner)s") % {"country": country, "partner": partner}
+        return _("of %(country)s") % {"country": country}
+
+    @property
+    def status_label(self) -> str:
+        """The status word where it says something: "scheduled"; empty for "stated"."""
+        return "" if self.status == StatedFigureStatus.STATED else self.get_status_display()
+
+    @property
+    def label(self) -> str:
+        """The figure as every page, export and endpoint shows it, e.g. "63 agreements,
+        scheduled (KZ and AZ together)" or "more than 70 institutions with agreements with
+        the partner country (of KZ, with AZ)"."""
+        what = f"{self.value_label} {str(self.get_metric_display()).lower()}"
+        if self.status_label:
+            what = f"{what}, {self.status_label}"
+        return f"{what} ({self.countries_label})"
 
 
 class RegisterGeneration(models.Model):

@@ -22,7 +22,7 @@ from django.db.models import (
 )
 from django.utils.translation import gettext_lazy as _
 
-from .choices import StatedFigureMetric
+from .choices import StatedFigureMetric, StatedFigureScope
 from .models import StatedFigure
 from .roles import agreement_visibility
 from .sql import id_in
@@ -38,8 +38,10 @@ def agreements_between(country_a: str, country_b: str, *, reader=None) -> QueryS
 
 
 def institutions_with_partners_in(country: str, partner_country: str, *, reader=None) -> QuerySet:
-    """Institutions of ``country`` that share an agreement with one of ``partner_country``
-    (an agreement ``reader`` may see, when given)."""
+    """Universities and other academic institutions (``Institution.objects.academic()``,
+    never governments and ministries) of ``country`` that share an agreement with an
+    institution of ``partner_country`` (an agreement ``reader`` may see, when given): the
+    institution list's ``?country=..&partner_country=..&academic=true``."""
     from agreements.models import Party
     from universities.models import Institution
 
@@ -49,7 +51,7 @@ def institutions_with_partners_in(country: str, partner_country: str, *, reader=
         agreement__parties__institution=OuterRef("pk"),
         institution__country=partner_country,
     )
-    return Institution.objects.filter(Exists(partner_parties), country=country)
+    return Institution.objects.academic().filter(Exists(partner_parties), country=country)
 
 
 @dataclasses.dataclass
@@ -63,15 +65,19 @@ class StatedVersusRegister:
 def stated_figures_compared(
     country_a: str, country_b: str, *, today: datetime.date, reader=None
 ) -> list[StatedVersusRegister]:
-    """Each stated figure about the pair, beside what the register itself counts."""
+    """Each stated figure of what has happened about the pair, beside what the register
+    itself counts, like with like: only accomplished figures (``accomplished()``: a
+    scheduled or announced count is never set beside the register's, see
+    ``stated_figures_planned``); institutions are counted as the academic ones
+    (``institutions_with_partners_in``); a figure of both countries together is set beside
+    the institutions of both; agreements stated as signed at one event are set beside the
+    register's agreements signed at that event."""
     from django.urls import reverse
 
     figures = (
-        StatedFigure.objects.filter(
-            Q(country=country_a, partner_country=country_b)
-            | Q(country=country_b, partner_country=country_a)
-        )
-        .prefetch_related("sources")
+        StatedFigure.objects.about_pair(country_a, country_b)
+        .accomplished()
+        .prefetch_related("sources", "events")
         .order_by("-stated_on", "metric")
     )
     agreements_url = reverse("agreements:agreement_list")
@@ -80,16 +86,39 @@ def stated_figures_compared(
     rows = []
     for figure in figures:
         country, partner = figure.country.code, figure.partner_country.code
+        events = list(figure.events.all())
         if figure.metric in (
             StatedFigureMetric.INSTITUTIONS_WITH_AGREEMENTS,
             StatedFigureMetric.INSTITUTIONS_SIGNING,
         ):
-            count = institutions_with_partners_in(country, partner, reader=reader).count()
-            label = _("institutions of %(country)s with an agreement with %(partner)s") % {
-                "country": country,
-                "partner": partner,
+            if figure.scope == StatedFigureScope.BOTH:
+                count = (
+                    institutions_with_partners_in(country, partner, reader=reader)
+                    | institutions_with_partners_in(partner, country, reader=reader)
+                ).count()
+                label = _(
+                    "universities and academic institutions of %(a)s and of %(b)s with an "
+                    "agreement with the other country"
+                ) % {"a": country, "b": partner}
+                url = f"{institutions_url}?country_pair={country},{partner}&academic=true"
+            else:
+                count = institutions_with_partners_in(country, partner, reader=reader).count()
+                label = _(
+                    "universities and academic institutions of %(country)s with an agreement "
+                    "with %(partner)s"
+                ) % {"country": country, "partner": partner}
+                url = (
+                    f"{institutions_url}?country={country}&partner_country={partner}&academic=true"
+                )
+        elif figure.metric == StatedFigureMetric.AGREEMENTS_SIGNED and len(events) == 1:
+            # Agreements signed at an event: set beside those the register has from it.
+            count = between.filter(event=events[0]).count()
+            label = _("agreements between %(a)s and %(b)s signed at “%(event)s”") % {
+                "a": country_a,
+                "b": country_b,
+                "event": events[0].title,
             }
-            url = f"{institutions_url}?country={country}&partner_country={partner}"
+            url = f"{agreements_url}?country_pair={country_a},{country_b}&event_id={events[0].pk}"
         elif figure.metric == StatedFigureMetric.AGREEMENTS_SIGNED:
             count = between.count()
             label = _("agreements between %(a)s and %(b)s") % {"a": country_a, "b": country_b}
@@ -98,6 +127,17 @@ def stated_figures_compared(
             count, label, url = None, _("not counted by the register"), None
         rows.append(StatedVersusRegister(figure, count, label, url))
     return rows
+
+
+def stated_figures_planned(country_a: str, country_b: str) -> list[StatedFigure]:
+    """Scheduled and announced figures about the pair: shown apart from the register's
+    counts, never beside them (``StatedFigure.objects.planned()``)."""
+    return list(
+        StatedFigure.objects.about_pair(country_a, country_b)
+        .planned()
+        .prefetch_related("sources", "events")
+        .order_by("-stated_on", "metric")
+    )
 
 
 def mobility_series(country_a: str, country_b: str) -> dict:
@@ -168,6 +208,7 @@ def dashboard(
     the figures link to do."""
     from agreements.models import dormant_definition, expiring_days
     from events.models import Event
+    from universities.models import academic_condition
 
     today = today or datetime.date.today()
     between = agreements_between(country_a, country_b, reader=reader)
@@ -197,11 +238,13 @@ def dashboard(
             expiring += bool(is_expiring)
     # Both countries' institutions in one pass over the parties of those agreements. Every
     # one of them has a party in each country, so an institution of A that is a party has a
-    # partner in B: institutions_with_partners_in(A, B), which the linked list filters by.
+    # partner in B: institutions_with_partners_in(A, B), which the linked list filters by;
+    # like it, only universities and other academic institutions are counted.
     institutions = dict(
         _party_model()
         .objects.filter(
             id_in("agreement", ids, using=between.db, subquery=between),
+            academic_condition("institution__"),
             institution__country__in=[country_a, country_b],
         )
         .order_by()
@@ -241,6 +284,7 @@ def dashboard(
         "mobility": mobility_series(country_a, country_b),
         "scholarships": list(scholarships_for_pair(country_a, country_b)),
         "stated": stated_figures_compared(country_a, country_b, today=today, reader=reader),
+        "stated_planned": stated_figures_planned(country_a, country_b),
         "dormant": list(
             model.objects.filter(pk__in=dormant[:10])
             .prefetch_related("parties__institution")

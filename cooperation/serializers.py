@@ -29,10 +29,19 @@ class SourceSerializer(ModelCleanSerializer):
 
 
 class StatedFigureSerializer(ModelCleanSerializer):
-    """An official aggregate as a source stated it, with the sources (ids) that state it."""
+    """An official aggregate as a source stated it, with the sources (ids) that state it and
+    the events (ids, read-only: linked from the event) where it was stated. ``label`` is the
+    figure as the pages show it: qualifier, status, whose figure, never an arrow."""
 
     sources = serializers.PrimaryKeyRelatedField(
         many=True, required=False, queryset=Source.objects.all()
+    )
+    label = serializers.CharField(read_only=True)
+    countries_label = serializers.CharField(read_only=True)
+    events = serializers.PrimaryKeyRelatedField(
+        many=True,
+        read_only=True,
+        help_text="Events where it was stated; set from the event (stated_figures).",
     )
 
     class Meta:
@@ -43,12 +52,17 @@ class StatedFigureSerializer(ModelCleanSerializer):
             "statement",
             "value",
             "qualifier",
+            "status",
+            "scope",
             "country",
             "partner_country",
+            "countries_label",
+            "label",
             "stated_on",
             "stated_precision",
             "reference_year",
             "notes",
             "sources",
+            "events",
             *TIMESTAMPS,
         )

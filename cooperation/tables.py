@@ -22,22 +22,23 @@ class SourceTable(tables.Table):
 
 
 class StatedFigureTable(tables.Table):
+    """Stated figures as the sources state them: ``label`` (qualifier, status, whose figure,
+    no arrow) first, then its parts for sorting and exporting."""
+
+    label = tables.Column(verbose_name=_("Stated figure"), accessor="label", orderable=False)
     metric = tables.Column(verbose_name=_("Metric"))
     qualifier = tables.Column(verbose_name=_("Qualifier"))
     value = tables.Column(verbose_name=_("Value"), attrs={"td": {"class": "num"}})
-    country = tables.Column(verbose_name=_("Country"))
-    partner_country = tables.Column(verbose_name=_("Partner"))
+    status = tables.Column(verbose_name=_("Status"))
+    countries = tables.Column(
+        verbose_name=_("Whose figure"), accessor="countries_label", orderable=False
+    )
     stated_on = tables.Column(verbose_name=_("Stated on"))
     statement = tables.Column(verbose_name=_("Statement"))
 
     class Meta:
         model = StatedFigure
         fields = (
-            "metric", "qualifier", "value", "country", "partner_country", "stated_on", "statement",
+            "label", "metric", "qualifier", "value", "status", "countries", "stated_on",
+            "statement",
         )  # fmt: skip
-
-    def value_country(self, record):
-        return record.country.code
-
-    def value_partner_country(self, record):
-        return record.partner_country.code

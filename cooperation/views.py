@@ -247,7 +247,7 @@ class SourceDetailView(TemplateView):
             object=source,
             cited=[(label, list(items)) for label, items in cited],
             figures=list(source.mobility_figures.all()),
-            stated=list(source.statedfigures.all()),
+            stated=list(source.statedfigures.prefetch_related("events")),
             breadcrumbs=[(reverse("cooperation:source_list"), _("Sources")), (None, source.title)],
         )
         return context

@@ -19,7 +19,7 @@ class StatedFigureViewSet(ModelViewSet):
     """Official aggregates as a source stated them ("more than 70 universities ..."), kept
     beside what the register itself counts; two sources that disagree are two rows."""
 
-    queryset = StatedFigure.objects.prefetch_related("sources")
+    queryset = StatedFigure.objects.prefetch_related("sources", "events")
     serializer_class = StatedFigureSerializer
     filterset_class = StatedFigureFilterSet
     ordering_fields = (

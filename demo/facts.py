@@ -485,6 +485,9 @@ MOBILITY = [
     },
 ]
 
+# "status": signed, scheduled, announced or stated (StatedFigureStatus); "scope": "both"
+# for a figure of the two countries together, with no direction; "events": where the
+# source says the figure was announced or the agreements signed.
 STATED_FIGURES = [
     {
         "metric": "institutions_with_agreements",
@@ -492,6 +495,7 @@ STATED_FIGURES = [
         "agreements with Azerbaijan.",
         "value": 70,
         "qualifier": "more_than",
+        "status": "stated",
         "country": "KZ",
         "partner_country": "AZ",
         "stated_on": D(2025, 3, 5),
@@ -502,6 +506,7 @@ STATED_FIGURES = [
         "statement": "22 leading Kazakh universities have signed 40 new agreements, mostly "
         "related to academic exchange.",
         "value": 22,
+        "status": "signed",
         "country": "KZ",
         "partner_country": "AZ",
         "stated_on": D(2025, 3, 5),
@@ -512,6 +517,7 @@ STATED_FIGURES = [
         "statement": "22 leading Kazakh universities have signed 40 new agreements, mostly "
         "related to academic exchange.",
         "value": 40,
+        "status": "signed",
         "country": "KZ",
         "partner_country": "AZ",
         "stated_on": D(2025, 3, 5),
@@ -522,20 +528,26 @@ STATED_FIGURES = [
         "statement": "The discussions culminated in the signing of 40 Memoranda of "
         "Understanding, involving a total of 17 universities from both countries.",
         "value": 40,
+        "status": "signed",
+        "scope": "both",
         "country": "AZ",
         "partner_country": "KZ",
         "stated_on": D(2025, 3, 4),
         "source": "004",
+        "events": ["ada_round_table_2025"],
     },
     {
         "metric": "institutions_signing",
         "statement": "The discussions culminated in the signing of 40 Memoranda of "
         "Understanding, involving a total of 17 universities from both countries.",
         "value": 17,
+        "status": "signed",
+        "scope": "both",
         "country": "AZ",
         "partner_country": "KZ",
         "stated_on": D(2025, 3, 4),
         "source": "004",
+        "events": ["ada_round_table_2025"],
         "notes": "Universities of both countries together; the 003 interview speaks of 22 "
         "Kazakh universities for 40 agreements.",
     },
@@ -545,31 +557,39 @@ STATED_FIGURES = [
         "to be signed between 18 universities in Azerbaijan and 29 universities in "
         "Kazakhstan.",
         "value": 63,
+        "status": "scheduled",
+        "scope": "both",
         "country": "KZ",
         "partner_country": "AZ",
         "stated_on": D(2026, 4, 6),
         "source": "002",
-        "notes": "Scheduled, at the Second Forum of Rectors.",
+        "events": ["rectors_forum_2026"],
+        "notes": "Scheduled, at the Second Forum of Rectors; the article does not say how "
+        "many were signed.",
     },
     {
         "metric": "institutions_signing",
         "statement": "63 new memorandums of understanding are scheduled to be signed between 18 "
         "universities in Azerbaijan and 29 universities in Kazakhstan.",
         "value": 18,
+        "status": "scheduled",
         "country": "AZ",
         "partner_country": "KZ",
         "stated_on": D(2026, 4, 6),
         "source": "002",
+        "events": ["rectors_forum_2026"],
     },
     {
         "metric": "institutions_signing",
         "statement": "63 new memorandums of understanding are scheduled to be signed between 18 "
         "universities in Azerbaijan and 29 universities in Kazakhstan.",
         "value": 29,
+        "status": "scheduled",
         "country": "KZ",
         "partner_country": "AZ",
         "stated_on": D(2026, 4, 6),
         "source": "002",
+        "events": ["rectors_forum_2026"],
     },
     {
         "metric": "staff_sent",
@@ -577,6 +597,7 @@ STATED_FIGURES = [
         "universities where they will teach mathematics, chemistry, physics, biology, "
         "and English.",
         "value": 5,
+        "status": "announced",
         "country": "KZ",
         "partner_country": "AZ",
         "stated_on": D(2025, 3, 5),
@@ -588,10 +609,12 @@ STATED_FIGURES = [
         "statement": "By the end of 2025, 333 Azerbaijani citizens were studying at 58 Kazakh "
         "universities.",
         "value": 58,
+        "status": "stated",
         "country": "KZ",
         "partner_country": "AZ",
         "stated_on": D(2026, 4, 6),
         "reference_year": 2025,
         "source": "002",
+        "events": ["rectors_forum_2026"],
     },
 ]

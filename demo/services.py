@@ -201,9 +201,13 @@ class DemoLoader:
         for spec in facts.STATED_FIGURES:
             spec = dict(spec)
             cited = [spec.pop("source")]
+            events = [self.events[handle] for handle in spec.pop("events", [])]
             lookup = {key: spec.pop(key) for key in ("metric", "statement", "country", "value")}
+            spec.setdefault("scope", "country")
             figure = self.upsert(StatedFigure, lookup, spec)
             self.cite(figure, cited)
+            # The link is the event's (Event.stated_figures): cooperation never points up.
+            self.set_m2m(figure.events, events)
 
 
 @transaction.atomic

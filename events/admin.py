@@ -50,7 +50,7 @@ class EventAdmin(VersionedAdminMixin, HistoryAdmin):
     search_fields = ("title", "city", "description", "host_institution__name")
     list_select_related = ("host_institution",)
     date_hierarchy = "start_date"
-    autocomplete_fields = ("host_institution", "organisers", "sources")
+    autocomplete_fields = ("host_institution", "organisers", "sources", "stated_figures")
     inlines = [ParticipationInline]
     fieldsets = [
         (None, {"fields": ["title", ("kind", "status")]}),
@@ -66,6 +66,7 @@ class EventAdmin(VersionedAdminMixin, HistoryAdmin):
             },
         ),
         (_("Description and sources"), {"fields": ["description", "sources"]}),
+        (_("Figures stated here"), {"fields": ["stated_figures"]}),
     ]
 
     def get_queryset(self, request):

@@ -33,6 +33,7 @@ class EventViewSet(VersionedViewSetMixin, ModelViewSet):
             queryset=Participation.objects.select_related("person", "institution"),
         ),
         "sources",
+        "stated_figures",
     )
     serializer_class = EventSerializer
     filterset_class = EventFilterSet
@@ -67,6 +68,7 @@ class EventViewSet(VersionedViewSetMixin, ModelViewSet):
         "participations.institution_name",
         "description",
         "sources",
+        "stated_figures",
         "created_at",
         "updated_at",
     )

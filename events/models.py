@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
 from cooperation.choices import DatePrecision
-from cooperation.models import SourcedModel, TimeStampedModel, VersionedModel
+from cooperation.models import SourcedModel, StatedFigure, TimeStampedModel, VersionedModel
 from cooperation.text import vague_date
 from universities.models import Institution
 
@@ -82,9 +82,17 @@ class Event(VersionedModel, SourcedModel):
     participants = models.ManyToManyField(
         Person, through="Participation", related_name="events", verbose_name=_("participants")
     )
+    # Declared here, not on StatedFigure: cooperation sits below events and never points up.
+    stated_figures = models.ManyToManyField(
+        StatedFigure,
+        blank=True,
+        related_name="events",
+        verbose_name=_("figures stated here"),
+        help_text=_("Figures announced at this event, e.g. the memoranda signed or scheduled."),
+    )
 
     # Participations keep a history of their own (a through model with TimeStampedModel).
-    _history_m2m_fields = ["sources", "organisers"]
+    _history_m2m_fields = ["sources", "organisers", "stated_figures"]
 
     objects = EventQuerySet.as_manager()
 

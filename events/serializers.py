@@ -3,7 +3,7 @@
 from rest_framework import serializers
 
 from cooperation.api import ModelCleanSerializer, NestedChildSerializer
-from cooperation.models import Source
+from cooperation.models import Source, StatedFigure
 from cooperation.serializers import TIMESTAMPS
 from cooperation.versioning import VersionedSerializerMixin
 from universities.models import Institution
@@ -75,6 +75,12 @@ class EventSerializer(VersionedSerializerMixin, ModelCleanSerializer):
     sources = serializers.PrimaryKeyRelatedField(
         many=True, required=False, queryset=Source.objects.all()
     )
+    stated_figures = serializers.PrimaryKeyRelatedField(
+        many=True,
+        required=False,
+        queryset=StatedFigure.objects.all(),
+        help_text="Ids of the stated figures announced at this event (/api/stated-figures/).",
+    )
 
     nested_writes = {"participations": "event"}
 
@@ -96,6 +102,7 @@ class EventSerializer(VersionedSerializerMixin, ModelCleanSerializer):
             "description",
             "participations",
             "sources",
+            "stated_figures",
             "version",
             *TIMESTAMPS,
         )

@@ -6,6 +6,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 
+from cooperation.models import StatedFigure
 from cooperation.views import FilteredListView
 
 from .filtersets import EventFilterSet
@@ -48,6 +49,9 @@ class EventDetailView(TemplateView):
             Event.objects.with_related().prefetch_related(
                 "sources",
                 "organisers",
+                Prefetch(
+                    "stated_figures", queryset=StatedFigure.objects.prefetch_related("sources")
+                ),
                 Prefetch(
                     "participations",
                     queryset=Participation.objects.select_related("person", "institution"),

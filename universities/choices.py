@@ -10,6 +10,12 @@ class InstitutionKind(models.TextChoices):
     GOVERNMENT = "government", _("Ministry or government body")
     OTHER = "other", _("Other")
 
+    @classmethod
+    def academic(cls) -> "list[InstitutionKind]":
+        """Universities and other academic institutions: what "institutions with partners"
+        counts. Not ministries and government bodies, nor "other" (a hospital, a company)."""
+        return [cls.UNIVERSITY, cls.ACADEMY_OF_SCIENCES, cls.RESEARCH_INSTITUTE, cls.BRANCH_CAMPUS]
+
 
 class InstitutionStatus(models.TextChoices):
     ACTIVE = "active", _("Active")

@@ -9,6 +9,7 @@ from cooperation.filtersets import (
     MAX_QUERY_LENGTH,
     BooleanFilter,
     CountryFilter,
+    CountryPairFilter,
     IdFilter,
     SearchFilter,
     YearFilter,
@@ -16,7 +17,7 @@ from cooperation.filtersets import (
 from cooperation.roles import agreement_visibility
 
 from .choices import InstitutionKind, InstitutionStatus
-from .models import Institution
+from .models import Institution, academic_condition
 
 
 def _party_model():
@@ -53,6 +54,17 @@ class InstitutionFilterSet(filters.FilterSet):
     partner_id = IdFilter(
         method="filter_partner_id", label=_("Has an agreement with this institution (id)")
     )
+    country_pair = CountryPairFilter(
+        method="filter_country_pair",
+        label=_(
+            "Of one of these two countries, with an agreement with an institution of the "
+            "other, e.g. KZ,AZ"
+        ),
+    )
+    academic = BooleanFilter(
+        method="filter_academic",
+        label=_("A university or another academic institution (not a ministry or government)"),
+    )
     source_id = IdFilter(field_name="sources", label=_("Cites source (id)"), distinct=True)
 
     class Meta:
@@ -73,16 +85,35 @@ class InstitutionFilterSet(filters.FilterSet):
         user = getattr(self.request, "user", None) or AnonymousUser()
         return agreement_visibility(user, "agreement__")
 
-    def filter_partner_country(self, queryset: QuerySet, name: str, value: list[str]) -> QuerySet:
-        if not value:
-            return queryset
+    def partners_in(self, countries: list[str]) -> Exists:
+        """The institution shares an agreement the reader may see with an institution of
+        one of ``countries``."""
         party = _party_model()
         other_parties = party.objects.filter(
             self.visible_agreements(),
             agreement__parties__institution=OuterRef("pk"),
-            institution__country__in=value,
+            institution__country__in=countries,
         ).exclude(institution=OuterRef("pk"))
-        return queryset.filter(Exists(other_parties))
+        return Exists(other_parties)
+
+    def filter_partner_country(self, queryset: QuerySet, name: str, value: list[str]) -> QuerySet:
+        if not value:
+            return queryset
+        return queryset.filter(self.partners_in(value))
+
+    def filter_country_pair(self, queryset: QuerySet, name: str, value: list[str]) -> QuerySet:
+        # CountryPairField gives two different codes, or none.
+        if not value:
+            return queryset
+        a, b = value
+        return queryset.filter(
+            (Q(country=a) & self.partners_in([b])) | (Q(country=b) & self.partners_in([a]))
+        )
+
+    def filter_academic(self, queryset: QuerySet, name: str, value: bool | None) -> QuerySet:
+        if value is None:
+            return queryset
+        return queryset.academic() if value else queryset.exclude(academic_condition())
 
     def filter_partner_id(self, queryset: QuerySet, name: str, value: int | None) -> QuerySet:
         if value is None:

@@ -26,7 +26,18 @@ ror_validator = RegexValidator(
 wikidata_validator = RegexValidator(r"^Q[1-9]\d*$", _("A Wikidata id looks like Q4832385."))
 
 
+def academic_condition(prefix: str = "") -> Q:
+    """The institution (reached through ``prefix``, e.g. ``"institution__"``) is a
+    university or another academic institution (``InstitutionKind.academic``)."""
+    return Q(**{f"{prefix}kind__in": InstitutionKind.academic()})
+
+
 class InstitutionQuerySet(models.QuerySet):
+    def academic(self) -> "InstitutionQuerySet":
+        """Universities and other academic institutions, not governments and ministries:
+        those counted as "institutions with partners" everywhere."""
+        return self.filter(academic_condition())
+
     def search(self, query: str) -> "InstitutionQuerySet":
         """Institutions any of whose names contain every word of ``query``, in any script."""
         qs = self

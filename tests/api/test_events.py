@@ -10,6 +10,7 @@ from tests.factories import (
     ParticipationFactory,
     PersonFactory,
     SourceFactory,
+    StatedFigureFactory,
     agreement_between,
 )
 
@@ -17,7 +18,7 @@ from tests.factories import (
 class TestEventAPI(APIResourceTests):
     model = Event
     basename = "event"
-    query_ceiling = 5
+    query_ceiling = 6  # the events, organisers, participations, sources, stated figures
     read_fields = (
         "id",
         "title",
@@ -26,6 +27,7 @@ class TestEventAPI(APIResourceTests):
         "organisers",
         "participations",
         "sources",
+        "stated_figures",
         "created_at",
     )
 
@@ -35,6 +37,7 @@ class TestEventAPI(APIResourceTests):
         ParticipationFactory(event=event, institution=InstitutionFactory())
         ParticipationFactory(event=event, role="speaker")
         event.sources.add(SourceFactory())
+        event.stated_figures.add(StatedFigureFactory())
         return event
 
     def create_payload(self) -> dict:

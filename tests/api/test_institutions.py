@@ -132,6 +132,26 @@ class TestInstitutionAPI(APIResourceTests):
         # KZ institutions whose partners are in AZ: only kz (kz_only's partner is in KZ).
         return FilterCase({"partner_country": "AZ"}, [kz], [az, kz_only, kz_other])
 
+    def case_country_pair(self) -> FilterCase:
+        kz = InstitutionFactory(country="KZ")
+        az = InstitutionFactory(country="AZ", city="Baku")
+        kz_only = InstitutionFactory(country="KZ")
+        kz_other = InstitutionFactory(country="KZ")
+        tr = InstitutionFactory(country="TR")
+        agreement_between(kz, az)
+        agreement_between(kz_only, kz_other)
+        agreement_between(kz_only, tr)
+        # Of KZ with a partner in AZ, or of AZ with a partner in KZ; a KZ-KZ or KZ-TR
+        # agreement is not one of the pair's.
+        return FilterCase({"country_pair": "KZ,AZ"}, [kz, az], [kz_only, kz_other, tr])
+
+    def case_academic(self) -> FilterCase:
+        university = InstitutionFactory(kind="university")
+        academy = InstitutionFactory(kind="academy_of_sciences")
+        government = InstitutionFactory(kind="government")
+        other = InstitutionFactory(kind="other")
+        return FilterCase({"academic": "true"}, [university, academy], [government, other])
+
     def case_partner_id(self) -> FilterCase:
         hub = InstitutionFactory()
         partner = InstitutionFactory(country="AZ")

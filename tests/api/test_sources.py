@@ -4,7 +4,12 @@ import pytest
 
 from cooperation.models import Source, StatedFigure
 from tests.base import APIResourceTests, FilterCase, token_client, user_with_permissions
-from tests.factories import MobilityFigureFactory, SourceFactory, StatedFigureFactory
+from tests.factories import (
+    EventFactory,
+    MobilityFigureFactory,
+    SourceFactory,
+    StatedFigureFactory,
+)
 
 
 class TestSourceAPI(APIResourceTests):
@@ -72,7 +77,7 @@ def test_deleting_a_cited_source_of_a_figure_is_409():
 class TestStatedFigureAPI(APIResourceTests):
     model = StatedFigure
     basename = "stated-figure"
-    query_ceiling = 3
+    query_ceiling = 4  # the figures, their sources, the events where they were stated
     read_fields = ("id", "metric", "value", "qualifier", "sources", "created_at")
 
     def make(self) -> StatedFigure:
@@ -156,6 +161,24 @@ class TestStatedFigureAPI(APIResourceTests):
         cited.sources.add(source)
         other = StatedFigureFactory()
         return FilterCase({"source_id": str(source.pk)}, [cited], [other])
+
+    def case_status(self) -> FilterCase:
+        scheduled = StatedFigureFactory(metric="agreements_signed", status="scheduled")
+        signed = StatedFigureFactory(metric="agreements_signed", status="signed")
+        return FilterCase({"status": "scheduled"}, [scheduled], [signed])
+
+    def case_scope(self) -> FilterCase:
+        both = StatedFigureFactory(scope="both")
+        one = StatedFigureFactory()
+        return FilterCase({"scope": "both"}, [both], [one])
+
+    def case_event_id(self) -> FilterCase:
+        event = EventFactory()
+        stated_there = StatedFigureFactory()
+        event.stated_figures.add(stated_there)
+        other = StatedFigureFactory()
+        EventFactory().stated_figures.add(other)
+        return FilterCase({"event_id": str(event.pk)}, [stated_there], [other])
 
 
 @pytest.mark.django_db

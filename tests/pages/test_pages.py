@@ -74,8 +74,14 @@ def test_dashboard_sets_stated_figures_beside_the_register(client, demo):
     assert "more than 70" in page
     assert "Currently, more than 70 Kazakhstani universities" in page
     stated = {row.figure.value: row for row in response.context["stated"]}
-    assert stated[70].register_count == 2  # KazNU and the Government of Kazakhstan
-    assert stated[5].register_count is None
+    # KazNU; the Government of Kazakhstan is a party but not an academic institution.
+    assert stated[70].register_count == 1
+    # The 40 memoranda of both countries read without an arrow; the 63 scheduled ones
+    # stand apart from the register's count.
+    assert "40 agreements, signed (AZ and KZ together)" in page
+    assert 40 in stated and 63 not in stated and 5 not in stated
+    assert {figure.value for figure in response.context["stated_planned"]} == {63, 18, 29, 5}
+    assert stated[58].register_count is None  # host institutions: not the register's count
     # Every number links to the list behind it, and that list shows the same number.
     assert response.context["agreement_count"] == 4
     listed = client.get(reverse("agreements:agreement_list") + "?country_pair=KZ,AZ")
