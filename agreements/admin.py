@@ -18,7 +18,7 @@ from cooperation.admin import (
     IscedLevelsField,
     isced_levels_display,
 )
-from cooperation.roles import agreement_visibility, scoped_to
+from cooperation.roles import agreement_shown, agreement_visibility, may_publish, scoped_to
 from cooperation.versioning import VersionedAdminMixin, VersionedModelForm
 from universities.models import Institution
 
@@ -319,6 +319,42 @@ class AgreementAdmin(VersionedAdminMixin, AgreementLifecycleAdminMixin, ImportEx
         # university editor sees the public agreements and their own institutions'.
         return super().get_queryset(request).visible_to(request.user).with_related()
 
+    # Links to other agreements: only to one the user may see (a hidden one's id is
+    # refused as a nonexistent one is, as the API's serializer does); a link to one they may
+    # not see is left off their form, so it is neither shown nor lost when they save.
+    agreement_links = ("parent", "renews")
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name in self.agreement_links:
+            kwargs["queryset"] = Agreement.objects.visible_to(request.user)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        hidden = {
+            name
+            for name in self.agreement_links
+            if obj is not None and not agreement_shown(obj, request.user, name)
+        }
+        if not hidden:
+            return fieldsets
+        return [
+            (name, {**opts, "fields": [line for line in opts["fields"] if line not in hidden]})
+            for name, opts in fieldsets
+        ]
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = tuple(super().get_readonly_fields(request, obj))
+        if not may_publish(request.user):
+            # Publishing is the ministry's: a university editor's agreement keeps the flag
+            # the model's default gives it, and they see it without changing it.
+            fields += ("is_public",)
+        return fields
+
+    def has_publish_permission(self, request) -> bool:
+        """The "publish" and "withdraw" actions (``cooperation.roles.may_publish``)."""
+        return may_publish(request.user)
+
     def _set_public(self, request, queryset, value: bool) -> int:
         changed = 0
         for agreement in queryset.filter(is_public=not value):
@@ -335,7 +371,7 @@ class AgreementAdmin(VersionedAdminMixin, AgreementLifecycleAdminMixin, ImportEx
 
     @admin.action(
         description=_("Publish the selected agreements (drafts stay hidden until signed)"),
-        permissions=["change"],
+        permissions=["publish"],
     )
     def publish(self, request, queryset):
         count = self._set_public(request, queryset, True)
@@ -350,7 +386,7 @@ class AgreementAdmin(VersionedAdminMixin, AgreementLifecycleAdminMixin, ImportEx
         )
 
     @admin.action(
-        description=_("Withdraw the selected agreements from the public"), permissions=["change"]
+        description=_("Withdraw the selected agreements from the public"), permissions=["publish"]
     )
     def withdraw(self, request, queryset):
         count = self._set_public(request, queryset, False)

@@ -13,6 +13,7 @@ from cooperation.api import Column, ModelViewSet, group_by_parameter, parse_grou
 from cooperation.register_cache import cached_api_list
 from cooperation.roles import may_enter_in_bulk
 from cooperation.versioning import VersionedViewSetMixin
+from cooperation.viewsets import ShownAgreementViewSetMixin
 
 from .filtersets import AgreementFilterSet
 from .lifecycle import (
@@ -60,7 +61,7 @@ STATS_DESCRIPTIONS = {
 }
 
 
-class AgreementViewSet(VersionedViewSetMixin, ModelViewSet):
+class AgreementViewSet(ShownAgreementViewSetMixin, VersionedViewSetMixin, ModelViewSet):
     """Agreements, memoranda and protocols, with their parties and mobility conditions.
 
     Parties and conditions are written with the agreement: send `parties` (or
@@ -77,6 +78,7 @@ class AgreementViewSet(VersionedViewSetMixin, ModelViewSet):
     )
     serializer_class = AgreementSerializer
     filterset_class = AgreementFilterSet
+    shown_agreement_fields = ("parent", "renews")
     ordering_fields = (
         "id",
         "title",

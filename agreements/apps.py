@@ -7,6 +7,7 @@ class AgreementsConfig(AppConfig):
     verbose_name = _("Agreements")
 
     def ready(self) -> None:
-        from .pairs import connect_signals
+        from . import documents, pairs
 
-        connect_signals()
+        pairs.connect_signals()
+        documents.connect_signals()

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
 
 from cooperation.filtersets import (
+    AgreementIdFilter,
     BooleanFilter,
     CountryFilter,
     CountryPairFilter,
@@ -97,8 +98,8 @@ class AgreementFilterSet(filters.FilterSet):
         method="filter_country_pair",
         label=_("Parties include institutions of both countries, e.g. KZ,AZ"),
     )
-    parent_id = IdFilter(field_name="parent", label=_("Parent agreement (id)"))
-    renews_id = IdFilter(field_name="renews", label=_("Renews the agreement (id)"))
+    parent_id = AgreementIdFilter(field_name="parent", label=_("Parent agreement (id)"))
+    renews_id = AgreementIdFilter(field_name="renews", label=_("Renews the agreement (id)"))
     has_document = BooleanFilter(method="filter_has_document", label=_("Has the signed document"))
     is_public = BooleanFilter(
         field_name="is_public", label=_("Shown to the public (signed-in staff also see the rest)")

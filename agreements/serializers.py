@@ -9,7 +9,8 @@ from rest_framework import serializers
 from cooperation.api import ModelCleanSerializer, NestedChildSerializer
 from cooperation.choices import IscedLevel
 from cooperation.models import IscedField, Source
-from cooperation.serializers import TIMESTAMPS
+from cooperation.roles import may_publish
+from cooperation.serializers import TIMESTAMPS, ShownAgreementMixin
 from cooperation.versioning import VersionedSerializerMixin
 
 from . import rules
@@ -161,8 +162,12 @@ class CooperationConditionSerializer(NestedChildSerializer):
         )
 
 
-class AgreementSerializer(VersionedSerializerMixin, ModelCleanSerializer):
+class AgreementSerializer(ShownAgreementMixin, VersionedSerializerMixin, ModelCleanSerializer):
     """An agreement, with its parties, mobility conditions and areas of cooperation."""
+
+    # The framework it sits under and the agreement it renews: null to a reader who may not
+    # see that agreement, and only agreements the writer may see are taken.
+    shown_agreement_fields = ("parent", "renews")
 
     event_title = serializers.CharField(source="event.title", read_only=True, allow_null=True)
     areas = serializers.SlugRelatedField(
@@ -213,6 +218,29 @@ class AgreementSerializer(VersionedSerializerMixin, ModelCleanSerializer):
         )
         # The register's rules for the parties and the nested conditions (agreements.rules).
         validators = [RegisterRulesValidator()]
+
+    def validate(self, attrs):
+        # Publishing is the ministry's (cooperation.roles.may_publish): anyone else may send
+        # "is_public" only as it stands (the model's default on a new agreement).
+        if "is_public" in attrs:
+            user = getattr(self.context.get("request"), "user", None)
+            if isinstance(self.instance, Agreement):
+                current = self.instance.is_public
+            else:
+                current = Agreement._meta.get_field("is_public").get_default()
+            if attrs["is_public"] != current and not may_publish(user):
+                raise serializers.ValidationError(
+                    {
+                        "is_public": [
+                            _(
+                                "Only ministry editors and administrators publish or "
+                                "withdraw agreements; leave “is_public” as it is (%(value)s)."
+                            )
+                            % {"value": str(current).lower()}
+                        ]
+                    }
+                )
+        return super().validate(attrs)
 
     @extend_schema_field({"type": "string", "format": "uri", "nullable": True})
     def get_document(self, obj: Agreement) -> str | None:

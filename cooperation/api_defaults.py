@@ -12,9 +12,12 @@ from collections.abc import Sequence
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.encoding import force_str
 from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions, filters, pagination, permissions
+
+from . import paging
 
 
 class PublicReadModelPermissions(permissions.DjangoModelPermissions):
@@ -40,25 +43,21 @@ class PublicReadModelPermissions(permissions.DjangoModelPermissions):
 
 
 class PageNumberPagination(pagination.PageNumberPagination):
-    """``page`` and ``page_size``; a page size above the cap is served at the cap."""
+    """``page`` and ``page_size``: a size that is not a whole number from 1 to the cap the
+    list pages share (``cooperation.paging``) is a 400 naming ``page_size``."""
 
     page_size = 50
     page_size_query_param = "page_size"
-    max_page_size = 1000
+    max_page_size = paging.MAX_PAGE_SIZE
 
     def get_page_size(self, request) -> int:
         raw = request.query_params.get(self.page_size_query_param)
-        if raw in (None, ""):
-            return self.page_size
         try:
-            size = int(raw)
-        except ValueError:
-            size = 0
-        if size < 1:
+            return paging.page_size(raw, default=self.page_size)
+        except DjangoValidationError as error:
             raise exceptions.ValidationError(
-                {self.page_size_query_param: [_("Give a whole number of 1 or more.")]}
-            )
-        return min(size, self.max_page_size)
+                {self.page_size_query_param: list(error.messages)}
+            ) from None
 
     def get_page_number(self, request, paginator) -> int | str:
         raw = request.query_params.get(self.page_query_param) or 1
@@ -88,10 +87,10 @@ class PageNumberPagination(pagination.PageNumberPagination):
                 "required": False,
                 "in": "query",
                 "description": force_str(
-                    _("Rows per page (default %(default)s; larger values are served at %(max)s).")
+                    _("Rows per page, from 1 to %(max)s (default %(default)s).")
                     % {"default": self.page_size, "max": self.max_page_size}
                 ),
-                "schema": {"type": "integer", "minimum": 1},
+                "schema": {"type": "integer", "minimum": 1, "maximum": self.max_page_size},
             },
         ]
 

@@ -21,6 +21,7 @@ from .choices import (
     StatedFigureStatus,
 )
 from .models import Source, StatedFigure
+from .roles import agreement_visibility
 
 # The largest id either database can hold (a signed 64-bit integer).
 MAX_ID = 2**63 - 1
@@ -76,6 +77,19 @@ class IdFilter(IntegerFilter):
     def __init__(self, *args, **kwargs) -> None:
         kwargs.setdefault("min_value", 1)
         super().__init__(*args, **kwargs)
+
+
+class AgreementIdFilter(IdFilter):
+    """The id of the agreement a row links to (``agreement_id``, ``parent_id``,
+    ``renews_id``). An agreement the reader may not see (``roles.agreement_visibility``)
+    filters as one that does not exist: no rows, so its id cannot be probed for."""
+
+    def filter(self, qs: QuerySet, value: int | None) -> QuerySet:
+        if value in (None, ""):
+            return qs
+        request = getattr(self.parent, "request", None)
+        visible = agreement_visibility(getattr(request, "user", None), f"{self.field_name}__")
+        return super().filter(qs, value).filter(visible)
 
 
 class YearFilter(IntegerFilter):

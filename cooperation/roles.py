@@ -226,3 +226,14 @@ def may_enter_in_bulk(user) -> bool:
         and user.has_perm("agreements.add_agreement")
         and not scoped_to(user)
     )
+
+
+def may_publish(user) -> bool:
+    """Publishing and withdrawing agreements (setting or changing ``is_public``) is the
+    ministry's step: ministry editors and administrators, never a university editor, who
+    proposes drafts and leaves the flag as the model's default sets it."""
+    return bool(
+        getattr(user, "is_authenticated", False)
+        and user.has_perm("agreements.change_agreement")
+        and not scoped_to(user)
+    )

@@ -7,6 +7,8 @@ from itertools import islice
 from django import forms
 from django.conf import settings
 from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import EmptyPage
 from django.http import StreamingHttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -15,10 +17,10 @@ from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 from django_countries import countries
 from django_filters.views import FilterView
-from django_tables2 import SingleTableMixin
+from django_tables2 import RequestConfig, SingleTableMixin
 from django_tables2.export import ExportMixin, TableExport
 
-from . import cells, csv_sql, selectors
+from . import cells, csv_sql, paging, selectors
 from .filtersets import SourceFilterSet, StrictNullBooleanField
 from .models import Source
 from .register_cache import cached_page
@@ -63,6 +65,53 @@ class FilteredListView(ExportMixin, SingleTableMixin, FilterView):
     title = None
     description = None
     empty_message = _("Nothing matches these filters.")
+    per_page_param = "per_page"  # django-tables2's name for the page size
+
+    def get(self, request, *args, **kwargs):
+        try:
+            self.page_size = paging.page_size(
+                request.GET.get(self.per_page_param), default=self.paginate_by
+            )
+        except ValidationError as error:
+            return self.page_size_refused(error)
+        return super().get(request, *args, **kwargs)
+
+    def page_size_refused(self, error: ValidationError):
+        """A page size out of bounds (cooperation.paging): a 400 showing the page with the
+        message above its filters, as an invalid filter shows, and no rows."""
+        self.page_size = self.paginate_by
+        self.filterset = self.get_filterset(self.get_filterset_class())
+        self.filterset.is_valid()  # the filters' own errors show too
+        for message in error.messages:
+            self.filterset.form.add_error(None, f"{self.per_page_param}: {message}")
+        self.object_list = self.filterset.queryset.none()
+        context = self.get_context_data(filter=self.filterset, object_list=self.object_list)
+        response = super(ExportMixin, self).render_to_response(context)  # never an export
+        response.status_code = 400
+        return response
+
+    def get_paginate_by(self, table_data) -> int:
+        return getattr(self, "page_size", self.paginate_by)
+
+    def get_table(self, **kwargs):
+        """The table, sorted as the request asks and paged by the checked page size:
+        django-tables2's RequestConfig would page by any whole number in ``per_page``."""
+        table = self.get_table_class()(data=self.get_table_data(), **kwargs)
+        RequestConfig(self.request, paginate=False).configure(table)  # sorting only
+        paginate = self.get_table_pagination(table)
+        if paginate:
+            options = dict(paginate) if isinstance(paginate, dict) else {}
+            options.pop("silent", None)
+            try:
+                number = int(self.request.GET.get(table.prefixed_page_field, 1))
+            except ValueError:
+                number = 1
+            # As RequestConfig does: a page past the end shows the last one.
+            try:
+                table.paginate(page=number, **options)
+            except EmptyPage:
+                table.page = table.paginator.page(table.paginator.num_pages)
+        return table
 
     def get_filterset(self, filterset_class):
         filterset = super().get_filterset(filterset_class)

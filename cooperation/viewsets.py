@@ -1,9 +1,32 @@
-"""API viewsets of sources and stated figures (the shared API pieces are in `api.py`)."""
+"""API viewsets of sources and stated figures, and a mixin of other apps' viewsets (the
+shared API pieces are in `api.py`)."""
 
 from .api import ModelViewSet
 from .filtersets import SourceFilterSet, StatedFigureFilterSet
 from .models import Source, StatedFigure
+from .roles import shown_agreement_id
 from .serializers import SourceSerializer, StatedFigureSerializer
+
+
+class ShownAgreementViewSetMixin:
+    """Rows read for a representation carry ``<field>_shown`` for each field of
+    ``shown_agreement_fields``: the linked agreement's id when the reader may see it
+    (``cooperation.roles.shown_agreement_id``), read by the serializers'
+    ShownAgreementMixin and by SQL-written CSV columns, so no row costs a query."""
+
+    shown_agreement_fields: tuple[str, ...] = ("agreement",)
+
+    def get_queryset(self):
+        queryset = super().get_queryset()
+        if self.action in ("list", "retrieve"):
+            user = self.request.user
+            return queryset.annotate(
+                **{
+                    f"{field}_shown": shown_agreement_id(user, field)
+                    for field in self.shown_agreement_fields
+                }
+            )
+        return queryset
 
 
 class SourceViewSet(ModelViewSet):

@@ -7,8 +7,8 @@ from rest_framework.decorators import action
 
 from cooperation.api import Column, ModelViewSet, group_by_parameter, parse_group_by
 from cooperation.csv_sql import CsvColumn
-from cooperation.roles import shown_agreement_id
 from cooperation.versioning import VersionedViewSetMixin
+from cooperation.viewsets import ShownAgreementViewSetMixin
 
 from .filtersets import MobilityFigureFilterSet, ScholarshipProgrammeFilterSet
 from .models import MobilityFigure, ScholarshipAllocation, ScholarshipProgramme
@@ -52,17 +52,6 @@ TOTALS_COLUMNS = (
     "earlier",
     "breakdowns",
 )
-
-
-class ShownAgreementViewSetMixin:
-    """Rows read for a representation carry ``agreement_shown``: the agreement's id when the
-    reader may see it (the serializers' ShownAgreementMixin, the CSV's agreement column)."""
-
-    def get_queryset(self):
-        queryset = super().get_queryset()
-        if self.action in ("list", "retrieve"):
-            return queryset.annotate(agreement_shown=shown_agreement_id(self.request.user))
-        return queryset
 
 
 class ScholarshipProgrammeViewSet(ShownAgreementViewSetMixin, ModelViewSet):

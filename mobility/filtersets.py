@@ -8,6 +8,7 @@ from django_filters import rest_framework as filters
 from cooperation.choices import IscedLevel, Qualifier
 from cooperation.filtersets import (
     MAX_QUERY_LENGTH,
+    AgreementIdFilter,
     CountryFilter,
     IdFilter,
     SearchFilter,
@@ -40,7 +41,9 @@ class ScholarshipProgrammeFilterSet(filters.FilterSet):
     institution_id = IdFilter(
         method="filter_institution_id", label=_("Funding or host institution (id)")
     )
-    agreement_id = IdFilter(field_name="agreement", label=_("Established by the agreement (id)"))
+    agreement_id = AgreementIdFilter(
+        field_name="agreement", label=_("Established by the agreement (id)")
+    )
     year_min = YearFilter(method="filter_years", label=_("Has places in a year from"))
     year_max = YearFilter(method="filter_years", label=_("Has places in a year up to"))
     source_id = IdFilter(field_name="sources", label=_("Cites source (id)"), distinct=True)
@@ -132,7 +135,7 @@ class MobilityFigureFilterSet(filters.FilterSet):
     institution_id = IdFilter(
         method="filter_institution_id", label=_("Home or host institution (id)")
     )
-    agreement_id = IdFilter(field_name="agreement", label=_("Under the agreement (id)"))
+    agreement_id = AgreementIdFilter(field_name="agreement", label=_("Under the agreement (id)"))
     source_id = IdFilter(field_name="source", label=_("Source (id)"))
     publisher = filters.CharFilter(
         field_name="source__publisher",

@@ -264,6 +264,8 @@ def mobility_totals(
     unknown = set(group_by) - set(TOTAL_DIMENSIONS)
     if unknown:
         raise ValueError(f"Cannot group mobility figures by {', '.join(sorted(unknown))}")
+    if figures.query.is_empty():
+        return []  # none() (a filter refused): nothing to total, and no SQL to build
     picked = picked or {}
     classified, params, names = _classified_sql(figures, group_by, picked, branch="counted")
     used = f"c.status = {Status.USED}"
@@ -362,6 +364,8 @@ def mobility_total_details(
     last entered) and ``limit`` in all, keyed by the total's dimensions (the group_by ones,
     then the measure). Three queries, whatever the number of figures."""
     group_by = [dimension for dimension in dict.fromkeys(group_by) if dimension != "measure"]
+    if figures.query.is_empty():
+        return {}  # none() (a filter refused), as in mobility_totals
     picked = picked or {}
     classified, params, names = _classified_sql(figures, group_by, picked, branch="counted")
     cell_columns = ", ".join(f"d.{name}" for name in names)

@@ -8,24 +8,10 @@ from rest_framework import serializers
 from agreements.serializers import STUDY_LEVELS
 from cooperation.api import ModelCleanSerializer, NestedChildSerializer
 from cooperation.models import IscedField, Source
-from cooperation.roles import agreement_shown
-from cooperation.serializers import TIMESTAMPS
+from cooperation.serializers import TIMESTAMPS, ShownAgreementMixin
 from cooperation.versioning import VersionedSerializerMixin
 
 from .models import MobilityFigure, ScholarshipAllocation, ScholarshipProgramme
-
-
-class ShownAgreementMixin:
-    """``agreement`` is the id of the agreement the row came under, or null for a reader who
-    may not see that agreement (cooperation.roles.agreement_visibility)."""
-
-    def to_representation(self, instance):
-        data = super().to_representation(instance)
-        request = self.context.get("request")
-        user = getattr(request, "user", None)
-        if data.get("agreement") is not None and not agreement_shown(instance, user):
-            data["agreement"] = None
-        return data
 
 
 class ScholarshipAllocationSerializer(NestedChildSerializer):
