@@ -13,12 +13,13 @@ from django_countries import countries
 from import_export import resources
 
 from cooperation.admin import (
+    AgreementLinkAdminMixin,
     HistoryAdmin,
     ImportExportHistoryAdmin,
     IscedLevelsField,
     isced_levels_display,
 )
-from cooperation.roles import agreement_shown, agreement_visibility, may_publish, scoped_to
+from cooperation.roles import agreement_visibility, may_publish, scoped_to
 from cooperation.versioning import VersionedAdminMixin, VersionedModelForm
 from universities.models import Institution
 
@@ -260,7 +261,12 @@ class AgreementForm(VersionedModelForm):
 
 
 @admin.register(Agreement)
-class AgreementAdmin(VersionedAdminMixin, AgreementLifecycleAdminMixin, ImportExportHistoryAdmin):
+class AgreementAdmin(
+    AgreementLinkAdminMixin,
+    VersionedAdminMixin,
+    AgreementLifecycleAdminMixin,
+    ImportExportHistoryAdmin,
+):
     resource_classes = [AgreementResource]
     form = AgreementForm
     list_display = (
@@ -319,29 +325,8 @@ class AgreementAdmin(VersionedAdminMixin, AgreementLifecycleAdminMixin, ImportEx
         # university editor sees the public agreements and their own institutions'.
         return super().get_queryset(request).visible_to(request.user).with_related()
 
-    # Links to other agreements: only to one the user may see (a hidden one's id is
-    # refused as a nonexistent one is, as the API's serializer does); a link to one they may
-    # not see is left off their form, so it is neither shown nor lost when they save.
-    agreement_links = ("parent", "renews")
-
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        if db_field.name in self.agreement_links:
-            kwargs["queryset"] = Agreement.objects.visible_to(request.user)
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
-
-    def get_fieldsets(self, request, obj=None):
-        fieldsets = super().get_fieldsets(request, obj)
-        hidden = {
-            name
-            for name in self.agreement_links
-            if obj is not None and not agreement_shown(obj, request.user, name)
-        }
-        if not hidden:
-            return fieldsets
-        return [
-            (name, {**opts, "fields": [line for line in opts["fields"] if line not in hidden]})
-            for name, opts in fieldsets
-        ]
+    # Links to other agreements (AgreementLinkAdminMixin): only to one the user may see.
+    agreement_link_fields = ("parent", "renews")
 
     def get_readonly_fields(self, request, obj=None):
         fields = tuple(super().get_readonly_fields(request, obj))
@@ -420,7 +405,7 @@ class AgreementAdmin(VersionedAdminMixin, AgreementLifecycleAdminMixin, ImportEx
 
 
 @admin.register(Party)
-class PartyAdmin(HistoryAdmin):
+class PartyAdmin(AgreementLinkAdminMixin, HistoryAdmin):
     list_display = ("institution", "agreement", "signatory", "signed_on")
     search_fields = ("agreement__title", "agreement__reference_code", "signatory__name")
     list_select_related = ("institution", "agreement", "signatory")
@@ -451,7 +436,7 @@ class StandaloneCooperationConditionForm(CooperationConditionForm):
 
 
 @admin.register(CooperationCondition)
-class CooperationConditionAdmin(HistoryAdmin):
+class CooperationConditionAdmin(AgreementLinkAdminMixin, HistoryAdmin):
     form = StandaloneCooperationConditionForm
     list_display = (
         "agreement",

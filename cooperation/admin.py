@@ -24,7 +24,7 @@ from .roles import (
     object_in_scope,
     reads_all_agreements,
     scoped_to,
-    shown_agreement_id,
+    shown_agreement_annotations,
 )
 
 admin.site.site_header = _("UniBridge back office")
@@ -190,11 +190,12 @@ class HistoryAdmin(RoleScopedAdminMixin, TimestampedAdminMixin, SimpleHistoryAdm
 
 
 class AgreementLinkAdminMixin:
-    """Rows that name an agreement (a figure, a scholarship, a renewal's parent) name it only
-    to a reader who may see it: the rule is ``cooperation.roles.shown_agreement_id``, the
-    one the API and the exports use. In the list the column shows "—"; on the change page the
-    field is left out (a reader who may not see the agreement may not change the row either:
-    the row keeps its link when saved by someone who may)."""
+    """Rows that name an agreement (a figure, a scholarship, a party, a renewal's parent) name
+    it only to a reader who may see it, and link only to one they may see: the rule is
+    ``cooperation.roles.shown_agreement_id`` / ``visible_to``, the one the API and the exports
+    use. The link's choices are the visible agreements (a hidden id is refused as a missing
+    one is); in the list the column shows "—"; on the change page a link to a hidden
+    agreement is left out, so it is neither shown nor lost when the row is saved."""
 
     agreement_link_fields: tuple[str, ...] = ("agreement",)
 
@@ -202,13 +203,13 @@ class AgreementLinkAdminMixin:
         return (
             super()
             .get_queryset(request)
-            .annotate(
-                **{
-                    f"{field}_shown": shown_agreement_id(request.user, field)
-                    for field in self.agreement_link_fields
-                }
-            )
+            .annotate(**shown_agreement_annotations(request.user, self.agreement_link_fields))
         )
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name in self.agreement_link_fields:
+            kwargs["queryset"] = db_field.related_model.objects.visible_to(request.user)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def hidden_agreement_fields(self, request, obj) -> set[str]:
         if obj is None:
@@ -238,7 +239,7 @@ class AgreementLinkAdminMixin:
 
     def get_list_display(self, request):
         return [
-            f"{name}_link" if name in self.agreement_link_fields else name
+            "agreement_link" if name == "agreement" else name
             for name in super().get_list_display(request)
         ]
 

@@ -193,6 +193,12 @@ def shown_agreement_id(user, field: str = "agreement"):
     )
 
 
+def shown_agreement_annotations(user, fields) -> dict:
+    """``<field>_shown`` (``shown_agreement_id``) for each of ``fields``: what a queryset
+    read for ``user`` is annotated with, so that ``agreement_shown`` costs no query a row."""
+    return {f"{field}_shown": shown_agreement_id(user, field) for field in fields}
+
+
 def agreement_shown(instance, user, field: str = "agreement") -> bool:
     """Whether ``user`` may see the agreement ``instance.<field>`` names: the annotation
     ``<field>_shown`` (``shown_agreement_id``) when the row was read with it, else a query."""

@@ -4,7 +4,7 @@ shared API pieces are in `api.py`)."""
 from .api import ModelViewSet
 from .filtersets import SourceFilterSet, StatedFigureFilterSet
 from .models import Source, StatedFigure
-from .roles import shown_agreement_id
+from .roles import shown_agreement_annotations
 from .serializers import SourceSerializer, StatedFigureSerializer
 
 
@@ -19,12 +19,8 @@ class ShownAgreementViewSetMixin:
     def get_queryset(self):
         queryset = super().get_queryset()
         if self.action in ("list", "retrieve"):
-            user = self.request.user
             return queryset.annotate(
-                **{
-                    f"{field}_shown": shown_agreement_id(user, field)
-                    for field in self.shown_agreement_fields
-                }
+                **shown_agreement_annotations(self.request.user, self.shown_agreement_fields)
             )
         return queryset
 

@@ -77,13 +77,19 @@ def test_analyst_filters_mobility_sees_the_chart_and_reads_back_the_csv(
     page.get_by_role("button", name="Filter").click()
 
     with page.expect_download() as download_info:
-        page.get_by_role("link", name="CSV").click()
+        page.get_by_role("link", name="CSV", exact=True).click()
     path = download_info.value.path()
     rows = list(csv.DictReader(io.StringIO(path.read_text(encoding="utf-8-sig"))))
     assert [(row["origin"], row["destination"], row["value"]) for row in rows] == [
         ("AZ", "KZ", "333")
     ]
     assert rows[0]["host institutions"] == "58"
+
+    # The pivot on screen downloads as the same numbers.
+    with page.expect_download() as download_info:
+        page.get_by_role("link", name="This table as CSV").click()
+    pivot_csv = download_info.value.path().read_text(encoding="utf-8-sig")
+    assert "333" in pivot_csv
 
 
 def test_dashboard_shows_the_focus_pair(page: Page, demo_server, screenshot):
