@@ -15,7 +15,7 @@ from rest_framework.authtoken.models import Token
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.response import Response
 
-from cooperation.roles import reads_all_agreements
+from agreements.visibility import reads_all_agreements
 
 from .authentication import token_expired
 from .selectors import changes_recent, tracked_models

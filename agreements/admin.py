@@ -19,7 +19,7 @@ from cooperation.admin import (
     IscedLevelsField,
     isced_levels_display,
 )
-from cooperation.roles import agreement_visibility, may_publish, scoped_to
+from cooperation.roles import scoped_to
 from cooperation.versioning import VersionedAdminMixin, VersionedModelForm
 from universities.models import Institution
 
@@ -27,6 +27,7 @@ from . import rules
 from .admin_lifecycle import AgreementLifecycleAdminMixin
 from .choices import AgreementState, AgreementStatus, CooperationAreaCode
 from .models import Agreement, CooperationArea, CooperationCondition, Party
+from .visibility import agreement_visibility, may_publish
 
 
 def check_endpoints_are_parties(form: forms.Form, party_ids: set[int]) -> None:
@@ -337,7 +338,7 @@ class AgreementAdmin(
         return fields
 
     def has_publish_permission(self, request) -> bool:
-        """The "publish" and "withdraw" actions (``cooperation.roles.may_publish``)."""
+        """The "publish" and "withdraw" actions (``agreements.visibility.may_publish``)."""
         return may_publish(request.user)
 
     def _set_public(self, request, queryset, value: bool) -> int:

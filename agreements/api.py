@@ -11,7 +11,6 @@ from rest_framework.reverse import reverse
 
 from cooperation.api import Column, ModelViewSet, group_by_parameter, parse_group_by
 from cooperation.register_cache import cached_api_list
-from cooperation.roles import may_enter_in_bulk
 from cooperation.versioning import VersionedViewSetMixin
 from cooperation.viewsets import ShownAgreementViewSetMixin
 
@@ -35,6 +34,7 @@ from .serializers import (
     AgreementTerminateSerializer,
 )
 from .services import agreements_bulk_create
+from .visibility import may_enter_in_bulk
 
 STATS_DEFAULT = ("year",)
 

@@ -32,7 +32,6 @@ from cooperation.models import (
     VersionedModel,
     validate_academic_year,
 )
-from cooperation.roles import PUBLIC_STATUSES, agreement_visibility
 from cooperation.text import vague_date
 from events.models import Event, Person
 from universities.models import Institution
@@ -40,6 +39,7 @@ from universities.models import Institution
 from . import rules
 from .choices import (
     ENDED_STATUSES,
+    PUBLIC_STATUSES,
     SIGNED_STATUSES,
     AgreementKind,
     AgreementLevel,
@@ -48,6 +48,7 @@ from .choices import (
     ConditionMobilityType,
     CooperationAreaCode,
 )
+from .visibility import agreement_visibility
 
 
 class CooperationArea(models.Model):
@@ -79,7 +80,7 @@ class AgreementQuerySet(models.QuerySet):
         return self.filter(is_public=True, status__in=PUBLIC_STATUSES)
 
     def visible_to(self, user) -> "AgreementQuerySet":
-        """The agreements ``user`` may read (``cooperation.roles.agreement_visibility``):
+        """The agreements ``user`` may read (``agreements.visibility.agreement_visibility``):
         every page, count, export and API answer about agreements starts here."""
         return self.filter(agreement_visibility(user))
 

@@ -9,12 +9,12 @@ from rest_framework import serializers
 from cooperation.api import ModelCleanSerializer, NestedChildSerializer
 from cooperation.choices import IscedLevel
 from cooperation.models import IscedField, Source
-from cooperation.roles import may_publish
 from cooperation.serializers import TIMESTAMPS, ShownAgreementMixin
 from cooperation.versioning import VersionedSerializerMixin
 
 from . import rules
 from .models import Agreement, CooperationArea, CooperationCondition, Party
+from .visibility import may_publish
 
 STUDY_LEVELS = [(value, label) for value, label in IscedLevel.choices if value != IscedLevel.ALL]
 
@@ -220,7 +220,7 @@ class AgreementSerializer(ShownAgreementMixin, VersionedSerializerMixin, ModelCl
         validators = [RegisterRulesValidator()]
 
     def validate(self, attrs):
-        # Publishing is the ministry's (cooperation.roles.may_publish): anyone else may send
+        # Publishing is the ministry's (agreements.visibility.may_publish): anyone else may send
         # "is_public" only as it stands (the model's default on a new agreement).
         if "is_public" in attrs:
             user = getattr(self.context.get("request"), "user", None)

@@ -22,13 +22,13 @@ from django.utils.translation import gettext_lazy, ngettext
 from django_countries import countries
 from django_countries.fields import LazyTypedChoiceField
 
-from cooperation.roles import may_enter_in_bulk
 from cooperation.text import fold
 from events.choices import EventKind, EventStatus
 from events.models import Event
 
 from .choices import AgreementKind, CooperationAreaCode
 from .services import MAX_ROWS, agreements_bulk_create
+from .visibility import may_enter_in_bulk
 
 COLUMNS = gettext_lazy(
     "party A; party B [; more parties]; title; kind; valid from; valid until; signatories"

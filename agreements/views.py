@@ -9,7 +9,7 @@ from django.views.generic import TemplateView
 
 from cooperation.files import safe_download_name
 from cooperation.register_cache import cached_page
-from cooperation.roles import reads_all_agreements, scoped_to
+from cooperation.roles import scoped_to
 from cooperation.views import FilteredListView
 
 from .choices import AgreementStatus
@@ -17,6 +17,7 @@ from .filtersets import AgreementFilterSet
 from .lifecycle import can_be_terminated, may_renew, may_terminate, renewal_pending
 from .models import Agreement
 from .tables import AgreementTable
+from .visibility import reads_all_agreements
 
 
 def lifecycle_links(user, agreement: Agreement) -> list[tuple[str, str]]:

@@ -16,16 +16,12 @@ from import_export.admin import ImportExportMixin
 from import_export.formats import base_formats
 from simple_history.admin import SimpleHistoryAdmin
 
+from agreements.visibility import agreement_shown, reads_all_agreements, shown_agreement_annotations
+
 from .cells import from_csv_dataset, safe_dataset
 from .choices import IscedLevel
 from .models import IscedField, Source, StatedFigure
-from .roles import (
-    agreement_shown,
-    object_in_scope,
-    reads_all_agreements,
-    scoped_to,
-    shown_agreement_annotations,
-)
+from .roles import object_in_scope, scoped_to
 
 admin.site.site_header = _("UniBridge back office")
 admin.site.site_title = _("UniBridge")
@@ -192,7 +188,7 @@ class HistoryAdmin(RoleScopedAdminMixin, TimestampedAdminMixin, SimpleHistoryAdm
 class AgreementLinkAdminMixin:
     """Rows that name an agreement (a figure, a scholarship, a party, a renewal's parent) name
     it only to a reader who may see it, and link only to one they may see: the rule is
-    ``cooperation.roles.shown_agreement_id`` / ``visible_to``, the one the API and the exports
+    ``agreements.visibility.shown_agreement_id`` / ``visible_to``, the one the API and the exports
     use. The link's choices are the visible agreements (a hidden id is refused as a missing
     one is); in the list the column shows "—"; on the change page a link to a hidden
     agreement is left out, so it is neither shown nor lost when the row is saved."""

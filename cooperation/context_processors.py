@@ -3,7 +3,7 @@ from django.http import HttpRequest
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
-from .roles import may_enter_in_bulk
+from agreements.visibility import may_enter_in_bulk
 
 NAVIGATION = [
     ("dashboard", _("Dashboard")),

@@ -13,6 +13,8 @@ from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 from django_filters import rest_framework as filters
 
+from agreements.visibility import agreement_visibility
+
 from .choices import (
     Language,
     Qualifier,
@@ -21,7 +23,6 @@ from .choices import (
     StatedFigureStatus,
 )
 from .models import Source, StatedFigure
-from .roles import agreement_visibility
 
 # The largest id either database can hold (a signed 64-bit integer).
 MAX_ID = 2**63 - 1

@@ -17,7 +17,7 @@ it beyond three things, so each is kept in Django's cache under a key made of:
   gunicorn worker reads the number (one primary-key query) before using its cache, so no
   worker serves anything older than the last commit, whatever the cache backend (the
   per-process default is enough: entries of an old generation are never read again);
-- the reader's **visibility class** (``cooperation.roles.visibility_class``): readers of
+- the reader's **visibility class** (``agreements.visibility.visibility_class``): readers of
   every agreement; the public (anonymous visitors and everyone without a wider right);
   and, for each set of institutions, their university editors (public agreements plus
   their own). Readers of one class read exactly the same agreements, so a university
@@ -72,8 +72,10 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.safestring import SafeString, mark_safe
 
+from agreements.visibility import visibility_class
+
 from .models import RegisterGeneration
-from .roles import DATA_APPS, visibility_class
+from .roles import DATA_APPS
 
 TOKEN_PLACEHOLDER = b"@@csrf-token@@"
 _TOKEN = re.compile(rb'(name="csrfmiddlewaretoken" value=")([^"]+)(")')

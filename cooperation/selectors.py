@@ -22,9 +22,10 @@ from django.db.models import (
 )
 from django.utils.translation import gettext_lazy as _
 
+from agreements.visibility import agreement_visibility
+
 from .choices import StatedFigureMetric, StatedFigureScope
 from .models import StatedFigure
-from .roles import agreement_visibility
 from .sql import id_in
 
 
@@ -318,7 +319,7 @@ def pairs_with_data(reader=None) -> list[tuple[str, str]]:
     from django.db.models import Max
 
     from agreements.models import Party
-    from cooperation.roles import reads_all_agreements
+    from agreements.visibility import reads_all_agreements
     from mobility.models import MobilityFigure
 
     newest_party = Party.objects.aggregate(n=Max("pk"))["n"]
@@ -334,8 +335,8 @@ def pairs_with_data(reader=None) -> list[tuple[str, str]]:
 
 
 def _count_pairs_with_data(*, public_only: bool) -> list[tuple[str, str]]:
+    from agreements.choices import PUBLIC_STATUSES
     from agreements.models import Party
-    from cooperation.roles import PUBLIC_STATUSES
     from mobility.models import MobilityFigure
 
     counts: dict[tuple[str, str], int] = defaultdict(int)

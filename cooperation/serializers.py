@@ -4,9 +4,10 @@ serializers share."""
 from django.db import models
 from rest_framework import serializers
 
+from agreements.visibility import agreement_shown, agreement_visibility, reads_all_agreements
+
 from .api import ModelCleanSerializer
 from .models import Source, StatedFigure
-from .roles import agreement_shown, agreement_visibility, reads_all_agreements
 
 TIMESTAMPS = ("created_at", "updated_at")
 
@@ -14,7 +15,7 @@ TIMESTAMPS = ("created_at", "updated_at")
 class ShownAgreementMixin:
     """Fields that name an agreement (``shown_agreement_fields``: a figure's or a
     scholarship's ``agreement``, an agreement's ``parent`` and ``renews``) name it only to a
-    reader who may see it (``cooperation.roles.agreement_visibility``), else null: in JSON
+    reader who may see it (``agreements.visibility.agreement_visibility``), else null: in JSON
     and so in the CSV and XLSX exports, which are made from it.
 
     Written, they take only agreements the writer may see: a hidden agreement's id is

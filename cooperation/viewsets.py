@@ -1,17 +1,18 @@
 """API viewsets of sources and stated figures, and a mixin of other apps' viewsets (the
 shared API pieces are in `api.py`)."""
 
+from agreements.visibility import shown_agreement_annotations
+
 from .api import ModelViewSet
 from .filtersets import SourceFilterSet, StatedFigureFilterSet
 from .models import Source, StatedFigure
-from .roles import shown_agreement_annotations
 from .serializers import SourceSerializer, StatedFigureSerializer
 
 
 class ShownAgreementViewSetMixin:
     """Rows read for a representation carry ``<field>_shown`` for each field of
     ``shown_agreement_fields``: the linked agreement's id when the reader may see it
-    (``cooperation.roles.shown_agreement_id``), read by the serializers'
+    (``agreements.visibility.shown_agreement_id``), read by the serializers'
     ShownAgreementMixin and by SQL-written CSV columns, so no row costs a query."""
 
     shown_agreement_fields: tuple[str, ...] = ("agreement",)

@@ -12,11 +12,11 @@ from django.core import mail
 from django.urls import reverse
 from rest_framework.test import APIClient
 
+from agreements import visibility
 from agreements.choices import PUBLIC_STATUSES, AgreementState, AgreementStatus
 from agreements.lifecycle import expiry_alerts_send
 from agreements.models import Agreement
 from agreements.services import agreements_bulk_check
-from cooperation import roles
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -240,8 +240,8 @@ def test_admin_state_filter(staff, register):
 
 
 def test_public_statuses_come_from_the_choices():
-    assert set(roles.PUBLIC_STATUSES) == set(AgreementStatus.values) - {"draft"}
-    assert roles.PUBLIC_STATUSES is PUBLIC_STATUSES
+    assert set(visibility.PUBLIC_STATUSES) == set(AgreementStatus.values) - {"draft"}
+    assert visibility.PUBLIC_STATUSES is PUBLIC_STATUSES
 
 
 # --------------------------------------------------------------------------- dormant

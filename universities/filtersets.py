@@ -5,6 +5,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
 
+from agreements.visibility import agreement_visibility
 from cooperation.filtersets import (
     MAX_QUERY_LENGTH,
     BooleanFilter,
@@ -14,7 +15,6 @@ from cooperation.filtersets import (
     SearchFilter,
     YearFilter,
 )
-from cooperation.roles import agreement_visibility
 
 from .choices import InstitutionKind, InstitutionStatus
 from .models import Institution, academic_condition

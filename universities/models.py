@@ -13,9 +13,9 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
+from agreements.visibility import agreement_visibility
 from cooperation.choices import Language
 from cooperation.models import SourcedModel, TimeStampedModel, VersionedModel
-from cooperation.roles import agreement_visibility
 from cooperation.text import fold
 
 from .choices import InstitutionKind, InstitutionNameKind, InstitutionStatus

@@ -1,6 +1,6 @@
 """Publishing and withdrawing agreements (``is_public``) is the ministry's step.
 
-Ministry editors and administrators (``cooperation.roles.may_publish``) set and change the
+Ministry editors and administrators (``agreements.visibility.may_publish``) set and change the
 flag in the admin (field and list actions) and the API. A university editor, who may
 change their own drafts, sees the flag but cannot change it: read-only in the admin, no
 publish/withdraw actions, a 400 naming ``is_public`` in the API; a new agreement of theirs
@@ -17,13 +17,8 @@ from django.urls import reverse
 
 from agreements.choices import AgreementStatus
 from agreements.models import Agreement
-from cooperation.roles import (
-    ADMINISTRATOR,
-    ANALYST,
-    MINISTRY_EDITOR,
-    UNIVERSITY_EDITOR,
-    may_publish,
-)
+from agreements.visibility import may_publish
+from cooperation.roles import ADMINISTRATOR, ANALYST, MINISTRY_EDITOR, UNIVERSITY_EDITOR
 from tests import factories as f
 
 from .helpers import admin_form_data, api_client, make_user

@@ -22,8 +22,9 @@ from rest_framework.test import APIClient
 
 from agreements.choices import AgreementStatus
 from agreements.models import Agreement
+from agreements.visibility import PUBLIC_STATUSES
 from cooperation.choices import StatedFigureMetric
-from cooperation.roles import ANALYST, MINISTRY_EDITOR, PUBLIC_STATUSES, UNIVERSITY_EDITOR
+from cooperation.roles import ANALYST, MINISTRY_EDITOR, UNIVERSITY_EDITOR
 from events.models import Person
 from tests import factories as f
 
