@@ -285,6 +285,27 @@ def max_id(cursor, table: str) -> int:
     return cursor.fetchone()[0]
 
 
+def create_database(connection) -> None:
+    """Create the benchmark database when it does not exist yet (a fresh machine)."""
+    import psycopg2
+    from psycopg2 import sql
+
+    settings = connection.settings_dict
+    server = psycopg2.connect(
+        dbname="postgres",
+        user=settings["USER"] or None,
+        password=settings["PASSWORD"] or None,
+        host=settings["HOST"] or None,
+        port=settings["PORT"] or None,
+    )
+    server.autocommit = True
+    with server.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [settings["NAME"]])
+        if cursor.fetchone() is None:
+            cursor.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(settings["NAME"])))
+    server.close()
+
+
 def main() -> None:  # noqa: C901, PLR0915 - one linear script reads best top to bottom
     args = parse_args()
     scale = args.scale or {"S": 0.05, "M": 0.2, "L": 1.0}[args.size]
@@ -312,6 +333,7 @@ def main() -> None:  # noqa: C901, PLR0915 - one linear script reads best top to
             "would be wiped; name it *bench* or pass --force."
         )
     print(f"Database {connection.settings_dict['NAME']}, scale {scale:g}: {size}", flush=True)
+    create_database(connection)
     call_command("migrate", verbosity=0)
     t = lap("migrate", started)
 

@@ -14,7 +14,6 @@ from django.db.models import (
     Count,
     Exists,
     ExpressionWrapper,
-    F,
     OuterRef,
     Q,
     QuerySet,
@@ -150,13 +149,16 @@ def mobility_series(country_a: str, country_b: str) -> dict:
     ("more than 1000") and ``as_of`` the date of a stock."""
     from mobility.choices import Measure
     from mobility.models import MobilityFigure
-    from mobility.selectors import mobility_totals
+    from mobility.selectors import TotalsTooLarge, mobility_totals
 
     figures = MobilityFigure.objects.filter(
         Q(origin_country=country_a, destination_country=country_b)
         | Q(origin_country=country_b, destination_country=country_a)
     )
-    totals = mobility_totals(figures=figures, group_by=["year", "origin", "destination"])
+    try:
+        totals = mobility_totals(figures=figures, group_by=["year", "origin", "destination"])
+    except TotalsTooLarge as error:
+        return {"labels": [], "datasets": [], "error": str(error)}
     years = sorted({total["year"] for total in totals})
     points: dict[tuple[str, str, str], dict[int, dict]] = defaultdict(dict)
     for total in totals:
@@ -336,7 +338,7 @@ def pairs_with_data(reader=None) -> list[tuple[str, str]]:
 
 def _count_pairs_with_data(*, public_only: bool) -> list[tuple[str, str]]:
     from agreements.choices import PUBLIC_STATUSES
-    from agreements.models import Party
+    from agreements.models import CountryPair
     from mobility.models import MobilityFigure
 
     counts: dict[tuple[str, str], int] = defaultdict(int)
@@ -347,16 +349,11 @@ def _count_pairs_with_data(*, public_only: bool) -> list[tuple[str, str]]:
     ):
         pair = tuple(sorted((row["origin_country"], row["destination_country"])))
         counts[pair] += row["n"]
-    other = "agreement__parties__institution__country"
-    parties = Party.objects.all()
+    # Agreements per pair from the pairs derived from their parties (agreements.CountryPair,
+    # the table that "the agreements between A and B" reads), not a self-join of parties.
+    pairs = CountryPair.objects.all()
     if public_only:
-        parties = parties.filter(agreement__is_public=True, agreement__status__in=PUBLIC_STATUSES)
-    pairs = (
-        parties.filter(**{f"{other}__gt": F("institution__country")})
-        .values("institution__country", other)
-        .annotate(n=Count("agreement", distinct=True))
-        .order_by()
-    )
-    for row in pairs:
-        counts[(row["institution__country"], row[other])] += row["n"]
+        pairs = pairs.filter(agreement__is_public=True, agreement__status__in=PUBLIC_STATUSES)
+    for row in pairs.values("country", "partner_country").annotate(n=Count("agreement")).order_by():
+        counts[(row["country"], row["partner_country"])] += row["n"]
     return sorted(counts, key=lambda pair: -counts[pair])

@@ -310,6 +310,14 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "unibridge@localhost")
 UNIBRIDGE_SITE_URL = os.environ.get("UNIBRIDGE_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 # An agreement in force counts as "expiring" when it ends within this many days: the
 # dashboard, the profiles, the admin filter and the first expiry alert all use it.
+# Mobility totals a reader asks for (explorer pivot, /api/mobility-figures/totals/, the
+# dashboard chart): at most this many totals, each statement at most this long on
+# PostgreSQL; past either, the reader is asked to narrow the filters (never a hung worker).
+UNIBRIDGE_TOTALS_MAX_CELLS = int(os.environ.get("UNIBRIDGE_TOTALS_MAX_CELLS", "5000"))
+UNIBRIDGE_TOTALS_SECONDS = float(os.environ.get("UNIBRIDGE_TOTALS_SECONDS", "5"))
+if UNIBRIDGE_TOTALS_MAX_CELLS < 1 or UNIBRIDGE_TOTALS_SECONDS <= 0:
+    raise ImproperlyConfigured("UNIBRIDGE_TOTALS_MAX_CELLS and UNIBRIDGE_TOTALS_SECONDS are > 0")
+
 UNIBRIDGE_EXPIRING_DAYS = int(os.environ.get("UNIBRIDGE_EXPIRING_DAYS", "90"))
 if UNIBRIDGE_EXPIRING_DAYS < 1:
     raise ImproperlyConfigured("UNIBRIDGE_EXPIRING_DAYS is a number of days, e.g. 90")

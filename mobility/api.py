@@ -4,6 +4,7 @@ from django.db.models import Prefetch
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
 
 from cooperation.api import Column, ModelViewSet, group_by_parameter, parse_group_by
 from cooperation.csv_sql import CsvColumn
@@ -12,7 +13,7 @@ from cooperation.viewsets import ShownAgreementViewSetMixin
 
 from .filtersets import MobilityFigureFilterSet, ScholarshipProgrammeFilterSet
 from .models import MobilityFigure, ScholarshipAllocation, ScholarshipProgramme
-from .selectors import TOTAL_DIMENSIONS, breakdowns_picked, mobility_totals
+from .selectors import TOTAL_DIMENSIONS, TotalsTooLarge, breakdowns_picked, mobility_totals
 from .serializers import (
     MobilityFigureSerializer,
     MobilityTotalsSerializer,
@@ -187,11 +188,14 @@ class MobilityFigureViewSet(ShownAgreementViewSetMixin, VersionedViewSetMixin, M
             default=TOTALS_DEFAULT,
         )
         filterset = self.bound_filterset()
-        rows = mobility_totals(
-            figures=filterset.qs,
-            group_by=group_by,
-            picked=breakdowns_picked(filterset.form.cleaned_data),
-        )
+        try:
+            rows = mobility_totals(
+                figures=filterset.qs,
+                group_by=group_by,
+                picked=breakdowns_picked(filterset.form.cleaned_data),
+            )
+        except TotalsTooLarge as error:
+            raise ValidationError({"group_by": [str(error)]}) from error
         names = [*dict.fromkeys([*group_by, "measure"]), *TOTALS_COLUMNS]
         columns = [
             Column(name, str(TOTALS_DESCRIPTIONS[name]), "date" if name == "as_of" else "text")

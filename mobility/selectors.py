@@ -12,7 +12,8 @@ import datetime
 from collections.abc import Collection, Mapping, Sequence
 from typing import Any
 
-from django.db import connections, transaction
+from django.conf import settings
+from django.db import OperationalError, connections, transaction
 from django.db.models import (
     Case,
     F,
@@ -24,6 +25,7 @@ from django.db.models import (
     Window,
 )
 from django.db.models.functions import Coalesce, Collate, RowNumber
+from django.utils.translation import gettext as _
 
 from cooperation.choices import IscedLevel, Qualifier
 
@@ -191,6 +193,34 @@ def _classified_sql(
     return f"SELECT f.*, {status} AS status FROM ({sql}) f", params, names
 
 
+class TotalsTooLarge(Exception):
+    """A total a reader asked for that the server will not compute: it would give more than
+    ``UNIBRIDGE_TOTALS_MAX_CELLS`` totals, or take longer than ``UNIBRIDGE_TOTALS_SECONDS``
+    (PostgreSQL's statement timeout). Pages and the API show the message, which says what
+    to narrow; nothing else is refused with it."""
+
+
+def _too_many_cells() -> TotalsTooLarge:
+    return TotalsTooLarge(
+        _(
+            "These figures give more than %(cells)s totals: narrow the filters (a year "
+            "range, a country) or group by fewer dimensions. The figures themselves can be "
+            "exported as a list."
+        )
+        % {"cells": f"{settings.UNIBRIDGE_TOTALS_MAX_CELLS:,}"}
+    )
+
+
+def _too_slow() -> TotalsTooLarge:
+    return TotalsTooLarge(
+        _(
+            "Adding up this many figures takes longer than %(seconds)s seconds: narrow the "
+            "filters (a year range, a country) or group by fewer dimensions."
+        )
+        % {"seconds": settings.UNIBRIDGE_TOTALS_SECONDS}
+    )
+
+
 def _sort_key(values: Sequence[Any]) -> tuple[tuple[bool, Any], ...]:
     return tuple((value is None, value if value is not None else "") for value in values)
 
@@ -201,24 +231,39 @@ def _sort_key(values: Sequence[Any]) -> tuple[tuple[bool, Any], ...]:
 SORT_MEMORY = "256MB"
 
 
-def _read(using: str, sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
+def _read(
+    using: str, sql: str, params: Sequence[Any], *, limit: int | None = None
+) -> list[tuple[Any, ...]]:
+    """The rows of ``sql``, at most ``limit`` (TotalsTooLarge past it), read within
+    ``UNIBRIDGE_TOTALS_SECONDS`` on PostgreSQL (TotalsTooLarge when cancelled)."""
+    if limit is not None:
+        sql, params = f"SELECT * FROM ({sql}) capped LIMIT %s", (*params, limit + 1)
     connection = connections[using]
     if connection.vendor != "postgresql":
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
-            return cursor.fetchall()
-    with transaction.atomic(using=using), connection.cursor() as cursor:
-        # For this statement only: rolled back after it, so that a savepoint inside an outer
-        # transaction does not keep them (as cooperation.csv_sql does). JIT compiled the
-        # expressions for 1.3 s at size L and ran them no faster.
-        cursor.execute(
-            "SELECT set_config('work_mem', %s, true), set_config('jit', 'off', true)",
-            [SORT_MEMORY],
-        )
-        cursor.execute(sql, params)
-        rows = cursor.fetchall()
-        transaction.set_rollback(True, using=using)  # a read: nothing to keep but settings
-        return rows
+            rows = cursor.fetchall()
+    else:
+        try:
+            with transaction.atomic(using=using), connection.cursor() as cursor:
+                # For this statement only: rolled back after it, so that a savepoint inside
+                # an outer transaction does not keep them (as cooperation.csv_sql does). JIT
+                # compiled the expressions for 1.3 s at size L and ran them no faster.
+                cursor.execute(
+                    "SELECT set_config('work_mem', %s, true), set_config('jit', 'off', true),"
+                    " set_config('statement_timeout', %s, true)",
+                    [SORT_MEMORY, f"{int(settings.UNIBRIDGE_TOTALS_SECONDS * 1000)}ms"],
+                )
+                cursor.execute(sql, params)
+                rows = cursor.fetchall()
+                transaction.set_rollback(True, using=using)  # a read: only settings to undo
+        except OperationalError as error:
+            if getattr(error.__cause__, "pgcode", None) == "57014":  # query_canceled
+                raise _too_slow() from error
+            raise
+    if limit is not None and len(rows) > limit:
+        raise _too_many_cells()
+    return rows
 
 
 def _date(value: Any) -> datetime.date | None:
@@ -297,12 +342,16 @@ def mobility_totals(
         )
         params = (*params, *more_params)
     cells: dict[tuple[Any, ...], list[Any]] = {}
-    for row in _read(figures.db, sql, params):
+    # A cell has at most two rows (its used figures, its breakdowns).
+    limit = 2 * settings.UNIBRIDGE_TOTALS_MAX_CELLS
+    for row in _read(figures.db, sql, params, limit=limit):
         cell, numbers = tuple(row[: len(names)]), list(row[len(names) :])
         if cell in cells:  # used figures, then breakdowns: the second adds its count
             cells[cell][-1] += numbers[-1]
         else:
             cells[cell] = numbers
+    if len(cells) > settings.UNIBRIDGE_TOTALS_MAX_CELLS:
+        raise _too_many_cells()
     dimensions = [*group_by, "measure"]
     results = []
     for cell, row in cells.items():

@@ -20,6 +20,7 @@ from .filtersets import MobilityFigureFilterSet, ScholarshipProgrammeFilterSet
 from .models import MobilityFigure, ScholarshipProgramme
 from .selectors import (
     FigureInTotal,
+    TotalsTooLarge,
     breakdowns_picked,
     mobility_total_details,
     mobility_totals,
@@ -260,7 +261,7 @@ class MobilityExplorerView(FilteredListView):
 
     def render_to_response(self, context, **kwargs):
         export_format = PIVOT_EXPORTS.get(self.request.GET.get(self.export_trigger_param, ""))
-        if export_format:
+        if export_format and context.get("pivot_table"):
             return self.pivot_export(context["pivot_table"], export_format)
         return super().render_to_response(context, **kwargs)
 
@@ -307,17 +308,25 @@ class MobilityExplorerView(FilteredListView):
         context = super().get_context_data(**kwargs)
         if self.export_class.is_valid_format(self.request.GET.get(self.export_trigger_param)):
             return context  # an export of the figures: no pivot to compute
-        pivot = self.get_pivot()
+        chosen = self.request.GET.get("pivot")
+        chosen = chosen if chosen in PIVOTS else "direction"
+        context.update(
+            pivot=chosen,
+            pivot_label=PIVOTS[chosen][0],
+            pivot_choices=[(key, value[0]) for key, value in PIVOTS.items()],
+            definitions=definitions(),
+        )
+        try:
+            pivot = self.get_pivot()
+        except TotalsTooLarge as error:
+            context.update(pivot_table=None, pivot_error=str(error))
+            return context
         query = self.request.GET.copy()
         query.pop("page", None)
         query.pop(self.export_trigger_param, None)
         context.update(
-            pivot=self.request.GET.get("pivot")
-            if self.request.GET.get("pivot") in PIVOTS
-            else "direction",
             pivot_table=pivot,
             pivot_label=pivot.label,
-            pivot_choices=[(key, value[0]) for key, value in PIVOTS.items()],
             pivot_columns=pivot.columns,
             pivot_rows=pivot.rows,
             pivot_export_links=[
@@ -325,7 +334,6 @@ class MobilityExplorerView(FilteredListView):
                 for label, fmt in (("CSV", "pivot-csv"), ("XLSX", "pivot-xlsx"))
             ],
             chart_data=pivot_chart(pivot),
-            definitions=definitions(),
         )
         return context
 

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
-from django.db import transaction
+from django.db import connection, transaction
 from django.test import RequestFactory
 from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
@@ -340,3 +340,39 @@ def test_totals_are_one_statement_however_many_figures(django_assert_max_num_que
     with django_assert_max_num_queries(5):
         body = APIClient().get(TOTALS, {"group_by": "year,level"}).json()
     assert len(body["results"]) == 40
+
+
+# -- bounded: no reader can make a worker add up for minutes or hold millions of totals ---
+
+
+def test_too_many_totals_are_refused_on_every_channel_with_what_to_narrow(client, settings):
+    settings.UNIBRIDGE_TOTALS_MAX_CELLS = 3
+    for year in range(2020, 2024):
+        MobilityFigureFactory(year=year)
+    response = APIClient().get(TOTALS, {"group_by": "year"})
+    assert response.status_code == 400
+    assert "more than 3 totals" in str(response.json()["group_by"])
+    # The explorer says the same where the pivot would be, and still lists the figures.
+    page = client.get(reverse(EXPLORER))
+    assert page.status_code == 200
+    assert "more than 3 totals: narrow the filters" in page.content.decode()
+    assert len(page.context["table"].rows) == 4
+    # Narrowed, it is a pivot again.
+    narrowed = client.get(reverse(EXPLORER), {"year_min": 2022})
+    assert narrowed.context["pivot_table"] is not None
+    assert APIClient().get(TOTALS, {"group_by": "year", "year_min": 2022}).status_code == 200
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite has no statement timeout")
+def test_a_total_that_runs_too_long_is_cancelled_with_a_message(client, settings):
+    source = SourceFactory()
+    for i in range(300):
+        MobilityFigureFactory(year=1800 + i, source=source)
+    settings.UNIBRIDGE_TOTALS_SECONDS = 0.001  # 1 ms: no window sort of 300 figures is faster
+    response = APIClient().get(TOTALS, {"group_by": "year,level"})
+    assert response.status_code == 400
+    assert "takes longer than 0.001 seconds" in str(response.json()["group_by"])
+    page = client.get(reverse(EXPLORER))
+    assert "takes longer than" in page.content.decode()
+    # The connection is usable afterwards (the cancelled statement was rolled back).
+    assert MobilityFigure.objects.count() == 300
