@@ -25,7 +25,9 @@ from django.db.models import (
     Window,
 )
 from django.db.models.functions import Coalesce, Collate, RowNumber
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from cooperation.choices import IscedLevel, Qualifier
 
@@ -201,13 +203,18 @@ class TotalsTooLarge(Exception):
 
 
 def _too_many_cells() -> TotalsTooLarge:
+    cells = settings.UNIBRIDGE_TOTALS_MAX_CELLS
     return TotalsTooLarge(
-        _(
-            "These figures give more than %(cells)s totals: narrow the filters (a year "
-            "range, a country) or group by fewer dimensions. The figures themselves can be "
-            "exported as a list."
+        ngettext(
+            "These figures give more than %(cells)s total: narrow the filters (a year range, "
+            "a country) or group by fewer dimensions. The figures themselves can be exported "
+            "as a list.",
+            "These figures give more than %(cells)s totals: narrow the filters (a year range, "
+            "a country) or group by fewer dimensions. The figures themselves can be exported "
+            "as a list.",
+            cells,
         )
-        % {"cells": f"{settings.UNIBRIDGE_TOTALS_MAX_CELLS:,}"}
+        % {"cells": number_format(cells, force_grouping=True)}
     )
 
 
