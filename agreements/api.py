@@ -10,6 +10,8 @@ from rest_framework.response import Response
 from rest_framework.reverse import reverse
 
 from cooperation.api import Column, ModelViewSet, group_by_parameter, parse_group_by
+from cooperation.import_api import refused_report
+from cooperation.problems import Conflict
 from cooperation.register_cache import cached_api_list
 from cooperation.versioning import VersionedViewSetMixin
 from cooperation.viewsets import ShownAgreementViewSetMixin
@@ -193,13 +195,11 @@ class AgreementViewSet(ShownAgreementViewSetMixin, VersionedViewSetMixin, ModelV
             user=request.user,
             dry_run=data["dry_run"],
         )
-        if result.saved:
-            code = status.HTTP_201_CREATED
-        elif result.valid:
-            code = status.HTTP_200_OK
-        else:
-            code = status.HTTP_400_BAD_REQUEST
-        return Response(AgreementBulkResultSerializer(result.as_dict()).data, status=code)
+        report = AgreementBulkResultSerializer(result.as_dict()).data
+        if not result.valid and not result.saved:
+            return refused_report(request, report, pointer="/rows")
+        code = status.HTTP_201_CREATED if result.saved else status.HTTP_200_OK
+        return Response(report, status=code)
 
     # ------------------------------------------------------------------ renew, terminate
 
@@ -208,10 +208,7 @@ class AgreementViewSet(ShownAgreementViewSetMixin, VersionedViewSetMixin, ModelV
         ``code``), else 400 with messages per field."""
         conflict = lifecycle_conflict(exc)
         if conflict is not None:
-            return Response(
-                {"detail": conflict.messages[0], "code": conflict.code},
-                status=status.HTTP_409_CONFLICT,
-            )
+            raise Conflict(conflict.messages[0], code=conflict.code)
         raise exceptions.ValidationError(serializers.as_serializer_error(exc))
 
     def lifecycle_response(self, agreement: Agreement, code: int) -> Response:

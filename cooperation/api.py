@@ -28,8 +28,8 @@ from django import forms
 from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, FieldDoesNotExist
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import IntegrityError, models, router, transaction
-from django.db.models import CheckConstraint, ProtectedError, RestrictedError
+from django.db import models, router, transaction
+from django.db.models import CheckConstraint
 from django.http import HttpResponse, StreamingHttpResponse
 from django.http.response import HttpResponseBase
 from django.utils import timezone
@@ -54,12 +54,9 @@ from rest_framework import (
     serializers,
     viewsets,
 )
-from rest_framework import status as http_status
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.validators import UniqueValidator
-from rest_framework.views import exception_handler as drf_exception_handler
-from rest_framework.views import set_rollback
 
 from . import cells, csv_sql
 from .filtersets import (
@@ -68,7 +65,6 @@ from .filtersets import (
     CountryPairFilter,
     SearchFilter,
 )
-from .models import EditConflict, conflict_message
 
 logger = logging.getLogger(__name__)
 
@@ -472,51 +468,6 @@ class XLSXRenderer(renderers.BaseRenderer):
         return xlsx_bytes(_columns_of(rows), rows, title="data")
 
 
-# --------------------------------------------------------------------------- errors
-
-
-def exception_handler(exc: Exception, context: Mapping[str, Any]) -> Response | None:
-    """DRF's handler, plus: a row that others still reference is a 409 naming them; a
-    database refusal or a model ``ValidationError`` is a 400 instead of a 500."""
-    if isinstance(exc, EditConflict):
-        set_rollback()
-        return Response(
-            {"detail": conflict_message(), "code": "edit_conflict"},
-            status=http_status.HTTP_409_CONFLICT,
-        )
-    if isinstance(exc, ProtectedError | RestrictedError):
-        referencing = (
-            exc.protected_objects if isinstance(exc, ProtectedError) else exc.restricted_objects
-        )
-        set_rollback()
-        return Response(
-            {
-                "detail": _(
-                    "This record is still referenced by other records; change or delete them first."
-                ),
-                "referenced_by": [
-                    {"type": obj._meta.model_name, "id": obj.pk, "label": str(obj)}
-                    for obj in list(referencing)[:20]
-                ],
-            },
-            status=http_status.HTTP_409_CONFLICT,
-        )
-    if isinstance(exc, IntegrityError):
-        logger.warning("API write refused by the database: %s", exc)
-        set_rollback()
-        return Response(
-            {
-                api_settings.NON_FIELD_ERRORS_KEY: [
-                    _("The database refused the change: it conflicts with existing records.")
-                ]
-            },
-            status=http_status.HTTP_400_BAD_REQUEST,
-        )
-    if isinstance(exc, DjangoValidationError):
-        exc = exceptions.ValidationError(serializers.as_serializer_error(exc))
-    return drf_exception_handler(exc, context)
-
-
 # --------------------------------------------------------------------------- viewsets
 
 
@@ -589,15 +540,6 @@ class ModelViewSet(viewsets.ModelViewSet):
                 "known": ", ".join(sorted(allowed))
             }
             raise exceptions.ValidationError({name: [message] for name in unknown})
-
-    def handle_exception(self, exc: Exception) -> Response:
-        response = super().handle_exception(exc)
-        # An error is always JSON, even when the client asked for a spreadsheet.
-        renderer = getattr(self.request, "accepted_renderer", None)
-        if getattr(renderer, "format", None) in EXPORT_FORMATS:
-            self.request.accepted_renderer = renderers.JSONRenderer()
-            self.request.accepted_media_type = renderers.JSONRenderer.media_type
-        return response
 
     def export_format(self) -> str | None:
         fmt = getattr(getattr(self.request, "accepted_renderer", None), "format", None)

@@ -13,9 +13,11 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
 from django.utils.encoding import force_str
 from django.utils.translation import gettext_lazy as _
-from rest_framework import exceptions, filters, pagination, permissions
+from rest_framework import exceptions, filters, negotiation, pagination, permissions
+from rest_framework.settings import api_settings
 
 from . import paging
 
@@ -140,3 +142,22 @@ class OrderingFilter(filters.OrderingFilter):
                 "explode": False,
             }
         ]
+
+
+class ContentNegotiation(negotiation.DefaultContentNegotiation):
+    """``?format=`` that the endpoint does not offer is a 406 naming the formats it does
+    (DRF's own answer is a bare 404, as if the record did not exist)."""
+
+    def select_renderer(self, request, renderers, format_suffix=None):
+        try:
+            return super().select_renderer(request, renderers, format_suffix)
+        except Http404:
+            offered = sorted({renderer.format for renderer in renderers} - {"api"})
+            raise exceptions.NotAcceptable(
+                _("Unknown format “%(format)s”; this endpoint offers %(offered)s.")
+                % {
+                    "format": request.query_params.get(api_settings.URL_FORMAT_OVERRIDE)
+                    or format_suffix,
+                    "offered": ", ".join(offered),
+                }
+            ) from None

@@ -1,7 +1,7 @@
 """The API: one router for every resource, the OpenAPI schema and its documentation pages."""
 
 from csp.decorators import csp_update
-from django.urls import path
+from django.urls import path, re_path
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.views import (
     SpectacularAPIView,
@@ -19,6 +19,7 @@ from mobility.imports import IMPORTER as FIGURE_IMPORTER
 from universities.api import InstitutionViewSet
 
 from .import_api import import_api_view
+from .problems import api_fallback
 from .viewsets import SourceViewSet, StatedFigureViewSet
 
 app_name = "api"
@@ -65,4 +66,6 @@ urlpatterns = [
         name="mobility-figure-import",
     ),
     *router.urls,
+    # Last: unknown addresses answer a JSON 404; a write without the slash is served.
+    re_path(r"^.*$", api_fallback, name="not-found"),
 ]

@@ -254,10 +254,17 @@ REST_FRAMEWORK = {
         "rest_framework.renderers.JSONRenderer",
         "rest_framework.renderers.BrowsableAPIRenderer",
     ],
-    "EXCEPTION_HANDLER": "cooperation.api.exception_handler",
+    "EXCEPTION_HANDLER": "cooperation.problems.exception_handler",
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "cooperation.api_defaults.ContentNegotiation",
     "DEFAULT_SCHEMA_CLASS": "cooperation.api.AutoSchema",
     "COERCE_DECIMAL_TO_STRING": False,
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
+}
+
+# Every API error is an RFC 9457 problem (cooperation.problems).
+DRF_STANDARDIZED_ERRORS = {
+    "EXCEPTION_FORMATTER_CLASS": "cooperation.problems.ProblemFormatter",
+    "EXCEPTION_HANDLER_CLASS": "cooperation.problems.ProblemExceptionHandler",
 }
 
 SPECTACULAR_SETTINGS = {
