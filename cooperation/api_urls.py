@@ -18,6 +18,7 @@ from mobility.api import MobilityFigureViewSet, ScholarshipProgrammeViewSet
 from mobility.imports import IMPORTER as FIGURE_IMPORTER
 from universities.api import InstitutionViewSet
 
+from .deletions import DeletionsView
 from .import_api import import_api_view
 from .problems import api_fallback
 from .viewsets import SourceViewSet, StatedFigureViewSet
@@ -36,6 +37,11 @@ router.register("mobility-figures", MobilityFigureViewSet, basename="mobility-fi
 router.register("stated-figures", StatedFigureViewSet, basename="stated-figure")
 router.register("sources", SourceViewSet, basename="source")
 
+# The deletions feed names each resource as its address does (``agreements``).
+DeletionsView.resources = {
+    prefix: viewset.queryset.model for prefix, viewset, _basename in router.registry
+}
+
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     # The documentation pages' bundles inject their own <style> tags: only these two pages
@@ -53,6 +59,7 @@ urlpatterns = [
         ),
         name="redoc",
     ),
+    path("deletions/", DeletionsView.as_view(), name="deletions"),
     path("auth/token/", ObtainExpiringAuthToken.as_view(), name="token"),
     # Before the router, whose detail routes would take "import" for an id.
     path(

@@ -112,10 +112,15 @@ def import_api_view(importer: Importer, *, summary: str):
         (ImportAPIView,),
         {"importer": importer, "__doc__": ImportAPIView.__doc__},
     )
+    # A function of its own per view: extend_schema marks the function it decorates, and
+    # the two imports must not share (nor overwrite) each other's tags.
+    def post(self, request, *args, **kwargs):
+        return ImportAPIView.post(self, request, *args, **kwargs)
+
     view.post = extend_schema(
         summary=summary,
         request={"multipart/form-data": ImportRequestSerializer},
         responses={200: ImportResultSerializer, 201: ImportResultSerializer},
         tags=[importer.kind.replace("mobility", "mobility-figures")],
-    )(ImportAPIView.post)  # fmt: skip
+    )(post)  # fmt: skip
     return view.as_view()
