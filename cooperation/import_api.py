@@ -112,6 +112,7 @@ def import_api_view(importer: Importer, *, summary: str):
         (ImportAPIView,),
         {"importer": importer, "__doc__": ImportAPIView.__doc__},
     )
+
     # A function of its own per view: extend_schema marks the function it decorates, and
     # the two imports must not share (nor overwrite) each other's tags.
     def post(self, request, *args, **kwargs):
