@@ -262,3 +262,24 @@ def test_cors_only_for_the_origins_named(settings):
     response = APIClient().get("/api/sources/", HTTP_ORIGIN=origin)
     assert response["Access-Control-Allow-Origin"] == origin
     assert "ETag" in response["Access-Control-Expose-Headers"]
+
+
+def test_schema_declares_enums_required_fields_and_tags():
+    schema = APIClient().get("/api/schema/", {"format": "json"}).json()
+    components = schema["components"]["schemas"]
+    row = components["MobilityTotalRow"]["properties"]
+    for name in ("origin", "destination", "mobility_type", "level", "sex", "measure"):
+        assert "Enum" in str(row[name]), name
+    assert "measure" in components["MobilityTotalRow"]["required"]
+    stats_row = components["AgreementStatsRow"]["properties"]
+    assert stats_row["status"]["$ref"].endswith("/AgreementStatusEnum")
+    assert stats_row["kind"]["$ref"].endswith("/AgreementKindEnum")
+    # A model's representation sends every field: all required (version included).
+    agreement = components["Agreement"]
+    assert set(agreement["required"]) == set(agreement["properties"])
+    assert "version" in agreement["required"]
+    imports = schema["paths"]
+    assert imports["/api/agreements/import/"]["post"]["tags"] == ["agreements"]
+    assert imports["/api/mobility-figures/import/"]["post"]["tags"] == ["mobility-figures"]
+    assert "Problem" in components
+    assert "429" in imports["/api/agreements/"]["get"]["responses"]
