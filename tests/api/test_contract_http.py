@@ -5,6 +5,7 @@ as a client sees it, and as the schema declares it."""
 from __future__ import annotations
 
 import datetime
+import json
 
 import pytest
 from django.core.cache import cache
@@ -283,3 +284,13 @@ def test_schema_declares_enums_required_fields_and_tags():
     assert imports["/api/mobility-figures/import/"]["post"]["tags"] == ["mobility-figures"]
     assert "Problem" in components
     assert "429" in imports["/api/agreements/"]["get"]["responses"]
+
+
+def test_a_server_error_under_api_is_a_problem_elsewhere_the_page(rf):
+    from cooperation.problems import server_error
+
+    response = server_error(rf.get("/api/agreements/"))
+    assert response.status_code == 500
+    assert response["Content-Type"] == "application/problem+json"
+    assert json.loads(response.content)["code"] == "server_error"
+    assert server_error(rf.get("/agreements/"))["Content-Type"].startswith("text/html")
