@@ -30,7 +30,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views import defaults
 from django.views.decorators.csrf import csrf_exempt
-from drf_standardized_errors.formatter import ExceptionFormatter, flatten_errors
+from drf_standardized_errors.formatter import ExceptionFormatter
 from drf_standardized_errors.handler import ExceptionHandler
 from rest_framework import exceptions, permissions, renderers, serializers, status
 from rest_framework.response import Response
@@ -249,11 +249,6 @@ def django_problem(request, status_code: int, code: str, detail: Any) -> JsonRes
         content_type=PROBLEM_MEDIA_TYPE,
         json_dumps_params={"ensure_ascii": False},
     )
-
-
-def flat_errors(detail: Any) -> list[dict[str, Any]]:
-    """Field errors of a ``ValidationError.detail`` as the problem's ``errors`` list."""
-    return [error_item(error, in_query=False) for error in flatten_errors(detail)]
 
 
 @csrf_exempt
