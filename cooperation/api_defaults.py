@@ -199,9 +199,15 @@ def parse_instant(name: str, raw: str) -> datetime.datetime:
         raise exceptions.ValidationError(
             {name: [_("Give an ISO 8601 date and time, e.g. 2025-04-06T10:00:00Z.")]}
         )
-    if timezone.is_naive(value):
-        value = timezone.make_aware(value)
-    return value
+    try:
+        if timezone.is_naive(value):
+            value = timezone.make_aware(value)
+        # In UTC: databases refuse offsets past ±15:59 that ISO 8601 allows.
+        return value.astimezone(datetime.UTC)
+    except (OverflowError, ValueError):
+        raise exceptions.ValidationError(
+            {name: [_("This date and time is out of range.")]}
+        ) from None
 
 
 class UpdatedAfterFilter(filters.BaseFilterBackend):

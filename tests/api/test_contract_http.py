@@ -217,6 +217,12 @@ def test_updated_after_lists_what_changed_since():
     assert "updated_after" in field_errors(
         APIClient().get("/api/sources/", {"updated_after": "last tuesday"})
     )
+    # Offsets a database refuses (PostgreSQL: past ±15:59) are read in UTC, not a 500.
+    for odd in ("8995-04-24T09:17:38+16:07", "0222-05-21T09:19:40.582-20:06"):
+        assert APIClient().get("/api/sources/", {"updated_after": odd}).status_code == 200
+    assert "updated_after" in field_errors(
+        APIClient().get("/api/sources/", {"updated_after": "0001-01-01T00:00:00+01:00"})
+    )
 
 
 def test_deletions_feed_names_deleted_records(api):
