@@ -3,15 +3,17 @@
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Prefetch
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
 
 from cooperation.api import Column, ModelViewSet, group_by_parameter, parse_group_by
+from cooperation.import_api import refused_report
+from cooperation.problems import Conflict
 from cooperation.register_cache import cached_api_list
-from cooperation.versioning import VersionedViewSetMixin
+from cooperation.versioning import representation_etag
 from cooperation.viewsets import ShownAgreementViewSetMixin
 
 from .filtersets import AgreementFilterSet
@@ -27,7 +29,6 @@ from .selectors import STATS_DIMENSIONS, agreements_stats
 from .serializers import (
     AgreementBulkResultSerializer,
     AgreementBulkSerializer,
-    AgreementRefusalSerializer,
     AgreementRenewSerializer,
     AgreementSerializer,
     AgreementStatsSerializer,
@@ -37,19 +38,6 @@ from .services import agreements_bulk_create
 from .visibility import may_enter_in_bulk
 
 STATS_DEFAULT = ("year",)
-
-LIFECYCLE_IF_MATCH = OpenApiParameter(
-    "If-Match",
-    str,
-    OpenApiParameter.HEADER,
-    required=False,
-    description=_("The ETag of an earlier read: the request is refused with 412 if it is stale."),
-)
-LIFECYCLE_412 = OpenApiResponse(
-    response={"type": "object", "properties": {"detail": {"type": "string"}}},
-    description=_("The If-Match ETag is stale."),
-)
-
 
 STATS_DESCRIPTIONS = {
     "year": _("Year signed (empty when the date is unknown)"),
@@ -61,7 +49,7 @@ STATS_DESCRIPTIONS = {
 }
 
 
-class AgreementViewSet(ShownAgreementViewSetMixin, VersionedViewSetMixin, ModelViewSet):
+class AgreementViewSet(ShownAgreementViewSetMixin, ModelViewSet):
     """Agreements, memoranda and protocols, with their parties and mobility conditions.
 
     Parties and conditions are written with the agreement: send `parties` (or
@@ -79,6 +67,7 @@ class AgreementViewSet(ShownAgreementViewSetMixin, VersionedViewSetMixin, ModelV
     serializer_class = AgreementSerializer
     filterset_class = AgreementFilterSet
     shown_agreement_fields = ("parent", "renews")
+    if_match_actions = ("update", "partial_update", "destroy", "renew", "terminate")
     ordering_fields = (
         "id",
         "title",
@@ -153,7 +142,9 @@ class AgreementViewSet(ShownAgreementViewSetMixin, VersionedViewSetMixin, ModelV
     @action(detail=False, methods=["get"], pagination_class=None)
     def stats(self, request, *args, **kwargs):
         group_by = parse_group_by(
-            request.query_params.get("group_by"), allowed=STATS_DIMENSIONS, default=STATS_DEFAULT
+            request.query_params.getlist("group_by"),
+            allowed=STATS_DIMENSIONS,
+            default=STATS_DEFAULT,
         )
         agreements = self.bound_filterset().qs
         rows = agreements_stats(agreements=agreements, group_by=group_by)
@@ -193,13 +184,11 @@ class AgreementViewSet(ShownAgreementViewSetMixin, VersionedViewSetMixin, ModelV
             user=request.user,
             dry_run=data["dry_run"],
         )
-        if result.saved:
-            code = status.HTTP_201_CREATED
-        elif result.valid:
-            code = status.HTTP_200_OK
-        else:
-            code = status.HTTP_400_BAD_REQUEST
-        return Response(AgreementBulkResultSerializer(result.as_dict()).data, status=code)
+        report = AgreementBulkResultSerializer(result.as_dict()).data
+        if not result.valid and not result.saved:
+            return refused_report(request, report, pointer="/rows")
+        code = status.HTTP_201_CREATED if result.saved else status.HTTP_200_OK
+        return Response(report, status=code)
 
     # ------------------------------------------------------------------ renew, terminate
 
@@ -208,17 +197,14 @@ class AgreementViewSet(ShownAgreementViewSetMixin, VersionedViewSetMixin, ModelV
         ``code``), else 400 with messages per field."""
         conflict = lifecycle_conflict(exc)
         if conflict is not None:
-            return Response(
-                {"detail": conflict.messages[0], "code": conflict.code},
-                status=status.HTTP_409_CONFLICT,
-            )
+            raise Conflict(conflict.messages[0], code=conflict.code)
         raise exceptions.ValidationError(serializers.as_serializer_error(exc))
 
     def lifecycle_response(self, agreement: Agreement, code: int) -> Response:
         agreement = self.get_queryset().get(pk=agreement.pk)
         data = AgreementSerializer(agreement, context=self.get_serializer_context()).data
         response = Response(data, status=code)
-        response["ETag"] = self.etag(agreement)
+        response["ETag"] = representation_etag(data)
         if code == status.HTTP_201_CREATED:
             response["Location"] = reverse(
                 "api:agreement-detail", args=[agreement.pk], request=self.request
@@ -236,11 +222,8 @@ class AgreementViewSet(ShownAgreementViewSetMixin, VersionedViewSetMixin, ModelV
             "another renewal. Needs the permissions to add and change agreements."
         ),
         request=AgreementRenewSerializer,
-        parameters=[LIFECYCLE_IF_MATCH],
         responses={
             201: AgreementSerializer,
-            409: AgreementRefusalSerializer,
-            412: LIFECYCLE_412,
         },
     )
     @action(detail=True, methods=["post"], pagination_class=None, filterset_class=None)
@@ -279,11 +262,8 @@ class AgreementViewSet(ShownAgreementViewSetMixin, VersionedViewSetMixin, ModelV
             "missing. Needs the permission to change agreements."
         ),
         request=AgreementTerminateSerializer,
-        parameters=[LIFECYCLE_IF_MATCH],
         responses={
             200: AgreementSerializer,
-            409: AgreementRefusalSerializer,
-            412: LIFECYCLE_412,
         },
     )
     @action(detail=True, methods=["post"], pagination_class=None, filterset_class=None)

@@ -13,6 +13,7 @@ from cooperation.serializers import TIMESTAMPS, ShownAgreementMixin
 from cooperation.versioning import VersionedSerializerMixin
 
 from . import rules
+from .choices import AgreementKind, AgreementLevel, AgreementStatus
 from .models import Agreement, CooperationArea, CooperationCondition, Party
 from .visibility import may_publish
 
@@ -255,9 +256,10 @@ class AgreementStatsRowSerializer(serializers.Serializer):
     """One row of `/api/agreements/stats/`: the grouped dimensions and the count."""
 
     year = serializers.IntegerField(required=False, allow_null=True, help_text=_("Year signed."))
-    status = serializers.CharField(required=False)
-    kind = serializers.CharField(required=False)
-    level = serializers.CharField(required=False)
+    # The dimensions are sent when grouped by (group_by), the count always.
+    status = serializers.ChoiceField(choices=AgreementStatus.choices, required=False)
+    kind = serializers.ChoiceField(choices=AgreementKind.choices, required=False)
+    level = serializers.ChoiceField(choices=AgreementLevel.choices, required=False)
     country_pair = serializers.CharField(
         required=False,
         help_text=_("The parties' countries, sorted and joined with a hyphen (AZ-KZ)."),
@@ -418,13 +420,3 @@ class AgreementTerminateSerializer(serializers.Serializer):
     )
     reason = serializers.CharField(max_length=4000, help_text=_("Why it was terminated."))
     version = AgreementVersionField()
-
-
-class AgreementRefusalSerializer(serializers.Serializer):
-    """Why the agreement cannot be renewed or terminated now: its state or a concurrent
-    edit."""
-
-    detail = serializers.CharField()
-    code = serializers.ChoiceField(
-        choices=["edit_conflict", "terminated", "draft", "already_terminated"]
-    )

@@ -28,8 +28,8 @@ from django import forms
 from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, FieldDoesNotExist
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import IntegrityError, models, router, transaction
-from django.db.models import CheckConstraint, ProtectedError, RestrictedError
+from django.db import models, router, transaction
+from django.db.models import CheckConstraint
 from django.http import HttpResponse, StreamingHttpResponse
 from django.http.response import HttpResponseBase
 from django.utils import timezone
@@ -54,12 +54,10 @@ from rest_framework import (
     serializers,
     viewsets,
 )
-from rest_framework import status as http_status
 from rest_framework.response import Response
+from rest_framework.reverse import reverse
 from rest_framework.settings import api_settings
 from rest_framework.validators import UniqueValidator
-from rest_framework.views import exception_handler as drf_exception_handler
-from rest_framework.views import set_rollback
 
 from . import cells, csv_sql
 from .filtersets import (
@@ -68,7 +66,7 @@ from .filtersets import (
     CountryPairFilter,
     SearchFilter,
 )
-from .models import EditConflict, conflict_message
+from .versioning import VersionedViewSetMixin
 
 logger = logging.getLogger(__name__)
 
@@ -472,51 +470,6 @@ class XLSXRenderer(renderers.BaseRenderer):
         return xlsx_bytes(_columns_of(rows), rows, title="data")
 
 
-# --------------------------------------------------------------------------- errors
-
-
-def exception_handler(exc: Exception, context: Mapping[str, Any]) -> Response | None:
-    """DRF's handler, plus: a row that others still reference is a 409 naming them; a
-    database refusal or a model ``ValidationError`` is a 400 instead of a 500."""
-    if isinstance(exc, EditConflict):
-        set_rollback()
-        return Response(
-            {"detail": conflict_message(), "code": "edit_conflict"},
-            status=http_status.HTTP_409_CONFLICT,
-        )
-    if isinstance(exc, ProtectedError | RestrictedError):
-        referencing = (
-            exc.protected_objects if isinstance(exc, ProtectedError) else exc.restricted_objects
-        )
-        set_rollback()
-        return Response(
-            {
-                "detail": _(
-                    "This record is still referenced by other records; change or delete them first."
-                ),
-                "referenced_by": [
-                    {"type": obj._meta.model_name, "id": obj.pk, "label": str(obj)}
-                    for obj in list(referencing)[:20]
-                ],
-            },
-            status=http_status.HTTP_409_CONFLICT,
-        )
-    if isinstance(exc, IntegrityError):
-        logger.warning("API write refused by the database: %s", exc)
-        set_rollback()
-        return Response(
-            {
-                api_settings.NON_FIELD_ERRORS_KEY: [
-                    _("The database refused the change: it conflicts with existing records.")
-                ]
-            },
-            status=http_status.HTTP_400_BAD_REQUEST,
-        )
-    if isinstance(exc, DjangoValidationError):
-        exc = exceptions.ValidationError(serializers.as_serializer_error(exc))
-    return drf_exception_handler(exc, context)
-
-
 # --------------------------------------------------------------------------- viewsets
 
 
@@ -534,7 +487,19 @@ def filterset_param_names(filterset_class: type[django_filters.FilterSet]) -> fr
     return frozenset(names)
 
 
-class ModelViewSet(viewsets.ModelViewSet):
+@cache
+def filterset_multi_valued_names(filterset_class: type[django_filters.FilterSet]) -> frozenset[str]:
+    """The filters of a FilterSet that read a list (``?country=KZ&country=AZ``)."""
+    names: set[str] = set()
+    for name, filter_ in filterset_class.base_filters.items():
+        widget = filter_.field_class.widget
+        widget = widget() if isinstance(widget, type) else widget
+        if getattr(widget, "allow_multiple_selected", False):
+            names.add(name)
+    return frozenset(names)
+
+
+class ModelViewSet(VersionedViewSetMixin, viewsets.ModelViewSet):
     """List, retrieve, create, update, partial update and delete one model.
 
     Writes run in a transaction and answer with the record as a fresh read shows it; the
@@ -574,14 +539,25 @@ class ModelViewSet(viewsets.ModelViewSet):
                 allowed |= filterset_param_names(filterset_class)
             allowed.update(self.action_query_params.get(action, ()))
         if action == "list":
-            allowed.add(api_settings.ORDERING_PARAM)
+            allowed.update({api_settings.ORDERING_PARAM, "updated_after"})
             if self.paginator is not None:
                 allowed.update(
                     {self.paginator.page_query_param, self.paginator.page_size_query_param}
                 )
         return allowed
 
+    def multi_valued_query_params(self) -> set[str]:
+        """Parameters that may be repeated: lists (``group_by``, ``ordering``) and the
+        filters that take several values (``country=KZ&country=AZ``)."""
+        multi = {api_settings.ORDERING_PARAM, "group_by"}
+        filterset_class = getattr(self, "filterset_class", None)
+        if filterset_class is not None:
+            multi |= filterset_multi_valued_names(filterset_class)
+        return multi
+
     def check_query_params(self, request) -> None:
+        """An unknown parameter, or a single-valued one given twice, is a 400 naming it:
+        never silently ignored, never silently the last value."""
         allowed = self.allowed_query_params()
         unknown = sorted(set(request.query_params) - allowed)
         if unknown:
@@ -589,15 +565,15 @@ class ModelViewSet(viewsets.ModelViewSet):
                 "known": ", ".join(sorted(allowed))
             }
             raise exceptions.ValidationError({name: [message] for name in unknown})
-
-    def handle_exception(self, exc: Exception) -> Response:
-        response = super().handle_exception(exc)
-        # An error is always JSON, even when the client asked for a spreadsheet.
-        renderer = getattr(self.request, "accepted_renderer", None)
-        if getattr(renderer, "format", None) in EXPORT_FORMATS:
-            self.request.accepted_renderer = renderers.JSONRenderer()
-            self.request.accepted_media_type = renderers.JSONRenderer.media_type
-        return response
+        multi = self.multi_valued_query_params()
+        repeated = sorted(
+            name
+            for name, values in request.query_params.lists()
+            if len(values) > 1 and name not in multi
+        )
+        if repeated:
+            message = _("This parameter takes one value; it was given more than once.")
+            raise exceptions.ValidationError({name: [message] for name in repeated})
 
     def export_format(self) -> str | None:
         fmt = getattr(getattr(self.request, "accepted_renderer", None), "format", None)
@@ -673,6 +649,14 @@ class ModelViewSet(viewsets.ModelViewSet):
         # relations are then the same as on a GET.
         serializer.instance = self.get_queryset().get(pk=serializer.instance.pk)
 
+    def get_success_headers(self, data: Any) -> dict[str, str]:
+        """``Location``: the new record's API address (DRF's default would take a ``url``
+        field, which is a source's article)."""
+        pk = data.get("id") if isinstance(data, Mapping) else None
+        if pk is None:
+            return {}
+        return {"Location": reverse(f"api:{self.basename}-detail", args=[pk], request=self.request)}
+
     def perform_create(self, serializer: serializers.BaseSerializer) -> None:
         with transaction.atomic():
             serializer.save()
@@ -693,8 +677,14 @@ class ModelViewSet(viewsets.ModelViewSet):
             instance.delete()
 
 
-def parse_group_by(raw: str | None, *, allowed: Sequence[str], default: Sequence[str]) -> list[str]:
-    """``group_by=year,origin`` -> ``["year", "origin"]``; an unknown dimension is a 400."""
+def parse_group_by(
+    raw: str | Sequence[str] | None, *, allowed: Sequence[str], default: Sequence[str]
+) -> list[str]:
+    """``group_by=year,origin`` or ``group_by=year&group_by=origin`` (the values of the
+    repeated parameter, as generated clients send a list) -> ``["year", "origin"]``; an
+    unknown dimension is a 400."""
+    if raw is not None and not isinstance(raw, str):
+        raw = ",".join(raw)
     if raw is None or not raw.strip():
         return list(default)
     dimensions = [item.strip() for item in raw.split(",") if item.strip()]
@@ -717,7 +707,10 @@ def group_by_parameter(allowed: Sequence[str], default: Sequence[str]) -> OpenAp
         {"type": "array", "items": {"type": "string", "enum": list(allowed)}},
         OpenApiParameter.QUERY,
         description=force_str(
-            _("Comma-separated dimensions to group by (default: %(default)s).")
+            _(
+                "Dimensions to group by, comma-separated or the parameter repeated "
+                "(default: %(default)s)."
+            )
             % {"default": ",".join(default)}
         ),
         style="form",
@@ -727,20 +720,41 @@ def group_by_parameter(allowed: Sequence[str], default: Sequence[str]) -> OpenAp
 
 # --------------------------------------------------------------------------- schema
 
-_ERROR_DETAIL = {
+PROBLEM_COMPONENT = "Problem"
+PROBLEM_SCHEMA: dict[str, Any] = {
     "type": "object",
-    "properties": {"detail": {"type": "string"}},
-    "required": ["detail"],
-}
-_FIELD_ERRORS = {
-    "type": "object",
-    "description": _("Field name (or non_field_errors) -> messages; nested lists by index."),
-    "additionalProperties": True,
-}
-_CONFLICT = {
-    "type": "object",
+    "description": (
+        "An RFC 9457 problem (application/problem+json). `code` is stable, `detail` is "
+        "prose in the reader's language. Field errors are listed in `errors`, each with a "
+        'JSON `pointer` into the request body (`/parties/0/institution`; `""` is the whole '
+        "record) or the query `parameter` it is about. Codes: invalid, not_found, "
+        "not_authenticated, authentication_failed, permission_denied, method_not_allowed, "
+        "not_acceptable, unsupported_media_type, parse_error, edit_conflict (a stale "
+        "`version`), precondition_failed (a stale If-Match), malformed_precondition, "
+        "referenced (a delete refused; see `referenced_by`), invalid_rows (an import or "
+        "signing session refused; its report is beside), throttled, server_error, and the "
+        "lifecycle refusals draft, terminated, already_terminated."
+    ),
     "properties": {
+        "type": {"type": "string", "format": "uri-reference"},
+        "title": {"type": "string"},
+        "status": {"type": "integer", "minimum": 400, "maximum": 599},
         "detail": {"type": "string"},
+        "code": {"type": "string"},
+        "instance": {"type": "string"},
+        "errors": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {
+                    "pointer": {"type": "string"},
+                    "parameter": {"type": "string"},
+                    "code": {"type": "string"},
+                    "detail": {"type": "string"},
+                },
+                "required": ["code", "detail"],
+            },
+        },
         "referenced_by": {
             "type": "array",
             "items": {
@@ -750,20 +764,34 @@ _CONFLICT = {
                     "id": {"type": "integer"},
                     "label": {"type": "string"},
                 },
+                "required": ["type", "id", "label"],
             },
         },
     },
-    "required": ["detail"],
+    "required": ["type", "title", "status", "detail", "code"],
+    "additionalProperties": True,
+}
+ETAG_HEADER = {
+    "schema": {"type": "string"},
+    "description": "A hash of this representation: send it as If-Match or If-None-Match.",
+}
+LOCATION_HEADER = {
+    "schema": {"type": "string", "format": "uri"},
+    "description": "The API address of the new record.",
+}
+RETRY_AFTER_HEADER = {
+    "schema": {"type": "integer", "minimum": 0},
+    "description": "Seconds to wait before the next request.",
 }
 
 
-def _json_response(description: str, schema: Mapping[str, Any]) -> dict[str, Any]:
-    schema = {
-        key: force_str(value) if key == "description" else value for key, value in schema.items()
-    }
+def _header_parameter(name: str, description: Any) -> dict[str, Any]:
     return {
+        "name": name,
+        "in": "header",
+        "required": False,
         "description": force_str(description),
-        "content": {"application/json": {"schema": schema}},
+        "schema": {"type": "string"},
     }
 
 
@@ -774,7 +802,9 @@ def country_codes() -> list[str]:
 
 class AutoSchema(SpectacularAutoSchema):
     """drf-spectacular's schema, plus what this API does that it cannot see: the export
-    formats, the error responses, and anonymous read while public read is on."""
+    formats, the error responses (RFC 9457 problems), conditional requests (ETag,
+    If-Match, If-None-Match, 304, 409, 412), throttling (429) and anonymous read while
+    public read is on."""
 
     def get_auth(self) -> list[dict[str, Any]]:
         auth = super().get_auth()
@@ -782,6 +812,29 @@ class AutoSchema(SpectacularAutoSchema):
         if public and self.method in permissions.SAFE_METHODS and {} not in auth:
             auth.append({})
         return auth
+
+    def _map_basic_serializer(self, serializer, direction):
+        """A model serializer sends every readable field in every response (null when
+        empty): all are required there, so generated clients need not guess."""
+        schema = super()._map_basic_serializer(serializer, direction)
+        if direction == "response" and isinstance(serializer, serializers.ModelSerializer):
+            schema["required"] = sorted(schema.get("properties", {}))
+        return schema
+
+    def _problem(self, description: Any) -> dict[str, Any]:
+        from drf_spectacular.plumbing import ResolvedComponent
+
+        component = ResolvedComponent(
+            name=PROBLEM_COMPONENT,
+            type=ResolvedComponent.SCHEMA,
+            object=PROBLEM_COMPONENT,
+            schema=PROBLEM_SCHEMA,
+        )
+        self.registry.register_on_missing(component)
+        return {
+            "description": force_str(description),
+            "content": {"application/problem+json": {"schema": component.ref}},
+        }
 
     def get_operation(self, path, path_regex, path_prefix, method, registry):
         operation = super().get_operation(path, path_regex, path_prefix, method, registry)
@@ -813,23 +866,88 @@ class AutoSchema(SpectacularAutoSchema):
                             "of text/csv or the XLSX media type does the same."
                         )
                     )
+        self._add_conditional(operation, responses, method, action)
         is_detail = "{" in path
         if method == "GET":
             responses.setdefault(
-                "400", _json_response(_("A malformed or unknown query parameter."), _FIELD_ERRORS)
+                "400", self._problem(_("A malformed, repeated or unknown query parameter."))
             )
+            responses.setdefault("406", self._problem(_("A format this endpoint does not offer.")))
         if method in ("POST", "PUT", "PATCH"):
-            responses.setdefault("400", _json_response(_("The record is invalid."), _FIELD_ERRORS))
-        responses.setdefault("401", _json_response(_("Not signed in."), _ERROR_DETAIL))
-        responses.setdefault("403", _json_response(_("Not allowed."), _ERROR_DETAIL))
+            responses.setdefault("400", self._problem(_("The request is invalid.")))
+        responses.setdefault("401", self._problem(_("Not signed in.")))
+        responses.setdefault("403", self._problem(_("Not allowed.")))
         if is_detail or action == "list":
-            responses.setdefault("404", _json_response(_("Not found."), _ERROR_DETAIL))
+            responses.setdefault("404", self._problem(_("Not found.")))
         if method == "DELETE":
             responses.setdefault(
                 "409",
-                _json_response(_("Other records still reference this one."), _CONFLICT),
+                self._problem(_("Other records still reference this one (code referenced).")),
             )
+        throttled = self._problem(_("Too many requests; wait as Retry-After says."))
+        throttled["headers"] = {"Retry-After": RETRY_AFTER_HEADER}
+        responses.setdefault("429", throttled)
+        for code, response in responses.items():
+            if code[0] in "45" and "content" in response:
+                # An error is always a problem, whatever the endpoint declared.
+                content = response["content"]
+                if "application/problem+json" not in content:
+                    schema = self._problem("")["content"]["application/problem+json"]
+                    response["content"] = {"application/problem+json": schema}
         return operation
+
+    def _add_conditional(self, operation, responses, method: str, action: str | None) -> None:
+        """ETag on reads and writes of one record, If-None-Match (304) on its read,
+        If-Match (412; 400 when malformed) on its writes, 409 on a stale ``version``."""
+        view = self.view
+        if not hasattr(view, "check_if_match"):
+            return
+        parameters = operation.setdefault("parameters", [])
+        if method == "GET" and action == "retrieve":
+            parameters.append(
+                _header_parameter(
+                    "If-None-Match",
+                    _("ETags of copies the client holds: 304, with no body, when one is current."),
+                )
+            )
+            responses.setdefault(
+                "304",
+                {
+                    "description": force_str(_("The client's copy is current.")),
+                    "headers": {"ETag": ETAG_HEADER},
+                },
+            )
+        if action in getattr(view, "if_match_actions", ()):
+            parameters.append(
+                _header_parameter(
+                    "If-Match",
+                    _(
+                        "The ETag of an earlier read: the request is refused with 412 if the "
+                        "record changed since."
+                    ),
+                )
+            )
+            responses.setdefault("400", self._problem(_("The request is invalid.")))
+            responses.setdefault(
+                "412",
+                self._problem(_("The If-Match ETag is stale (code precondition_failed).")),
+            )
+            responses.setdefault(
+                "409",
+                self._problem(
+                    _(
+                        "The record changed since the version sent (code edit_conflict), or "
+                        "its state refuses the change."
+                    )
+                ),
+            )
+        if action in ("retrieve", "create", *getattr(view, "if_match_actions", ())):
+            for code, response in responses.items():
+                if code in ("200", "201"):
+                    headers = response.setdefault("headers", {})
+                    headers["ETag"] = ETAG_HEADER
+                    if code == "201":
+                        headers["Location"] = LOCATION_HEADER
 
 
 class FilterExtension(DjangoFilterExtension):

@@ -8,14 +8,19 @@ views; this module must therefore never import ``rest_framework.views`` (nor
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Sequence
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.utils.encoding import force_str
 from django.utils.translation import gettext_lazy as _
-from rest_framework import exceptions, filters, pagination, permissions
+from rest_framework import exceptions, filters, negotiation, pagination, permissions, throttling
+from rest_framework.settings import api_settings
 
 from . import paging
 
@@ -96,11 +101,12 @@ class PageNumberPagination(pagination.PageNumberPagination):
 
 
 class OrderingFilter(filters.OrderingFilter):
-    """``ordering=-signed_on,title``; an unknown field is a 400, and ties are broken by id so
-    that pages never overlap."""
+    """``ordering=-signed_on,title`` (or the parameter repeated, as generated clients send
+    a list: ``ordering=-signed_on&ordering=title``); an unknown field is a 400, and ties
+    are broken by id so that pages never overlap."""
 
     def get_ordering(self, request, queryset, view) -> Sequence[str] | None:
-        params = request.query_params.get(self.ordering_param)
+        params = ",".join(request.query_params.getlist(self.ordering_param))
         if params:
             fields = [param.strip() for param in params.split(",") if param.strip()]
             valid = {
@@ -130,7 +136,10 @@ class OrderingFilter(filters.OrderingFilter):
                 "required": False,
                 "in": "query",
                 "description": force_str(
-                    _("Comma-separated fields to order by; a leading “-” reverses one.")
+                    _(
+                        "Fields to order by, comma-separated or the parameter repeated; a "
+                        "leading “-” reverses one."
+                    )
                 ),
                 "schema": {
                     "type": "array",
@@ -138,5 +147,95 @@ class OrderingFilter(filters.OrderingFilter):
                 },
                 "style": "form",
                 "explode": False,
+            }
+        ]
+
+
+class ContentNegotiation(negotiation.DefaultContentNegotiation):
+    """``?format=`` that the endpoint does not offer is a 406 naming the formats it does
+    (DRF's own answer is a bare 404, as if the record did not exist)."""
+
+    def select_renderer(self, request, renderers, format_suffix=None):
+        try:
+            return super().select_renderer(request, renderers, format_suffix)
+        except Http404:
+            offered = sorted({renderer.format for renderer in renderers} - {"api"})
+            raise exceptions.NotAcceptable(
+                _("Unknown format “%(format)s”; this endpoint offers %(offered)s.")
+                % {
+                    "format": request.query_params.get(api_settings.URL_FORMAT_OVERRIDE)
+                    or format_suffix,
+                    "offered": ", ".join(offered),
+                }
+            ) from None
+
+
+class _SettingsRate:
+    """The rate of ``settings.UNIBRIDGE_API_RATES[scope]``, read on each request (DRF's
+    own throttles read theirs once, at import); None: no limit."""
+
+    scope: str
+
+    def get_rate(self) -> str | None:
+        return getattr(settings, "UNIBRIDGE_API_RATES", {}).get(self.scope)
+
+
+class AnonRateThrottle(_SettingsRate, throttling.AnonRateThrottle):
+    """Anonymous clients, per IP address: 429 with Retry-After past the rate."""
+
+
+class UserRateThrottle(_SettingsRate, throttling.UserRateThrottle):
+    """Signed-in clients (token or session), per account."""
+
+
+def parse_instant(name: str, raw: str) -> datetime.datetime:
+    """An ISO 8601 date-time of a query parameter (without an offset: the site's time
+    zone); anything else is a 400 naming the parameter."""
+    try:
+        value = parse_datetime(raw.strip())
+    except ValueError:
+        value = None
+    if value is None:
+        raise exceptions.ValidationError(
+            {name: [_("Give an ISO 8601 date and time, e.g. 2025-04-06T10:00:00Z.")]}
+        )
+    try:
+        if timezone.is_naive(value):
+            value = timezone.make_aware(value)
+        # In UTC: databases refuse offsets past ±15:59 that ISO 8601 allows.
+        return value.astimezone(datetime.UTC)
+    except (OverflowError, ValueError):
+        raise exceptions.ValidationError(
+            {name: [_("This date and time is out of range.")]}
+        ) from None
+
+
+class UpdatedAfterFilter(filters.BaseFilterBackend):
+    """``updated_after=2025-04-06T10:00:00Z`` on every list: the records created or
+    changed after that instant (``updated_at``), for a mirror that syncs what changed;
+    deletions are in ``/api/deletions/``."""
+
+    param = "updated_after"
+
+    def filter_queryset(self, request, queryset, view):
+        raw = request.query_params.get(self.param)
+        if raw is None or getattr(view, "action", None) != "list":
+            return queryset
+        return queryset.filter(updated_at__gt=parse_instant(self.param, raw))
+
+    def get_schema_operation_parameters(self, view) -> list[dict[str, Any]]:
+        return [
+            {
+                "name": self.param,
+                "required": False,
+                "in": "query",
+                "description": force_str(
+                    _(
+                        "Only records created or changed after this instant (ISO 8601; "
+                        "without an offset, the site's time zone). Deleted records: "
+                        "/api/deletions/."
+                    )
+                ),
+                "schema": {"type": "string", "format": "date-time"},
             }
         ]

@@ -1,7 +1,7 @@
 """The API: one router for every resource, the OpenAPI schema and its documentation pages."""
 
 from csp.decorators import csp_update
-from django.urls import path
+from django.urls import path, re_path
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.views import (
     SpectacularAPIView,
@@ -18,7 +18,9 @@ from mobility.api import MobilityFigureViewSet, ScholarshipProgrammeViewSet
 from mobility.imports import IMPORTER as FIGURE_IMPORTER
 from universities.api import InstitutionViewSet
 
+from .deletions import DeletionsView
 from .import_api import import_api_view
+from .problems import api_fallback
 from .viewsets import SourceViewSet, StatedFigureViewSet
 
 app_name = "api"
@@ -34,6 +36,11 @@ router.register("scholarships", ScholarshipProgrammeViewSet, basename="scholarsh
 router.register("mobility-figures", MobilityFigureViewSet, basename="mobility-figure")
 router.register("stated-figures", StatedFigureViewSet, basename="stated-figure")
 router.register("sources", SourceViewSet, basename="source")
+
+# The deletions feed names each resource as its address does (``agreements``).
+DeletionsView.resources = {
+    prefix: viewset.queryset.model for prefix, viewset, _basename in router.registry
+}
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
@@ -52,6 +59,7 @@ urlpatterns = [
         ),
         name="redoc",
     ),
+    path("deletions/", DeletionsView.as_view(), name="deletions"),
     path("auth/token/", ObtainExpiringAuthToken.as_view(), name="token"),
     # Before the router, whose detail routes would take "import" for an id.
     path(
@@ -65,4 +73,6 @@ urlpatterns = [
         name="mobility-figure-import",
     ),
     *router.urls,
+    # Last: unknown addresses answer a JSON 404; a write without the slash is served.
+    re_path(r"^.*$", api_fallback, name="not-found"),
 ]

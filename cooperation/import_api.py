@@ -15,6 +15,7 @@ from rest_framework.views import APIView
 
 from .import_views import Importer
 from .imports import ImportRefused, max_import_bytes
+from .problems import problem_response
 
 
 class ImportRequestSerializer(serializers.Serializer):
@@ -69,7 +70,7 @@ class ImportAPIView(APIView):
                 )
             table = self.importer.read(upload.read())
         except ImportRefused as refused:
-            return Response({"file": [refused.message]}, status=status.HTTP_400_BAD_REQUEST)
+            raise serializers.ValidationError({"file": [refused.message]}) from None
         try:
             options = self.importer.options_from_data(request.data)
         except DjangoValidationError as error:
@@ -80,13 +81,29 @@ class ImportAPIView(APIView):
             report = self.importer.save(
                 table, options=options, choices={}, user=request.user, filename=upload.name
             )
-        if report.saved:
-            code = status.HTTP_201_CREATED
-        elif report.valid:
-            code = status.HTTP_200_OK
-        else:
-            code = status.HTTP_400_BAD_REQUEST
-        return Response(ImportResultSerializer(report.as_dict()).data, status=code)
+        data = ImportResultSerializer(report.as_dict()).data
+        if not report.valid and not report.saved:
+            return refused_report(request, data, pointer="/file")
+        code = status.HTTP_201_CREATED if report.saved else status.HTTP_200_OK
+        return Response(data, status=code)
+
+
+def refused_report(request, report: dict, *, pointer: str) -> Response:
+    """A report of rows of which some are invalid, as a 400 problem (code ``invalid_rows``):
+    its members are extension members, and its messages about the whole file are the
+    problem's errors (``pointer``)."""
+    report = dict(report)
+    messages = report.pop("errors", [])
+    return problem_response(
+        status.HTTP_400_BAD_REQUEST,
+        "invalid_rows",
+        messages[0]
+        if messages
+        else _("Some rows are invalid; nothing was saved. Each row lists its errors."),
+        request=request,
+        errors=[{"pointer": pointer, "code": "invalid", "detail": str(m)} for m in messages],
+        **report,
+    )
 
 
 def import_api_view(importer: Importer, *, summary: str):
@@ -95,10 +112,16 @@ def import_api_view(importer: Importer, *, summary: str):
         (ImportAPIView,),
         {"importer": importer, "__doc__": ImportAPIView.__doc__},
     )
+
+    # A function of its own per view: extend_schema marks the function it decorates, and
+    # the two imports must not share (nor overwrite) each other's tags.
+    def post(self, request, *args, **kwargs):
+        return ImportAPIView.post(self, request, *args, **kwargs)
+
     view.post = extend_schema(
         summary=summary,
         request={"multipart/form-data": ImportRequestSerializer},
         responses={200: ImportResultSerializer, 201: ImportResultSerializer},
         tags=[importer.kind.replace("mobility", "mobility-figures")],
-    )(ImportAPIView.post)  # fmt: skip
+    )(post)  # fmt: skip
     return view.as_view()

@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "corsheaders",
     "django_tables2",
     "import_export",
     "simple_history",
@@ -77,6 +78,9 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Before CommonMiddleware, as django-cors-headers asks; answers nothing unless
+    # CORS_ALLOWED_ORIGINS names the origin.
+    "corsheaders.middleware.CorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -247,6 +251,7 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
         "cooperation.api_defaults.OrderingFilter",
+        "cooperation.api_defaults.UpdatedAfterFilter",
     ],
     "DEFAULT_PAGINATION_CLASS": "cooperation.api_defaults.PageNumberPagination",
     "PAGE_SIZE": 50,
@@ -254,10 +259,34 @@ REST_FRAMEWORK = {
         "rest_framework.renderers.JSONRenderer",
         "rest_framework.renderers.BrowsableAPIRenderer",
     ],
-    "EXCEPTION_HANDLER": "cooperation.api.exception_handler",
+    "EXCEPTION_HANDLER": "cooperation.problems.exception_handler",
+    # 429 with Retry-After past these rates (UNIBRIDGE_API_RATES below).
+    "DEFAULT_THROTTLE_CLASSES": [
+        "cooperation.api_defaults.AnonRateThrottle",
+        "cooperation.api_defaults.UserRateThrottle",
+    ],
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "cooperation.api_defaults.ContentNegotiation",
     "DEFAULT_SCHEMA_CLASS": "cooperation.api.AutoSchema",
     "COERCE_DECIMAL_TO_STRING": False,
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
+}
+
+# Requests per client: "anon" per IP address, "user" per account (token or session);
+# "N/second|minute|hour|day", or empty for no limit. Read on each request.
+UNIBRIDGE_API_RATES = {
+    "anon": os.environ.get("UNIBRIDGE_API_ANON_RATE", "120/minute").strip() or None,
+    "user": os.environ.get("UNIBRIDGE_API_USER_RATE", "1200/minute").strip() or None,
+}
+
+# Browsers on these origins may call the API (django-cors-headers): none by default.
+CORS_ALLOWED_ORIGINS = env_list("CORS_ALLOWED_ORIGINS", "")
+CORS_URLS_REGEX = r"^/api/.*$"
+CORS_EXPOSE_HEADERS = ["ETag", "Location", "Retry-After"]
+
+# Every API error is an RFC 9457 problem (cooperation.problems).
+DRF_STANDARDIZED_ERRORS = {
+    "EXCEPTION_FORMATTER_CLASS": "cooperation.problems.ProblemFormatter",
+    "EXCEPTION_HANDLER_CLASS": "cooperation.problems.ProblemExceptionHandler",
 }
 
 SPECTACULAR_SETTINGS = {

@@ -29,3 +29,5 @@ urlpatterns = [
 ]
 # Uploaded scans are never served from MEDIA_URL, not even with DEBUG: only the agreement's
 # document view hands them out, to those allowed to read them.
+
+handler500 = "cooperation.problems.server_error"

@@ -1,15 +1,21 @@
 """No lost updates, the same way for every versioned model (``VersionedModel``): in the admin
 (the form carries the version it was opened at) and in the API (``version`` in the body,
-409 when stale; or ``If-Match`` with the ETag of a read, 412 when stale)."""
+409 when stale; or ``If-Match`` with the ETag of a read, 412 when stale; every API resource
+answers ETags and conditional requests, ``VersionedViewSetMixin``)."""
 
 from __future__ import annotations
+
+import hashlib
+import re
+from typing import Any
 
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponseRedirect
 from django.utils.translation import gettext_lazy as _
-from rest_framework import exceptions, serializers, status
+from rest_framework import exceptions, renderers, serializers, status
+from rest_framework.response import Response
 
 from .models import EditConflict, conflict_message
 
@@ -89,8 +95,8 @@ class VersionedSerializerMixin(serializers.Serializer):
         min_value=1,
         help_text=_(
             "The version this copy was read at; send it back with a change, and the change is "
-            "refused with 409 if someone else saved the record in between. The ETag header "
-            "carries the same (use If-Match for 412)."
+            "refused with 409 if someone else saved the record in between. Or send the ETag "
+            "header of your read back as If-Match: a stale one is refused with 412."
         ),
     )
 
@@ -104,20 +110,74 @@ class VersionedSerializerMixin(serializers.Serializer):
         return super().validate(attrs)
 
 
+class MalformedPrecondition(exceptions.APIException):
+    status_code = status.HTTP_400_BAD_REQUEST
+    default_detail = _(
+        'The If-Match or If-None-Match header is malformed: give "*" or one or more '
+        "quoted ETags from an earlier read, separated by commas."
+    )
+    default_code = "malformed_precondition"
+
+
+# An entity tag as RFC 9110 spells it: an optional W/ and a quoted string.
+_ETAG = re.compile(r'\s*(W/)?"([\x21\x23-\x7e\x80-\xff]*)"\s*')
+
+
+def representation_etag(data: Any) -> str:
+    """The ETag of a representation: a SHA-256 of its JSON (rendered the same way each
+    time), so it changes whenever anything the reader sees changes (a related record's
+    name, what this reader may see), not only when the row's version does."""
+    body = renderers.JSONRenderer().render(data)
+    return '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
+
+
+def parse_etags(header: str) -> list[tuple[bool, str]] | None:
+    """``If-Match`` / ``If-None-Match``: None for ``*``, else the (weak, tag) pairs; a
+    header that is neither is a 400 (``MalformedPrecondition``)."""
+    if header.strip() == "*":
+        return None
+    tags = []
+    for part in header.split(","):
+        if not part.strip():
+            continue
+        match = _ETAG.fullmatch(part)
+        if match is None:
+            raise MalformedPrecondition()
+        tags.append((bool(match.group(1)), f'"{match.group(2)}"'))
+    if not tags:
+        raise MalformedPrecondition()
+    return tags
+
+
 class VersionedViewSetMixin:
-    """ETag on reads and writes of one record; ``If-Match`` on PUT, PATCH and DELETE."""
+    """Conditional requests on one record, for every API resource (``ModelViewSet``):
+
+    - an ``ETag`` on a read of one record and on the 200/201 of a write: the hash of the
+      representation (``representation_etag``);
+    - ``If-None-Match`` on a read: 304 when the client's copy is current;
+    - ``If-Match`` on PUT, PATCH, DELETE (and the actions in ``if_match_actions``): 412
+      when the record changed since that read, 400 when the header is malformed.
+
+    A versioned model's ``version`` in the body is checked too (409, the serializer's).
+    """
+
+    if_match_actions: tuple[str, ...] = ("update", "partial_update", "destroy")
 
     def etag(self, obj) -> str:
-        return f'"{obj.version}"'
+        return representation_etag(self.get_serializer(obj).data)
 
     def check_if_match(self, request, obj) -> None:
-        """``If-Match`` with an ETag from an earlier read: a write from an older version is
-        refused with 412, as HTTP's conditional requests say."""
+        """``If-Match`` with an ETag from an earlier read: a write from an older copy is
+        refused with 412, as HTTP's conditional requests say (strong comparison: a weak
+        tag never matches)."""
         header = request.headers.get("If-Match")
-        if not header or header.strip() == "*":
+        if header is None:
             return
-        tags = {tag.strip().removeprefix("W/") for tag in header.split(",")}
-        if self.etag(obj) not in tags:
+        tags = parse_etags(header)
+        if tags is None:
+            return
+        current = self.etag(obj)
+        if not any(not weak and tag == current for weak, tag in tags):
             raise PreconditionFailed()
 
     def get_object(self):
@@ -127,13 +187,21 @@ class VersionedViewSetMixin:
         return obj
 
     def retrieve(self, request, *args, **kwargs):
+        header = request.headers.get("If-None-Match")
+        tags = parse_etags(header) if header is not None else []
         response = super().retrieve(request, *args, **kwargs)
-        if "version" in getattr(response, "data", {}):
-            response["ETag"] = f'"{response.data["version"]}"'
+        etag = representation_etag(response.data)
+        if tags is None or any(tag == etag for _weak, tag in tags or ()):
+            return Response(status=status.HTTP_304_NOT_MODIFIED, headers={"ETag": etag})
+        response["ETag"] = etag
+        return response
+
+    def create(self, request, *args, **kwargs):
+        response = super().create(request, *args, **kwargs)
+        response["ETag"] = representation_etag(response.data)
         return response
 
     def update(self, request, *args, **kwargs):
         response = super().update(request, *args, **kwargs)
-        if "version" in getattr(response, "data", {}):
-            response["ETag"] = f'"{response.data["version"]}"'
+        response["ETag"] = representation_etag(response.data)
         return response

@@ -3,7 +3,6 @@
 from django.db.models import Prefetch
 
 from cooperation.api import ModelViewSet
-from cooperation.versioning import VersionedViewSetMixin
 
 from .filtersets import EventFilterSet, PersonFilterSet
 from .models import Event, Participation, Person
@@ -19,7 +18,7 @@ class PersonViewSet(ModelViewSet):
     ordering_fields = ("id", "name", "country", "created_at", "updated_at")
 
 
-class EventViewSet(VersionedViewSetMixin, ModelViewSet):
+class EventViewSet(ModelViewSet):
     """Forums, signing ceremonies, visits and other events, with their participants.
 
     Send `participations` to replace the list (items with an `id` are kept and updated);

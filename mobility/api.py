@@ -8,7 +8,6 @@ from rest_framework.exceptions import ValidationError
 
 from cooperation.api import Column, ModelViewSet, group_by_parameter, parse_group_by
 from cooperation.csv_sql import CsvColumn
-from cooperation.versioning import VersionedViewSetMixin
 from cooperation.viewsets import ShownAgreementViewSetMixin
 
 from .filtersets import MobilityFigureFilterSet, ScholarshipProgrammeFilterSet
@@ -103,7 +102,7 @@ class ScholarshipProgrammeViewSet(ShownAgreementViewSetMixin, ModelViewSet):
     )
 
 
-class MobilityFigureViewSet(ShownAgreementViewSetMixin, VersionedViewSetMixin, ModelViewSet):
+class MobilityFigureViewSet(ShownAgreementViewSetMixin, ModelViewSet):
     """Counts of people who moved from one country to another, as a source stated them.
 
     Definitions follow UNESCO UIS / OECD / Eurostat: the origin is where people come from,
@@ -183,7 +182,7 @@ class MobilityFigureViewSet(ShownAgreementViewSetMixin, VersionedViewSetMixin, M
     @action(detail=False, methods=["get"], pagination_class=None)
     def totals(self, request, *args, **kwargs):
         group_by = parse_group_by(
-            request.query_params.get("group_by"),
+            request.query_params.getlist("group_by"),
             allowed=tuple(TOTAL_DIMENSIONS),
             default=TOTALS_DEFAULT,
         )

@@ -7,10 +7,13 @@ from rest_framework import serializers
 
 from agreements.serializers import STUDY_LEVELS
 from cooperation.api import ModelCleanSerializer, NestedChildSerializer
+from cooperation.choices import IscedLevel, Qualifier
+from cooperation.filtersets import country_choices
 from cooperation.models import IscedField, Source
 from cooperation.serializers import TIMESTAMPS, ShownAgreementMixin
 from cooperation.versioning import VersionedSerializerMixin
 
+from .choices import Measure, MobilityType, Sex
 from .models import MobilityFigure, ScholarshipAllocation, ScholarshipProgramme
 
 
@@ -126,18 +129,22 @@ class MobilityTotalRowSerializer(serializers.Serializer):
     """One row of `/api/mobility-figures/totals/`."""
 
     year = serializers.IntegerField(required=False)
-    origin = serializers.CharField(required=False)
-    destination = serializers.CharField(required=False)
-    mobility_type = serializers.CharField(required=False)
-    level = serializers.CharField(required=False)
+    # The dimensions are sent when grouped by (group_by), the rest always.
+    origin = serializers.ChoiceField(choices=country_choices(), required=False)
+    destination = serializers.ChoiceField(choices=country_choices(), required=False)
+    mobility_type = serializers.ChoiceField(choices=MobilityType.choices, required=False)
+    level = serializers.ChoiceField(choices=IscedLevel.choices, required=False)
     field = serializers.CharField(required=False, allow_null=True, help_text=_("ISCED-F code."))
-    sex = serializers.CharField(required=False)
-    measure = serializers.CharField(help_text=_("stock or flow: never summed together."))
+    sex = serializers.ChoiceField(choices=Sex.choices, required=False)
+    measure = serializers.ChoiceField(
+        choices=Measure.choices, help_text=_("stock or flow: never summed together.")
+    )
     value = serializers.IntegerField(
         allow_null=True,
         help_text=_("The sum of the figures counted; null when every figure was left out."),
     )
-    qualifier = serializers.CharField(
+    qualifier = serializers.ChoiceField(
+        choices=Qualifier.choices,
         allow_null=True,
         help_text=_(
             "The sum's qualifier: one figure keeps its own; a sum with a lower bound in it "

@@ -31,3 +31,11 @@ def superuser(django_user_model):
 def admin_client_logged(client, superuser):
     client.force_login(superuser)
     return client
+
+
+@pytest.fixture(autouse=True)
+def _unthrottled_api(settings):
+    """The suite (and schemathesis, and the live servers) send more requests than any rate
+    a deployment sets: no limits, except where a test sets one
+    (tests/api/test_contract_http.py)."""
+    settings.UNIBRIDGE_API_RATES = {"anon": None, "user": None}

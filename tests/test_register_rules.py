@@ -19,6 +19,7 @@ from agreements.lifecycle import agreement_renew
 from agreements.models import Agreement, CooperationCondition, Party
 from cooperation.models import IscedField
 from tests import factories as f
+from tests.base import field_errors
 from tests.imports.conftest import AGREEMENT_HEADER, Importer, agreement_row, csv_bytes
 from tests.test_admin import admin_url, agreement_form
 
@@ -120,11 +121,12 @@ def through_api(superuser, parties, condition) -> dict:
     }
     response = client.post("/api/agreements/", payload, format="json")
     assert response.status_code == 400, response.content
-    body = response.json()
-    errors = {k: v for k, v in body.items() if k != "conditions"}
-    for item in (body.get("conditions") or {}).values():
-        errors.update(item)
-    return {field: " ".join(map(str, messages)) for field, messages in errors.items()}
+    errors: dict[str, list[str]] = {}
+    for pointer, messages in field_errors(response).items():
+        # /parties, /conditions/0/receiving_institution: the field's name, as other channels
+        field = pointer.split("/")[-1]
+        errors.setdefault(field, []).extend(messages)
+    return {field: " ".join(messages) for field, messages in errors.items()}
 
 
 def through_admin(client, parties, condition) -> dict:
@@ -257,7 +259,7 @@ def test_an_update_may_not_drop_to_one_party(saved, superuser, world):
         format="json",
     )
     assert response.status_code == 400
-    assert "two or more parties" in " ".join(response.json()["parties"])
+    assert "two or more parties" in " ".join(field_errors(response)["/parties"])
     assert saved.parties.count() == 2
 
 
@@ -268,7 +270,7 @@ def test_an_update_of_parties_checks_the_saved_conditions(saved, superuser, worl
         format="json",
     )
     assert response.status_code == 400
-    assert "receiving_institution" in response.json()["conditions"]["0"]
+    assert "/conditions/0/receiving_institution" in field_errors(response)
     assert set(saved.parties.values_list("institution_id", flat=True)) == {
         world["kz"].pk,
         world["az"].pk,
@@ -287,7 +289,7 @@ def test_an_end_date_on_an_open_ended_agreement_needs_the_last_years(world, supe
         f"/api/agreements/{agreement.pk}/", {"valid_until": "2030-04-05"}, format="json"
     )
     assert response.status_code == 400
-    assert "last_academic_year" in response.json()["conditions"]["0"]
+    assert "/conditions/0/last_academic_year" in field_errors(response)
 
 
 def test_nested_condition_update_with_places_zero_is_refused(saved, superuser):
@@ -298,7 +300,7 @@ def test_nested_condition_update_with_places_zero_is_refused(saved, superuser):
         f"/api/agreements/{saved.pk}/", {"conditions": [item]}, format="json"
     )
     assert response.status_code == 400
-    assert "places_per_year" in response.json()["conditions"]["0"]
+    assert "/conditions/0/places_per_year" in field_errors(response)
     condition.refresh_from_db()
     assert condition.places_per_year == 2
 
@@ -315,7 +317,7 @@ def test_a_record_with_one_party_is_not_renewed_with_one(world, superuser):
         f"/api/agreements/{single.pk}/renew/", {"valid_from": "2025-01-01"}, format="json"
     )
     assert response.status_code == 400
-    assert "parties" in response.json()
+    assert "/parties" in field_errors(response)
     assert Agreement.objects.count() == 1
 
 
@@ -337,7 +339,7 @@ def test_a_renewal_does_not_copy_a_condition_that_breaks_a_rule(world, superuser
         format="json",
     )
     assert response.status_code == 400
-    assert "broad ISCED-F field" in " ".join(response.json()["copy_conditions"])
+    assert "broad ISCED-F field" in " ".join(field_errors(response)["/copy_conditions"])
     assert Agreement.objects.count() == 1
     # Without the conditions, the renewal goes through.
     response = api(superuser).post(

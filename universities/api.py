@@ -1,14 +1,13 @@
 """API viewset of the institution directory."""
 
 from cooperation.api import ModelViewSet
-from cooperation.versioning import VersionedViewSetMixin
 
 from .filtersets import InstitutionFilterSet
 from .models import Institution
 from .serializers import InstitutionSerializer
 
 
-class InstitutionViewSet(VersionedViewSetMixin, ModelViewSet):
+class InstitutionViewSet(ModelViewSet):
     """Universities and other academic bodies, with every name they are known by.
 
     `q` finds an institution by any word of any of its names, labels, aliases or acronyms,

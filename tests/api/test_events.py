@@ -3,7 +3,13 @@ import datetime
 import pytest
 
 from events.models import Event, Participation
-from tests.base import APIResourceTests, FilterCase, token_client, user_with_permissions
+from tests.base import (
+    APIResourceTests,
+    FilterCase,
+    field_errors,
+    token_client,
+    user_with_permissions,
+)
 from tests.factories import (
     EventFactory,
     InstitutionFactory,
@@ -152,14 +158,14 @@ class TestEventRules:
             },
         )
         assert response.status_code == 400
-        assert response.json() == {"end_date": ["An event cannot end before it starts."]}
+        assert field_errors(response) == {"/end_date": ["An event cannot end before it starts."]}
 
     def test_held_event_needs_a_date(self):
         response = self.client().post(
             "/api/events/", {"title": "Undated", "kind": "forum", "country": "KZ"}
         )
         assert response.status_code == 400
-        assert "start_date" in response.json()
+        assert "/start_date" in field_errors(response)
 
     def test_same_role_twice_is_400_and_nothing_is_saved(self):
         person = PersonFactory()
@@ -177,7 +183,7 @@ class TestEventRules:
             },
         )
         assert response.status_code == 400
-        assert "person" in response.json()["participations"]["1"]
+        assert "/participations/1/person" in field_errors(response)
         assert not Event.objects.filter(title="Twice").exists()
 
     def test_participations_are_replaced(self):

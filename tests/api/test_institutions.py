@@ -7,6 +7,8 @@ from rest_framework.test import APIClient
 from tests.base import (
     APIResourceTests,
     FilterCase,
+    field_errors,
+    problem,
     read_csv,
     read_xlsx,
     token_client,
@@ -182,8 +184,8 @@ class TestInstitutionRules:
             "/api/institutions/", {"name": "Nazarbayev University", "country": "KZ"}
         )
         assert response.status_code == 400
-        assert "name" in response.json()
-        assert "already has an institution of that name" in response.json()["name"][0]
+        assert "/name" in field_errors(response)
+        assert "already has an institution of that name" in field_errors(response)["/name"][0]
 
     def test_unique_ror_id_is_400_on_ror_id(self):
         InstitutionFactory(ror_id="05nmhtv58")
@@ -191,14 +193,14 @@ class TestInstitutionRules:
             "/api/institutions/", {"name": "Other", "country": "KZ", "ror_id": "05nmhtv58"}
         )
         assert response.status_code == 400
-        assert list(response.json()) == ["ror_id"]
+        assert list(field_errors(response)) == ["/ror_id"]
 
     def test_merged_needs_merged_into(self):
         response = self.client().post(
             "/api/institutions/", {"name": "Gone", "country": "KZ", "status": "merged"}
         )
         assert response.status_code == 400
-        assert "merged_into" in response.json()
+        assert "/merged_into" in field_errors(response)
 
     def test_own_parent_is_refused(self):
         institution = InstitutionFactory()
@@ -206,21 +208,22 @@ class TestInstitutionRules:
             f"/api/institutions/{institution.pk}/", {"parent": institution.pk}
         )
         assert response.status_code == 400
-        assert "parent" in response.json()
+        assert "/parent" in field_errors(response)
 
     def test_latitude_out_of_range(self):
         response = self.client().post(
             "/api/institutions/", {"name": "Pole", "country": "KZ", "latitude": 91}
         )
         assert response.status_code == 400
-        assert "latitude" in response.json()
+        assert "/latitude" in field_errors(response)
 
     def test_deleting_a_party_is_409(self):
         kz, az = InstitutionFactory(), InstitutionFactory(country="AZ")
         agreement = agreement_between(kz, az)
         response = self.client().delete(f"/api/institutions/{kz.pk}/")
         assert response.status_code == 409
-        body = response.json()
+        body = problem(response, 409)
+        assert body["code"] == "referenced"
         assert body["referenced_by"][0]["type"] == "party"
         assert Institution.objects.filter(pk=kz.pk).exists()
         assert agreement.parties.count() == 2
@@ -259,9 +262,9 @@ class TestInstitutionRules:
             },
         )
         assert response.status_code == 400
-        errors = response.json()["names"]
-        assert list(errors) == ["1"]
-        assert "already recorded" in errors["1"]["name"][0]
+        errors = field_errors(response)
+        assert list(errors) == ["/names/1/name"]
+        assert "already recorded" in errors["/names/1/name"][0]
         assert not Institution.objects.filter(name="Half").exists()
 
     def test_foreign_name_id_is_refused(self):
@@ -272,7 +275,7 @@ class TestInstitutionRules:
             {"names": [{"id": stranger.pk, "name": "Mine now"}]},
         )
         assert response.status_code == 400
-        assert "id" in response.json()["names"]["0"]
+        assert "/names/0/id" in field_errors(response)
         stranger.refresh_from_db()
         assert stranger.name != "Mine now"
 

@@ -1,7 +1,7 @@
 import pytest
 
 from events.models import Person
-from tests.base import APIResourceTests, FilterCase, token_client, user_with_permissions
+from tests.base import APIResourceTests, FilterCase, problem, token_client, user_with_permissions
 from tests.factories import (
     EventFactory,
     InstitutionFactory,
@@ -79,4 +79,4 @@ def test_deleting_a_participant_is_409():
     client = token_client(user_with_permissions("editor", Person, ["delete"]))
     response = client.delete(f"/api/people/{participation.person_id}/")
     assert response.status_code == 409
-    assert response.json()["referenced_by"][0]["type"] == "participation"
+    assert problem(response)["referenced_by"][0]["type"] == "participation"

@@ -2,7 +2,9 @@
 
 Every operation of ``/api/schema/`` gets generated requests, valid and invalid, sent as a
 user who may do everything (so that writes reach the model rules); each response must not be
-a 5xx and must match the schema. Bounded and seeded: the same requests on every run.
+a 5xx, its status must be one the operation declares, its media type a declared one, and
+its body must match the schema (errors: the Problem of cooperation.problems). Bounded and
+seeded: the same requests on every run.
 """
 
 import os
@@ -18,7 +20,11 @@ from hypothesis import settings as hypothesis_settings
 from rest_framework.authtoken.models import Token
 from schemathesis.checks import not_a_server_error
 from schemathesis.config import SchemathesisConfig
-from schemathesis.specs.openapi.checks import response_schema_conformance
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
 
 from tests.factories import (
     CooperationConditionFactory,
@@ -107,5 +113,10 @@ def test_api_conforms_to_its_schema(case):
     STATS["requests"] += 1
     case.call_and_validate(
         headers={"Authorization": "Token " + TOKEN},
-        checks=[not_a_server_error, response_schema_conformance],
+        checks=[
+            not_a_server_error,
+            response_schema_conformance,
+            status_code_conformance,
+            content_type_conformance,
+        ],
     )

@@ -2,7 +2,13 @@ import pytest
 from rest_framework.test import APIClient
 
 from mobility.models import ScholarshipAllocation, ScholarshipProgramme
-from tests.base import APIResourceTests, FilterCase, token_client, user_with_permissions
+from tests.base import (
+    APIResourceTests,
+    FilterCase,
+    field_errors,
+    token_client,
+    user_with_permissions,
+)
 from tests.factories import (
     AgreementFactory,
     InstitutionFactory,
@@ -158,7 +164,7 @@ class TestScholarshipRules:
             },
         )
         assert response.status_code == 400
-        assert "places_awarded" in response.json()["allocations"]["0"]
+        assert "/allocations/0/places_awarded" in field_errors(response)
         assert not ScholarshipProgramme.objects.exists()
 
     def test_same_year_and_level_twice_is_400_on_year(self):
@@ -176,7 +182,7 @@ class TestScholarshipRules:
             },
         )
         assert response.status_code == 400
-        assert "year" in response.json()["allocations"]["1"]
+        assert "/allocations/1/year" in field_errors(response)
         assert not ScholarshipAllocation.objects.exists()
 
     def test_unknown_level_is_400(self):
@@ -191,4 +197,4 @@ class TestScholarshipRules:
             },
         )
         assert response.status_code == 400
-        assert "levels" in response.json()
+        assert "/levels/0" in field_errors(response)

@@ -3,7 +3,14 @@ import datetime
 import pytest
 
 from cooperation.models import Source, StatedFigure
-from tests.base import APIResourceTests, FilterCase, token_client, user_with_permissions
+from tests.base import (
+    APIResourceTests,
+    FilterCase,
+    field_errors,
+    problem,
+    token_client,
+    user_with_permissions,
+)
 from tests.factories import (
     EventFactory,
     MobilityFigureFactory,
@@ -69,7 +76,7 @@ def test_deleting_a_cited_source_of_a_figure_is_409():
     client = token_client(user_with_permissions("editor", Source, ["delete"]))
     response = client.delete(f"/api/sources/{figure.source_id}/")
     assert response.status_code == 409
-    assert response.json()["referenced_by"] == [
+    assert problem(response)["referenced_by"] == [
         {"type": "mobilityfigure", "id": figure.pk, "label": str(figure)}
     ]
 
@@ -195,6 +202,6 @@ def test_stated_figure_countries_must_differ():
         },
     )
     assert response.status_code == 400
-    assert response.json() == {
-        "partner_country": ["The partner country must differ from the country."]
+    assert field_errors(response) == {
+        "/partner_country": ["The partner country must differ from the country."]
     }

@@ -8,6 +8,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from agreements.models import Agreement
 from cooperation.roles import ANALYST, MINISTRY_EDITOR, UNIVERSITY_EDITOR
 from mobility.models import MobilityFigure
+from tests.base import field_errors, problem
 from tests.security.helpers import api_client, make_user
 
 from ..security.helpers import tiny_pdf
@@ -51,7 +52,7 @@ def test_row_errors_are_a_400_naming_row_and_column(editor_api, register):
     data = csv_bytes([AGREEMENT_HEADER, agreement_row(), agreement_row(kind="friendship",
                       **{"signed on": "2026-05-01"})])  # fmt: skip
     response = post(editor_api, AGREEMENTS, data)
-    assert response.status_code == 400
+    assert problem(response, 400)["code"] == "invalid_rows"
     bad = [row for row in response.data["rows"] if row["errors"]]
     assert [row["row"] for row in bad] == [3]
     assert bad[0]["errors"][0]["column"] == "kind"
@@ -61,9 +62,9 @@ def test_row_errors_are_a_400_naming_row_and_column(editor_api, register):
 
 def test_an_unreadable_file_is_a_400_on_the_file(editor_api):
     response = post(editor_api, FIGURES, tiny_pdf(), "scan.csv")
-    assert response.status_code == 400 and "PDF" in response.data["file"][0]
+    assert response.status_code == 400 and "PDF" in field_errors(response)["/file"][0]
     response = editor_api.post(FIGURES, {}, format="multipart")
-    assert response.status_code == 400 and "file" in response.data
+    assert response.status_code == 400 and "/file" in field_errors(response)
 
 
 @pytest.mark.parametrize("url", [FIGURES, AGREEMENTS])
@@ -82,5 +83,5 @@ def test_an_unknown_event_is_a_400_on_the_event(editor_api, register, event):
     data = csv_bytes([AGREEMENT_HEADER, agreement_row()])
     response = post(editor_api, AGREEMENTS, data, event=event)
     assert response.status_code == 400
-    assert event in response.data["event"][0]
+    assert event in field_errors(response)["/event"][0]
     assert Agreement.objects.count() == 0

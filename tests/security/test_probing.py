@@ -26,6 +26,7 @@ from cooperation.paging import MAX_PAGE_SIZE
 from cooperation.roles import ANALYST, MINISTRY_EDITOR, UNIVERSITY_EDITOR
 from cooperation.views import FilteredListView
 from tests import factories as f
+from tests.base import field_errors
 
 from .helpers import admin_form_data, api_client, make_user
 
@@ -125,7 +126,7 @@ def test_list_page_size_pages_rows(client, some_rows):
 def test_api_list_refuses_a_bad_page_size(some_rows, url, size):
     response = APIClient().get(url, {"page_size": size})
     assert response.status_code == 400
-    assert f"from 1 to {MAX_PAGE_SIZE}" in response.json()["page_size"][0]
+    assert f"from 1 to {MAX_PAGE_SIZE}" in field_errors(response)["page_size"][0]
 
 
 @pytest.mark.parametrize("url", API_LISTS)
@@ -257,7 +258,7 @@ def test_list_pages_filter_a_hidden_agreement_as_an_unknown_one(client, linked, 
 
 def refusal(response, field: str, pk: int) -> str:
     assert response.status_code == 400, response.content
-    return response.json()[field][0].replace(str(pk), "<id>")
+    return field_errors(response)[f"/{field}"][0].replace(str(pk), "<id>")
 
 
 @pytest.mark.parametrize("field", ["parent", "renews"])

@@ -22,6 +22,7 @@ from agreements.models import Agreement
 from cooperation.models import EditConflict
 from cooperation.roles import ANALYST, MINISTRY_EDITOR
 from tests import factories as f
+from tests.base import problem
 
 from .helpers import admin_form_data, api_client, make_user, tiny_pdf
 
@@ -67,16 +68,16 @@ def test_second_api_save_is_409_with_version_and_412_with_if_match():
     client = api_client(make_user("editor", MINISTRY_EDITOR))
     read = client.get(f"/api/agreements/{agreement.pk}/")
     etag, version = read.headers["ETag"], read.json()["version"]
-    assert etag == f'"{version}"'
+    assert etag == client.get(f"/api/agreements/{agreement.pk}/").headers["ETag"]
     first = client.patch(f"/api/agreements/{agreement.pk}/", {"title": "First", "version": version})
     assert first.status_code == 200 and first.json()["version"] == version + 1
     second = client.patch(
         f"/api/agreements/{agreement.pk}/", {"title": "Second", "version": version}
     )
-    assert second.status_code == 409
+    assert problem(second, 409)["code"] == "edit_conflict"
     assert "Someone else saved" in second.json()["detail"]
     third = client.patch(f"/api/agreements/{agreement.pk}/", {"title": "Third"}, HTTP_IF_MATCH=etag)
-    assert third.status_code == 412
+    assert problem(third, 412)["code"] == "precondition_failed"
     agreement.refresh_from_db()
     assert agreement.title == "First"
 
