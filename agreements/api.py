@@ -94,36 +94,6 @@ class AgreementViewSet(ShownAgreementViewSetMixin, VersionedViewSetMixin, ModelV
     )
     export_actions = ("list", "stats")
     action_query_params = {"stats": ("group_by",)}
-    export_columns = (
-        "id",
-        "reference_code",
-        "title",
-        "kind",
-        "level",
-        "status",
-        "event",
-        "event_title",
-        "signed_on",
-        "signed_precision",
-        "valid_from",
-        "valid_until",
-        "areas",
-        "parties.institution",
-        "parties.institution_name",
-        "parties.country",
-        "parties.signatory_name",
-        "parties.signed_on",
-        "parent",
-        "renews",
-        "terminated_on",
-        "termination_reason",
-        "document",
-        "description",
-        "is_public",
-        "sources",
-        "created_at",
-        "updated_at",
-    )
 
     def get_queryset(self):
         # Reading, counting, exporting and writing: only what the user may read.

@@ -1,9 +1,7 @@
 import dataclasses
 from typing import Any
 
-import tablib
 from django.db.models import QuerySet, Sum
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.translation import gettext
@@ -11,10 +9,10 @@ from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 
 from cooperation.api import Column, export_response
-from cooperation.cells import safe_dataset
 from cooperation.choices import IscedLevel, Qualifier
 from cooperation.views import FilteredListView
 
+from .api import MobilityFigureViewSet, ScholarshipProgrammeViewSet
 from .choices import Measure, MobilityType, Sex
 from .filtersets import MobilityFigureFilterSet, ScholarshipProgrammeFilterSet
 from .models import MobilityFigure, ScholarshipProgramme
@@ -216,6 +214,7 @@ def definitions() -> list[tuple[str, str, str]]:
 
 
 class MobilityExplorerView(FilteredListView):
+    export_viewset = MobilityFigureViewSet
     queryset = MobilityFigure.objects.with_related()
     filterset_class = MobilityFigureFilterSet
     table_class = MobilityFigureTable
@@ -226,25 +225,6 @@ class MobilityExplorerView(FilteredListView):
         "Counts of students and staff who moved between countries, each as its source "
         "stated it. Filter, pivot, chart and export exactly what you see."
     )
-
-    def create_export(self, export_format: str):
-        if export_format != "xlsx":
-            return super().create_export(export_format)
-        table = self.get_table(**self.get_table_kwargs())
-        exporter = self.export_class(export_format="csv", table=table)
-        data = exporter.dataset
-        data.title = gettext("figures")
-        sheet = tablib.Dataset(*definitions(), headers=["column", "code", "meaning"])
-        sheet.title = gettext("definitions")
-        book = tablib.Databook([safe_dataset(data, "xlsx"), safe_dataset(sheet, "xlsx")])
-        response = HttpResponse(
-            book.export("xlsx"),
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        )
-        response["Content-Disposition"] = (
-            f'attachment; filename="{self.get_export_filename(export_format)}"'
-        )
-        return response
 
     def get_pivot(self) -> Pivot:
         pivot = self.request.GET.get("pivot", "direction")
@@ -331,6 +311,7 @@ class MobilityExplorerView(FilteredListView):
 
 
 class ScholarshipListView(FilteredListView):
+    export_viewset = ScholarshipProgrammeViewSet
     queryset = (
         ScholarshipProgramme.objects.select_related("host_institution")
         .annotate(
