@@ -19,11 +19,11 @@ from django_tables2.export import ExportMixin, TableExport
 from . import cells, paging, selectors
 from .api import export_filename
 from .exports import datapackage
-from .filtersets import SourceFilterSet, StrictNullBooleanField
-from .models import Source
+from .filtersets import SourceFilterSet, StatedFigureFilterSet, StrictNullBooleanField
+from .models import Source, StatedFigure
 from .register_cache import cached_page
-from .tables import SourceTable
-from .viewsets import SourceViewSet
+from .tables import SourceTable, StatedFigureTable
+from .viewsets import SourceViewSet, StatedFigureViewSet
 
 
 class ExcelFriendlyExport(TableExport):
@@ -289,6 +289,55 @@ class SourceListView(FilteredListView):
     title = _("Sources")
     description = _(
         "Where each fact of the register was stated. Disagreeing sources are both kept."
+    )
+
+
+class StatedFigureListView(FilteredListView):
+    """Official aggregates as the sources state them, with the register's filters, table
+    and exports (the API's stated figures)."""
+
+    queryset = StatedFigure.objects.prefetch_related("sources", "events").order_by(
+        "-stated_on", "metric", "pk"
+    )
+    filterset_class = StatedFigureFilterSet
+    table_class = StatedFigureTable
+    export_viewset = StatedFigureViewSet
+    title = _("Stated figures")
+    description = _(
+        "Official aggregates as their sources state them (“more than 70 universities…”), "
+        "kept beside what the register itself counts; two sources that disagree are two rows."
+    )
+
+
+def datapackage_view(request):
+    """``/datapackage.json``: a Frictionless Data Package of every list's CSV export (the
+    API's ``?format=csv``; a filtered export has the same columns), from each list's
+    declared columns (cooperation.exports)."""
+    from .api_urls import router  # the URLs import every app's viewsets
+
+    resources = []
+    for _prefix, viewset_class, basename in router.registry:
+        if "list" not in getattr(viewset_class, "export_actions", ()):
+            continue
+        viewset = viewset_class(
+            action="list", action_map={"get": "list"}, format_kwarg=None, args=(), kwargs={}
+        )
+        viewset.request = viewset.initialize_request(request)
+        viewset.headers = {}
+        columnset = viewset.get_export_columnset()
+        path = request.build_absolute_uri(f"{reverse(f'api:{basename}-list')}?format=csv")
+        resources.append(columnset.resource(path))
+    package = datapackage(
+        "unibridge",
+        _("UniBridge register"),
+        resources,
+        description=_(
+            "Every list of the register as CSV (UTF-8 with a byte order mark): the columns "
+            "are the API's JSON keys; a list is one cell holding a JSON array."
+        ),
+    )
+    return JsonResponse(
+        package, json_dumps_params={"ensure_ascii": False, "indent": 2}, charset="utf-8"
     )
 
 

@@ -32,7 +32,7 @@ API_OF_PAGE = {
     "mobility:mobility_explorer": "/api/mobility-figures/",
     "mobility:scholarship_list": "/api/scholarships/",
     "cooperation:source_list": "/api/sources/",
-    "cooperation:stated_figure_list": "/api/stated-figures/",
+    "stated_figure_list": "/api/stated-figures/",
 }
 
 

@@ -33,6 +33,7 @@ LIST_PAGES = [
     "mobility:mobility_explorer",
     "mobility:scholarship_list",
     "cooperation:source_list",
+    "stated_figure_list",
 ]
 
 
