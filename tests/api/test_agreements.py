@@ -441,7 +441,7 @@ class TestAgreementRules:
         ]
         assert [p["country"] for p in parties] == ["KZ", "AZ"] and parties[0]["id"]
         sheet = read_xlsx(APIClient().get("/api/agreements/", {"format": "xlsx"}))
-        assert sheet[0] == tuple(header)
+        assert list(sheet[0]) == header
         assert json.loads(sheet[1][header.index("parties")]) == parties
         assert sheet[1][header.index("signed_on")] == datetime.datetime(2025, 4, 6)
         assert isinstance(sheet[1][header.index("created_at")], datetime.datetime)
