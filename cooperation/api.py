@@ -348,19 +348,25 @@ def xlsx_bytes(
     *,
     title: str,
     sheets: Sequence[tuple[str, Sequence[Sequence[Any]]]] = (),
+    first_sheets: Sequence[tuple[str, Sequence[Sequence[Any]]]] = (),
 ) -> bytes:
     """A workbook with the rows on the first sheet (the column keys as its header, as in
     every language), ``sheets`` after it, and the columns' definitions (their translated
     labels, types, definitions and codes) on the last."""
     workbook = Workbook(write_only=True)
+
+    def add_sheets(added: Sequence[tuple[str, Sequence[Sequence[Any]]]]) -> None:
+        for sheet_title, sheet_rows in added:
+            extra = workbook.create_sheet(title=sheet_title[:31])
+            for sheet_row in sheet_rows:
+                extra.append([cells.xlsx_cell(v) if isinstance(v, str) else v for v in sheet_row])
+
+    add_sheets(first_sheets)
     sheet = workbook.create_sheet(title=title[:31] or "data")
     sheet.append([column.key for column in columns])
     for row in rows:
         sheet.append([_xlsx_cell(sheet, row.get(column.key), column) for column in columns])
-    for sheet_title, sheet_rows in sheets:
-        extra = workbook.create_sheet(title=sheet_title[:31])
-        for sheet_row in sheet_rows:
-            extra.append([cells.xlsx_cell(v) if isinstance(v, str) else v for v in sheet_row])
+    add_sheets(sheets)
     definitions = workbook.create_sheet(title="definitions")
     definitions.append(DEFINITIONS_HEADERS)
     for definition in ColumnSet(
@@ -385,6 +391,7 @@ def export_response(
     basename: str,
     csv_body: Iterator[bytes] | None = None,
     sheets: Sequence[tuple[str, Sequence[Sequence[Any]]]] = (),
+    first_sheets: Sequence[tuple[str, Sequence[Sequence[Any]]]] = (),
 ) -> HttpResponseBase:
     """Every row, unpaginated: CSV streamed as it is read (``csv_body`` when the lines are
     already written), XLSX as one workbook."""
@@ -396,7 +403,8 @@ def export_response(
         )
     else:
         response = HttpResponse(
-            xlsx_bytes(columns, rows, title=basename, sheets=sheets), content_type=XLSX_MEDIA_TYPE
+            xlsx_bytes(columns, rows, title=basename, sheets=sheets, first_sheets=first_sheets),
+            content_type=XLSX_MEDIA_TYPE,
         )
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response

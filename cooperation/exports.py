@@ -92,9 +92,13 @@ class ExportColumn:
         return [str(code) for code in codes]
 
     def code_labels(self) -> list[tuple[str, str]]:
+        """The codes with their labels, for the definitions sheet: a code list of its own
+        (a standard's, like ISO 3166's countries, is named by the definition instead)."""
         codes = self.codes
         if isinstance(codes, type) and issubclass(codes, Choices):
             return [(str(value), force_str(label)) for value, label in codes.choices]
+        if callable(codes):
+            return []
         return [(code, "") for code in self.code_list()]
 
     def field_descriptor(self) -> dict[str, Any]:

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from cooperation.choices import IscedLevel, Qualifier
 from cooperation.csv_sql import CsvColumn
 from cooperation.exports import (
+    ARRAY,
     DATE,
     DATETIME,
     INTEGER,
@@ -94,4 +95,50 @@ MOBILITY_FIGURES = ColumnSet(
         "stated it. Figures from different sources are kept apart and may overlap: do not "
         "add them up across sources."
     ),
+)  # fmt: skip
+
+# The explorer's pivot, one row per number it shows, in the order it shows them (row by row,
+# column by column): what the number is, as shown and as data, and what it was made of.
+PIVOT_CELLS = ColumnSet(
+    "mobility-pivot",
+    _("Mobility totals as the explorer's pivot shows them"),
+    (
+        C("year", _("Year"), INTEGER, _("The pivot's row: the year."), nullable=False),
+        C("measure", _("measure"), STRING,
+          _("stock or flow: never added together (the row's, or the column's when the "
+            "columns are the measure)."), Measure, nullable=False),
+        C("column", _("column"), STRING,
+          _("The pivot's column as the explorer shows it (“KZ → AZ”, a level's name…)."),
+          nullable=False),
+        C("column_key", _("column key"), STRING,
+          _("The column's codes: origin-destination (KZ-AZ) or the code of the level, sex, "
+            "mobility type or measure."), nullable=False),
+        C("text", _("as shown"), STRING,
+          _("The number as the cell shows it, with its qualifier (“at least 1005”)."),
+          nullable=False),
+        C("value", _("value"), INTEGER,
+          _("The total (empty when no figure could be counted).")),
+        C("qualifier", _("qualifier"), STRING,
+          _("How the total relates to the true number: a sum with a “more than” in it is "
+            "“at least”."), Qualifier),
+        C("as_of", _("as of"), DATE,
+          _("Stocks: the date counted; earlier counts are left out.")),
+        C("left_out", _("left out"), INTEGER,
+          _("Figures left out of this number, as the cell shows (the three below)."),
+          nullable=False),
+        C("figures", _("figures used"), INTEGER, _("Number of figures counted."),
+          nullable=False),
+        C("sources", _("sources used"), INTEGER, _("Number of sources they came from."),
+          nullable=False),
+        C("figures_used", _("ids of the figures used"), ARRAY,
+          _("Ids of the figures counted (the first ones), a JSON array.")),
+        C("alternatives", _("alternatives left out"), INTEGER,
+          _("Left out: the same number from another source."), nullable=False),
+        C("earlier", _("earlier counts left out"), INTEGER,
+          _("Left out: stocks counted on an earlier date."), nullable=False),
+        C("breakdowns", _("breakdowns left out"), INTEGER,
+          _("Left out: a level, sex, field or institution breakdown of a total."),
+          nullable=False),
+    ),
+    primary_key=None,
 )  # fmt: skip
