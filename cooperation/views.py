@@ -173,7 +173,7 @@ class FilteredListView(ExportMixin, SingleTableMixin, FilterView):
             for term in order
             if isinstance(term, str) and term.lstrip("-").split("__")[0] in known
         ]
-        return queryset.order_by(*usable, "pk") if usable else queryset
+        return queryset.order_by(*usable) if usable else queryset
 
     def datapackage_response(self) -> JsonResponse:
         """A Frictionless Data Package of this page's CSV export (its filters kept)."""

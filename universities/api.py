@@ -37,4 +37,3 @@ class InstitutionViewSet(VersionedViewSetMixin, ModelViewSet):
     def get_queryset(self):
         # Counts of the agreements this reader may see (Agreement.objects.visible_to).
         return super().get_queryset().with_counts(reader=self.request.user)
-
