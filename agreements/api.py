@@ -14,6 +14,7 @@ from cooperation.register_cache import cached_api_list
 from cooperation.versioning import VersionedViewSetMixin
 from cooperation.viewsets import ShownAgreementViewSetMixin
 
+from .columns import AGREEMENTS
 from .filtersets import AgreementFilterSet
 from .lifecycle import (
     agreement_renew,
@@ -93,6 +94,7 @@ class AgreementViewSet(ShownAgreementViewSetMixin, VersionedViewSetMixin, ModelV
         "updated_at",
     )
     export_actions = ("list", "stats")
+    export_columnset = AGREEMENTS  # agreements.columns
     action_query_params = {"stats": ("group_by",)}
 
     def get_queryset(self):

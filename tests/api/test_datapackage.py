@@ -116,3 +116,22 @@ def test_a_filtered_page_export_keeps_its_filters_in_the_package(client, registe
     (resource,) = package["resources"]
     frame = check_with_tools(client, resource, tmp_path)
     assert len(frame) and set(frame["origin_country"]) == {"KZ"}
+
+
+def test_every_declaration_has_the_json_keys(rf):
+    """A declared list (agreements.columns, mobility.columns) names every JSON key of its
+    API, in the JSON's order: the CSV and XLSX columns are the JSON keys."""
+    from cooperation.api_urls import router
+    from cooperation.exports import check_serializer_keys
+
+    declared = 0
+    for _prefix, viewset_class, _basename in router.registry:
+        if viewset_class.export_columnset is None:
+            continue
+        declared += 1
+        view = viewset_class(request=rf.get("/"), format_kwarg=None, action="list")
+        serializer = view.get_serializer()
+        assert check_serializer_keys(viewset_class.export_columnset, serializer) == []
+        json_keys = [k for k, field in serializer.fields.items() if not field.write_only]
+        assert viewset_class.export_columnset.keys == json_keys
+    assert declared >= 2
