@@ -80,9 +80,9 @@ def test_analyst_filters_mobility_sees_the_chart_and_reads_back_the_csv(
         page.get_by_role("link", name="CSV", exact=True).click()
     path = download_info.value.path()
     rows = list(csv.DictReader(io.StringIO(path.read_text(encoding="utf-8-sig"))))
-    assert [
-        (row["origin_country"], row["destination_country"], row["value"]) for row in rows
-    ] == [("AZ", "KZ", "333")]
+    assert [(row["origin_country"], row["destination_country"], row["value"]) for row in rows] == [
+        ("AZ", "KZ", "333")
+    ]
     assert rows[0]["host_institution_count"] == "58"
 
     # The pivot on screen downloads as the same numbers.
