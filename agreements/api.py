@@ -16,6 +16,7 @@ from cooperation.register_cache import cached_api_list
 from cooperation.versioning import representation_etag
 from cooperation.viewsets import ShownAgreementViewSetMixin
 
+from .columns import AGREEMENTS
 from .filtersets import AgreementFilterSet
 from .lifecycle import (
     agreement_renew,
@@ -82,37 +83,8 @@ class AgreementViewSet(ShownAgreementViewSetMixin, ModelViewSet):
         "updated_at",
     )
     export_actions = ("list", "stats")
+    export_columnset = AGREEMENTS  # agreements.columns
     action_query_params = {"stats": ("group_by",)}
-    export_columns = (
-        "id",
-        "reference_code",
-        "title",
-        "kind",
-        "level",
-        "status",
-        "event",
-        "event_title",
-        "signed_on",
-        "signed_precision",
-        "valid_from",
-        "valid_until",
-        "areas",
-        "parties.institution",
-        "parties.institution_name",
-        "parties.country",
-        "parties.signatory_name",
-        "parties.signed_on",
-        "parent",
-        "renews",
-        "terminated_on",
-        "termination_reason",
-        "document",
-        "description",
-        "is_public",
-        "sources",
-        "created_at",
-        "updated_at",
-    )
 
     def get_queryset(self):
         # Reading, counting, exporting and writing: only what the user may read.

@@ -16,6 +16,7 @@ empty register, export again, and the files are equal.
 from __future__ import annotations
 
 import datetime
+import json
 import re
 from typing import Any
 
@@ -45,6 +46,7 @@ from universities.matching import SURE
 from .choices import AgreementKind, CooperationAreaCode
 from .filtersets import AgreementFilterSet
 from .models import Agreement
+from .serializers import AgreementSerializer
 from .services import MAX_ROWS, agreements_bulk_check, agreements_bulk_create
 from .session import apply_choices, choice_field
 
@@ -77,6 +79,14 @@ COLUMNS = [
         % {"codes": ", ".join(CooperationAreaCode.values)}, "student_exchange; joint_research"),
 ]  # fmt: skip
 HEADERS = [c.header for c in COLUMNS if not c.pattern]
+# The register's own export (the list page's and the API's: the JSON keys, parties and
+# areas as JSON arrays) imports too: its parties by institution id, their signatories, its
+# areas; its other columns are read and left alone (ids, status, time stamps…).
+COLUMNS += [
+    Column(key, key, key, "", ignored=True)
+    for key in AgreementSerializer.Meta.fields
+    if key not in {c.key for c in COLUMNS}
+]
 COUNTRY_SUFFIX = re.compile(r"^(?P<name>.+?)\s*\((?P<code>[A-Za-z]{2})\)$")
 
 
@@ -106,13 +116,38 @@ def _date(value: Any) -> Any:
     return cell_text(value)  # the service reads it, or names the column and the format
 
 
+def _json_list(value: Any) -> list | None:
+    """A cell of the register's export holding a JSON array, else None."""
+    text = cell_text(value).strip()
+    if not text.startswith("["):
+        return None
+    try:
+        parsed = json.loads(text)
+    except ValueError:
+        return None
+    return parsed if isinstance(parsed, list) else None
+
+
+def _areas(value: Any) -> list[str]:
+    exported = _json_list(value)
+    return [cell_text(area) for area in exported] if exported is not None else _split(value)
+
+
 def file_rows(table: Table) -> tuple[list[dict], dict[int, list[tuple[str, str]]]]:
     """The service's rows from the file's, and errors found in the cells themselves."""
     rows: list[dict] = []
     errors: dict[int, list[tuple[str, str]]] = {}
     for index, sheet_row in enumerate(table.rows):
         values = sheet_row.values
-        written = _split(values.get("parties")) + [cell_text(v) for v in values.get("party", [])]
+        exported = _json_list(values.get("parties"))
+        if exported is not None:  # the register's export: each party's institution id
+            items = [item for item in exported if isinstance(item, dict)]
+            written = [cell_text(item.get("institution")) for item in items]
+            signatories = [cell_text(item.get("signatory_name")) for item in items]
+        else:
+            written = _split(values.get("parties"))
+            written += [cell_text(v) for v in values.get("party", [])]
+            signatories = _split(values.get("signatories"), keep_empty=True)
         parties: list[Any] = []
         hints: list[str] = []  # the country written after a name: "Name (AZ)"
         for name in written:
@@ -140,8 +175,8 @@ def file_rows(table: Table) -> tuple[list[dict], dict[int, list[tuple[str, str]]
                 "signed_on": _date(values.get("signed_on")),
                 "valid_from": _date(values.get("valid_from")),
                 "valid_until": _date(values.get("valid_until")),
-                "signatories": _split(values.get("signatories"), keep_empty=True),
-                "areas": _split(values.get("areas")),
+                "signatories": signatories if any(signatories) else [],
+                "areas": _areas(values.get("areas")),
                 # session.apply_choices keys a choice made for one row by the row's text.
                 "line": "\t".join(cell_text(v) for v in values.values()),
             }

@@ -144,7 +144,8 @@ def apply_choices(rows: list[dict], data) -> None:
     for row in rows:
         parties = []
         for position, written in enumerate(row["parties"]):
-            choice = chosen(data, written, row["line"], position)
+            # A party written as an institution id (the register's export) is an int.
+            choice = chosen(data, str(written), row["line"], position)
             if choice.isdigit():
                 parties.append(int(choice))
             elif choice.startswith("new:"):

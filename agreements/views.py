@@ -12,6 +12,7 @@ from cooperation.register_cache import cached_page
 from cooperation.roles import scoped_to
 from cooperation.views import FilteredListView
 
+from .api import AgreementViewSet
 from .choices import AgreementStatus
 from .filtersets import AgreementFilterSet
 from .lifecycle import can_be_terminated, may_renew, may_terminate, renewal_pending
@@ -37,6 +38,7 @@ def lifecycle_links(user, agreement: Agreement) -> list[tuple[str, str]]:
 
 
 class AgreementListView(FilteredListView):
+    export_viewset = AgreementViewSet
     filterset_class = AgreementFilterSet
     table_class = AgreementTable
     import_kind = "agreements"  # the import page is offered to those who may import

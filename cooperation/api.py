@@ -18,7 +18,6 @@ import io
 import logging
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from copy import copy
-from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache
 from itertools import islice
@@ -60,6 +59,18 @@ from rest_framework.settings import api_settings
 from rest_framework.validators import UniqueValidator
 
 from . import cells, csv_sql
+from .exports import (
+    DATE,
+    DATETIME,
+    DEFINITIONS_HEADERS,
+    STRING,
+    TYPES,
+    ColumnSet,
+    ExportColumn,
+    csv_value,
+    serializer_columnset,
+    xlsx_value,
+)
 from .filtersets import (
     BooleanFilter,
     CountryFilter,
@@ -74,8 +85,6 @@ CSV_MEDIA_TYPE = "text/csv"
 XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 EXPORT_FORMATS = ("csv", "xlsx")
 EXPORT_CHUNK_SIZE = 500
-# Multi-valued cells (the parties of an agreement) are joined with this separator.
-LIST_SEPARATOR = "; "
 MAX_ID = 2**63 - 1
 
 
@@ -268,82 +277,20 @@ class NestedChildSerializer(ModelCleanSerializer):
 # --------------------------------------------------------------------------- exports
 
 
-@dataclass(frozen=True)
-class Column:
-    """One column of an export: its stable name (the JSON key, dotted into nested items)."""
-
-    name: str
-    description: str = ""
-    kind: str = "text"  # "date": a real date in XLSX
+def Column(name: str, description: Any = "", kind: str = "text") -> ExportColumn:  # noqa: N802
+    """A column of an aggregate (totals, stats, pivot) that has no declaration of its own."""
+    return ExportColumn(name, definition=description, type=kind if kind in TYPES else STRING)
 
 
-def _field_description(*fields: serializers.Field) -> str:
-    parts = []
-    for field in fields:
-        label = force_str(field.label or field.field_name or "")
-        help_text = force_str(getattr(field, "help_text", "") or "")
-        parts.append(f"{label} ({help_text})" if help_text else label)
-    return " / ".join(part for part in parts if part)
+def flat_row(data: Mapping[str, Any], columns: Sequence[ExportColumn]) -> dict[str, Any]:
+    """The row's cells: each column is a top-level JSON key (a list stays a list here and
+    becomes one JSON array cell, cooperation.exports)."""
+    return {column.key: data.get(column.key) for column in columns}
 
 
-def _field_kind(field: serializers.Field) -> str:
-    if isinstance(field, serializers.DateField):
-        return "date"
-    return "text"
-
-
-def serializer_columns(serializer: serializers.Serializer) -> list[Column]:
-    """Every readable field of ``serializer``, nested lists spelled ``parties.institution``."""
-    columns = []
-    for name, field in serializer.fields.items():
-        if field.write_only:
-            continue
-        child = field.child if isinstance(field, serializers.ListSerializer) else field
-        if isinstance(child, serializers.Serializer):
-            for child_name, child_field in child.fields.items():
-                if not child_field.write_only:
-                    columns.append(
-                        Column(
-                            f"{name}.{child_name}",
-                            _field_description(field, child_field),
-                            _field_kind(child_field),
-                        )
-                    )
-        else:
-            columns.append(Column(name, _field_description(field), _field_kind(field)))
-    return columns
-
-
-def cell_value(data: Any, path: Sequence[str]) -> Any:
-    """The value at a dotted ``path`` of serialized data; lists are joined with ``; ``."""
-    value = data
-    for index, key in enumerate(path):
-        if isinstance(value, list):
-            # Empty items are kept, so that parties.institution_name and parties.country of
-            # the same row line up item by item.
-            return LIST_SEPARATOR.join(_text(cell_value(item, path[index:])) for item in value)
-        if not isinstance(value, Mapping):
-            return None
-        value = value.get(key)
-    if isinstance(value, list):
-        return LIST_SEPARATOR.join(_text(item) for item in value)
-    return value
-
-
-def flat_row(data: Mapping[str, Any], columns: Sequence[Column]) -> dict[str, Any]:
-    return {column.name: cell_value(data, column.name.split(".")) for column in columns}
-
-
-def _text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return str(value)
-
-
-def _csv_cell(value: Any) -> str:
-    return cells.csv_cell(value) if isinstance(value, str) else _text(value)
+def _csv_cell(value: Any, column: ExportColumn) -> Any:
+    value = csv_value(value, column)
+    return cells.csv_cell(value) if isinstance(value, str) else value
 
 
 class _Echo:
@@ -351,21 +298,25 @@ class _Echo:
         return value
 
 
-def csv_header(columns: Sequence[Column]) -> bytes:
-    """The byte-order mark (so Excel reads Cyrillic) and the line of column names."""
-    return ("\ufeff" + csv.writer(_Echo()).writerow([column.name for column in columns])).encode(
+def csv_header(columns: Sequence[ExportColumn]) -> bytes:
+    """The byte-order mark (so Excel reads Cyrillic) and the line of column keys."""
+    return ("\ufeff" + csv.writer(_Echo()).writerow([column.key for column in columns])).encode(
         "utf-8"
     )
 
 
-def csv_chunks(columns: Sequence[Column], rows: Iterable[Mapping[str, Any]]) -> Iterator[bytes]:
-    """UTF-8 CSV with a byte-order mark (so Excel reads Cyrillic), a header of column names,
+def csv_chunks(
+    columns: Sequence[ExportColumn], rows: Iterable[Mapping[str, Any]]
+) -> Iterator[bytes]:
+    """UTF-8 CSV with a byte-order mark (so Excel reads Cyrillic), a header of column keys,
     one line per row, yielded in batches as the rows are read."""
     writer = csv.writer(_Echo())
     yield csv_header(columns)
     batch: list[str] = []
     for row in rows:
-        batch.append(writer.writerow([_csv_cell(row.get(column.name)) for column in columns]))
+        batch.append(
+            writer.writerow([_csv_cell(row.get(column.key), column) for column in columns])
+        )
         if len(batch) >= 200:
             yield "".join(batch).encode("utf-8")
             batch = []
@@ -373,54 +324,76 @@ def csv_chunks(columns: Sequence[Column], rows: Iterable[Mapping[str, Any]]) -> 
         yield "".join(batch).encode("utf-8")
 
 
-def _xlsx_cell(sheet: Any, value: Any, column: Column) -> Any:
-    if value is None or value == "":
-        return None
-    if isinstance(value, bool):
+_NUMBER_FORMATS = {DATE: "yyyy-mm-dd", DATETIME: "yyyy-mm-dd hh:mm:ss"}
+
+
+def _xlsx_cell(sheet: Any, value: Any, column: ExportColumn) -> Any:
+    value = xlsx_value(value, column)
+    if isinstance(value, datetime.date):
+        cell = WriteOnlyCell(sheet, value=value)
+        cell.number_format = _NUMBER_FORMATS[
+            DATETIME if isinstance(value, datetime.datetime) else DATE
+        ]
+        return cell
+    if isinstance(value, bool | int | float | Decimal) or value is None:
         return value
-    if isinstance(value, int | float | Decimal):
-        return value
-    text = str(value)
-    if column.kind == "date":
-        try:
-            cell = WriteOnlyCell(sheet, value=datetime.date.fromisoformat(text))
-        except ValueError:
-            pass
-        else:
-            cell.number_format = "yyyy-mm-dd"
-            return cell
-    return cells.xlsx_cell(text)  # kept as the text it is, never a formula
+    return cells.xlsx_cell(str(value))  # a string cell, never a formula: codes stay text
 
 
 def xlsx_bytes(
-    columns: Sequence[Column], rows: Iterable[Mapping[str, Any]], *, title: str
+    columns: Sequence[ExportColumn],
+    rows: Iterable[Mapping[str, Any]],
+    *,
+    title: str,
+    sheets: Sequence[tuple[str, Sequence[Sequence[Any]]]] = (),
+    first_sheets: Sequence[tuple[str, Sequence[Sequence[Any]]]] = (),
 ) -> bytes:
-    """A workbook with the rows on the first sheet and the column definitions on a second."""
+    """A workbook with the rows on the first sheet (the column keys as its header, as in
+    every language), ``sheets`` after it, and the columns' definitions (their translated
+    labels, types, definitions and codes) on the last."""
     workbook = Workbook(write_only=True)
+
+    def add_sheets(added: Sequence[tuple[str, Sequence[Sequence[Any]]]]) -> None:
+        for sheet_title, sheet_rows in added:
+            extra = workbook.create_sheet(title=sheet_title[:31])
+            for sheet_row in sheet_rows:
+                extra.append([cells.xlsx_cell(v) if isinstance(v, str) else v for v in sheet_row])
+
+    add_sheets(first_sheets)
     sheet = workbook.create_sheet(title=title[:31] or "data")
-    sheet.append([column.name for column in columns])
+    sheet.append([column.key for column in columns])
     for row in rows:
-        sheet.append([_xlsx_cell(sheet, row.get(column.name), column) for column in columns])
+        sheet.append([_xlsx_cell(sheet, row.get(column.key), column) for column in columns])
+    add_sheets(sheets)
     definitions = workbook.create_sheet(title="definitions")
-    definitions.append(["column", "definition"])
-    for column in columns:
-        definitions.append([column.name, cells.xlsx_cell(column.description)])
+    definitions.append(DEFINITIONS_HEADERS)
+    for definition in ColumnSet(
+        "definitions", "", tuple(columns), primary_key=None
+    ).definitions_rows():
+        definitions.append([cells.xlsx_cell(value) for value in definition])
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
 
 
+def export_filename(name: str, fmt: str) -> str:
+    """The one file name pattern of the page and API exports of a list."""
+    return f"unibridge-{name}-{timezone.localdate():%Y-%m-%d}.{fmt}"
+
+
 def export_response(
     fmt: str,
     *,
-    columns: Sequence[Column],
+    columns: Sequence[ExportColumn],
     rows: Iterable[Mapping[str, Any]],
     basename: str,
     csv_body: Iterator[bytes] | None = None,
+    sheets: Sequence[tuple[str, Sequence[Sequence[Any]]]] = (),
+    first_sheets: Sequence[tuple[str, Sequence[Sequence[Any]]]] = (),
 ) -> HttpResponseBase:
     """Every row, unpaginated: CSV streamed as it is read (``csv_body`` when the lines are
     already written), XLSX as one workbook."""
-    filename = f"{basename}-{timezone.localdate():%Y-%m-%d}.{fmt}"
+    filename = export_filename(basename, fmt)
     if fmt == "csv":
         response: HttpResponseBase = StreamingHttpResponse(
             csv_body if csv_body is not None else csv_chunks(columns, rows),
@@ -428,7 +401,8 @@ def export_response(
         )
     else:
         response = HttpResponse(
-            xlsx_bytes(columns, rows, title=basename), content_type=XLSX_MEDIA_TYPE
+            xlsx_bytes(columns, rows, title=basename, sheets=sheets, first_sheets=first_sheets),
+            content_type=XLSX_MEDIA_TYPE,
         )
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
@@ -442,7 +416,7 @@ def _rows_of(data: Any) -> list[Mapping[str, Any]]:
     return [row if isinstance(row, Mapping) else {"value": row} for row in data or []]
 
 
-def _columns_of(rows: Sequence[Mapping[str, Any]]) -> list[Column]:
+def _columns_of(rows: Sequence[Mapping[str, Any]]) -> list[ExportColumn]:
     return [Column(name) for name in dict.fromkeys(key for row in rows for key in row)]
 
 
@@ -510,12 +484,13 @@ class ModelViewSet(VersionedViewSetMixin, viewsets.ModelViewSet):
     # Nested lists (the parties of an agreement) need JSON; forms cannot carry them.
     parser_classes = (parsers.JSONParser,)
     export_actions: ClassVar[tuple[str, ...]] = ("list",)
-    # Dotted names of the export's columns; None: every readable field of the serializer.
-    export_columns: ClassVar[Sequence[str] | None] = None
-    # The list's CSV written by PostgreSQL (cooperation.csv_sql), one CsvColumn per export
-    # column name, for tables of millions of rows; None, or a column missing, or SQLite: the
-    # serializer path. tests/api/test_csv_sql.py holds both paths to the same bytes.
-    export_sql_columns: ClassVar[Mapping[str, csv_sql.CsvColumn] | None] = None
+    # The list's columns, declared once (cooperation.exports): the CSV and XLSX of the API
+    # and of the list page, the COPY path (the columns' ``sql``: PostgreSQL writes the CSV of
+    # millions of rows; tests/api/test_csv_sql.py holds both paths to the same bytes) and the
+    # data package. None: derived from the serializer, so the columns are the JSON keys.
+    export_columnset: ClassVar[ColumnSet | None] = None
+    # The file name's stem and the data package's resource name (the URL's prefix).
+    export_name: ClassVar[str | None] = None
     # Query parameters an extra action reads besides the filters: {"totals": ("group_by",)}.
     action_query_params: ClassVar[Mapping[str, Sequence[str]]] = {}
 
@@ -580,44 +555,63 @@ class ModelViewSet(VersionedViewSetMixin, viewsets.ModelViewSet):
         return fmt if fmt in EXPORT_FORMATS else None
 
     def export_basename(self) -> str:
-        return self.basename or self.get_queryset().model._meta.model_name
+        return self.get_export_columnset().name
 
-    def get_export_columns(self) -> list[Column]:
-        columns = serializer_columns(self.get_serializer())
-        if self.export_columns is None:
-            return columns
-        by_name = {column.name: column for column in columns}
-        return [by_name.get(name, Column(name)) for name in self.export_columns]
+    @classmethod
+    def export_list_name(cls) -> str:
+        """The list's name in file names and data packages: its declaration's, else the
+        API's URL prefix (``/api/mobility-figures/``: ``mobility-figures``)."""
+        if cls.export_columnset is not None:
+            return cls.export_columnset.name
+        if cls.export_name:
+            return cls.export_name
+        from .api_urls import router  # the URLs import the viewsets
+
+        prefix = next((prefix for prefix, view, _b in router.registry if view is cls), None)
+        return prefix or cls.__name__.removesuffix("ViewSet").lower()
+
+    def get_export_columnset(self) -> ColumnSet:
+        if self.export_columnset is not None:
+            return self.export_columnset
+        model = self.get_queryset().model
+        return serializer_columnset(
+            self.export_list_name(), model._meta.verbose_name_plural, self.get_serializer()
+        )
+
+    def get_export_columns(self) -> list[ExportColumn]:
+        return list(self.get_export_columnset().columns)
 
     def list(self, request, *args, **kwargs) -> HttpResponseBase:
         fmt = self.export_format()
         if fmt is None:
             return super().list(request, *args, **kwargs)
-        queryset = self.filter_queryset(self.get_queryset())
-        columns = self.get_export_columns()
+        return self.export(self.filter_queryset(self.get_queryset()), fmt)
+
+    def export(self, queryset, fmt: str) -> HttpResponseBase:
+        """Every row of ``queryset`` as CSV or XLSX: the API's list and the list pages."""
+        columnset = self.get_export_columnset()
+        columns = list(columnset.columns)
         return export_response(
             fmt,
             columns=columns,
             rows=self._export_rows(queryset, columns),
-            basename=self.export_basename(),
-            csv_body=self._sql_csv_body(queryset, columns) if fmt == "csv" else None,
+            basename=columnset.name,
+            csv_body=self._sql_csv_body(queryset, columnset) if fmt == "csv" else None,
         )
 
-    def _sql_csv_body(self, queryset, columns: Sequence[Column]) -> Iterator[bytes] | None:
+    def _sql_csv_body(self, queryset, columnset: ColumnSet) -> Iterator[bytes] | None:
         """The CSV written by PostgreSQL, when every column is declared for it."""
-        sql_columns = self.export_sql_columns
+        sql_columns = columnset.sql_columns()
         if not sql_columns or not csv_sql.supported(queryset):
-            return None
-        if any(column.name not in sql_columns for column in columns):
             return None
 
         def body() -> Iterator[bytes]:
-            yield csv_header(columns)
-            yield from csv_sql.csv_lines(queryset, [sql_columns[c.name] for c in columns])
+            yield csv_header(columnset.columns)
+            yield from csv_sql.csv_lines(queryset, [sql_columns[key] for key in columnset.keys])
 
         return body()
 
-    def _export_rows(self, queryset, columns: Sequence[Column]) -> Iterator[dict[str, Any]]:
+    def _export_rows(self, queryset, columns: Sequence[ExportColumn]) -> Iterator[dict[str, Any]]:
         # One serializer per batch, not per row: building a serializer builds its fields, and
         # a country field flattens its 250 choices each time (3 ms): 2 million rows took
         # hours that way (bench/RESULTS.md, scenario 3).
@@ -635,13 +629,17 @@ class ModelViewSet(VersionedViewSetMixin, viewsets.ModelViewSet):
         return filterset
 
     def aggregate_response(
-        self, payload: Mapping[str, Any], *, rows: list[Mapping[str, Any]], columns: list[Column]
+        self,
+        payload: Mapping[str, Any],
+        *,
+        rows: list[Mapping[str, Any]],
+        columns: list[ExportColumn],
     ) -> HttpResponseBase:
         fmt = self.export_format()
         if fmt is None:
             return Response(payload)
         return export_response(
-            fmt, columns=columns, rows=rows, basename=f"{self.export_basename()}-{self.action}"
+            fmt, columns=columns, rows=rows, basename=f"{self.export_list_name()}-{self.action}"
         )
 
     def _reload(self, serializer: serializers.BaseSerializer) -> None:

@@ -19,12 +19,13 @@ starts with ``=`` a formula cell and ``#N/A`` an error cell; ``xlsx_cell`` hands
 rich text, which openpyxl always writes as a string. Characters XLSX cannot hold (control
 characters) are dropped instead of failing the whole export.
 
-Every writer calls this module: the API's CSV and XLSX (cooperation.api), the CSV that
-PostgreSQL writes (cooperation.csv_sql builds its SQL from the constants here), the list
-pages' exports (cooperation.views, mobility.views), the import templates and the export for
-re-import (cooperation.imports.book_response) and the admin's import-export
-(cooperation.admin). The import readers take the quote off CSV cells (cooperation.imports,
-the admin's CSV and TSV import), so every export imports back to the values it came from.
+Every writer calls this module: the API's CSV and XLSX (cooperation.api), which are also
+the list pages' exports and the explorer pivot's (cooperation.exports), the CSV that
+PostgreSQL writes (cooperation.csv_sql builds its SQL from the constants here), the import
+templates and the export for re-import (cooperation.imports.book_response) and the admin's
+import-export (cooperation.admin). The import readers take the quote off CSV cells
+(cooperation.imports, the admin's CSV and TSV import), so every export imports back to the
+values it came from.
 """
 
 from __future__ import annotations

@@ -12,6 +12,7 @@ NAVIGATION = [
     ("events:event_list", _("Events")),
     ("mobility:mobility_explorer", _("Mobility")),
     ("mobility:scholarship_list", _("Scholarships")),
+    ("stated_figure_list", _("Stated figures")),
     ("cooperation:source_list", _("Sources")),
 ]
 

@@ -14,9 +14,10 @@ and order are exactly the view's; time stamps as DRF writes them, the formula gu
 true/false), where PostgreSQL's parallel workers compute them; an outer query fenced by
 ``OFFSET 0`` drops the primary key and writes empty codes as empty cells; COPY quotes.
 
-Each exported column is declared once, next to the viewset or table it mirrors, as a
-:class:`CsvColumn`. tests/api/test_csv_sql.py holds both paths to the same bytes on data
-chosen to hit every rule. Other databases (SQLite) keep the general path.
+Each exported column's cell is declared once, in the list's declaration
+(cooperation.exports, e.g. mobility.columns), as a :class:`CsvColumn`: the API's and the
+list page's CSV (one export) use it. tests/api/test_csv_sql.py holds both paths to the same
+bytes on data chosen to hit every rule. Other databases (SQLite) keep the general path.
 """
 
 from __future__ import annotations

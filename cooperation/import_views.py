@@ -160,7 +160,7 @@ class Importer:
         return [[column.example for column in self.template_columns()]]
 
     def template_columns(self) -> list[Column]:
-        return [c for c in self.columns if not c.pattern]
+        return [c for c in self.columns if not c.pattern and not c.ignored]
 
     def options_from_form(self, form: forms.Form) -> dict:
         return {}
@@ -342,7 +342,7 @@ class Importer:
             rows=self.template_rows(),
             export_format=fmt,
             filename=f"unibridge-{self.kind}-template",
-            notes=notes_rows(self.columns),
+            notes=notes_rows([c for c in self.columns if not c.ignored]),
             notes_headers=[_("column"), _("required"), _("meaning"), _("example")],
         )
 

@@ -118,6 +118,9 @@ class Column:
     aliases: tuple[str, ...] = ()
     pattern: str = ""  # a regular expression for repeated columns: "party 1", "party 2"
     stands_for: str = ""  # the key of a required column these repeated columns replace
+    # A column of the list's export that the import reads and leaves alone (an id, a name
+    # shown beside an id, a time stamp): neither reported as unknown nor in the template.
+    ignored: bool = False
 
     def names(self) -> set[str]:
         names = {normalise_header(self.header), normalise_header(self.key)}
@@ -126,6 +129,10 @@ class Column:
             with translation.override(code):
                 names.add(normalise_header(str(self.label)))
         return names
+
+
+def template_headers(columns: Sequence[Column]) -> list[str]:
+    return [c.header for c in columns if not (c.pattern or c.ignored)]
 
 
 def map_headers(
@@ -149,6 +156,8 @@ def map_headers(
         )
         if column is None:
             unknown.append(str(header).strip())
+        elif column.ignored:
+            continue
         elif column.key in seen and not column.pattern:
             raise ImportRefused(
                 _("The column “%(header)s” appears twice; keep one.") % {"header": header}
@@ -578,7 +587,7 @@ def read_table(
                       "a column this import reads. Is this the right file? The columns are: "
                       "%(columns)s (see the template).")
                     % {"row": number, "first": "”, “".join(map(cell_text, cells[:6]))[:200],
-                       "columns": ", ".join(c.header for c in columns if not c.pattern)}
+                       "columns": ", ".join(template_headers(columns))}
                 )  # fmt: skip
             if missing:
                 raise ImportRefused(_missing_message(missing, table.unknown_headers, columns))
@@ -625,7 +634,7 @@ def _missing_message(
             "unknown": ", ".join(f"“{h}”" for h in unknown)
         }
     message += " " + _("The columns are: %(columns)s (see the template).") % {
-        "columns": ", ".join(c.header for c in columns if not c.pattern)
+        "columns": ", ".join(template_headers(columns))
     }
     return message
 

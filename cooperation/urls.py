@@ -20,6 +20,8 @@ urlpatterns = [
     path("events/", include("events.urls")),
     path("mobility/", include("mobility.urls")),
     path("sources/", include(source_patterns)),
+    path("stated-figures/", views.StatedFigureListView.as_view(), name="stated_figure_list"),
+    path("datapackage.json", views.datapackage_view, name="datapackage"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/", include("cooperation.api_urls")),

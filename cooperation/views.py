@@ -1,15 +1,11 @@
 """Views shared by every app: the filtered list (filter + table + export)."""
 
-import csv
-from collections.abc import Iterator
-from itertools import islice
-
 from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import EmptyPage
-from django.http import StreamingHttpResponse
+from django.http import JsonResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
@@ -20,11 +16,14 @@ from django_filters.views import FilterView
 from django_tables2 import RequestConfig, SingleTableMixin
 from django_tables2.export import ExportMixin, TableExport
 
-from . import cells, csv_sql, paging, selectors
-from .filtersets import SourceFilterSet, StrictNullBooleanField
-from .models import Source
+from . import cells, paging, selectors
+from .api import export_filename
+from .exports import datapackage
+from .filtersets import SourceFilterSet, StatedFigureFilterSet, StrictNullBooleanField
+from .models import Source, StatedFigure
 from .register_cache import cached_page
-from .tables import SourceTable
+from .tables import SourceTable, StatedFigureTable
+from .viewsets import SourceViewSet, StatedFigureViewSet
 
 
 class ExcelFriendlyExport(TableExport):
@@ -66,8 +65,17 @@ class FilteredListView(ExportMixin, SingleTableMixin, FilterView):
     description = None
     empty_message = _("Nothing matches these filters.")
     per_page_param = "per_page"  # django-tables2's name for the page size
+    # The API viewset of the same list: the page's CSV and XLSX are its export (the same
+    # declared columns, rows, bytes and file name, cooperation.exports) of the rows the
+    # page's filters and sort select; ``?_export=datapackage`` describes that CSV.
+    export_viewset = None
+    DATAPACKAGE = "datapackage"
 
     def get(self, request, *args, **kwargs):
+        if self.export_viewset is not None and (
+            request.GET.get(self.export_trigger_param) == self.DATAPACKAGE
+        ):
+            return self.datapackage_response()
         try:
             self.page_size = paging.page_size(
                 request.GET.get(self.per_page_param), default=self.paginate_by
@@ -127,60 +135,59 @@ class FilteredListView(ExportMixin, SingleTableMixin, FilterView):
         return self.title or self.filterset_class._meta.model._meta.verbose_name_plural.capitalize()
 
     def get_export_filename(self, export_format: str) -> str:
+        if self.export_viewset is not None:
+            return export_filename(self.export_viewset.export_list_name(), export_format)
         model = self.filterset_class._meta.model._meta.model_name
         return f"unibridge-{model}-{timezone.localdate():%Y-%m-%d}.{export_format}"
 
     def create_export(self, export_format: str):
-        if export_format == ExcelFriendlyExport.CSV:
-            return self.stream_csv_export()
-        return super().create_export(export_format)
+        if self.export_viewset is not None:
+            viewset = self.api_viewset()
+            return viewset.export(self.export_queryset(viewset), export_format)
+        return super().create_export(export_format)  # django-tables2's, for a list without API
 
-    def stream_csv_export(self) -> StreamingHttpResponse:
-        """CSV of every filtered row, streamed in batches.
-
-        django-tables2's TableExport builds the whole table and a tablib Dataset in memory
-        before writing a byte: 2 million mobility figures took gigabytes (bench/RESULTS.md,
-        scenario 3). Here the filtered, sorted queryset is read in batches and each batch goes
-        through a Table of its own, so the columns and values (``value_*``, ``as_values``)
-        are exactly the export's, with the same byte order mark for Excel.
-        """
-        table = self.get_table(**self.get_table_kwargs())
-        rows = table.data.data  # the filtered queryset, in the order the table sorts it
-        exclude = self.exclude_columns
-        table_class, table_kwargs = type(table), self.get_table_kwargs()
-
-        # A table that declares its columns for PostgreSQL (``csv_sql_columns``, a CsvColumn
-        # per column name) has its lines written by the database: 2 million mobility figures
-        # in seconds instead of an hour (cooperation.csv_sql; tests hold the bytes equal).
-        names = [
-            column.name
-            for column in table.columns.iterall()
-            if not (column.column.exclude_from_export or column.name in (exclude or ()))
-        ]
-        sql_columns = getattr(table_class, "csv_sql_columns", None)
-        if sql_columns and csv_sql.supported(rows) and all(n in sql_columns for n in names):
-            sql_lines = csv_sql.csv_lines(rows, [sql_columns[name] for name in names])
-        else:
-            sql_lines = None
-
-        def lines() -> Iterator[bytes]:
-            writer = csv.writer(_Echo())
-            header = next(table.as_values(exclude_columns=exclude))
-            yield ("\ufeff" + writer.writerow(header)).encode("utf-8")
-            if sql_lines is not None:
-                yield from sql_lines
-                return
-            records = rows.iterator(chunk_size=EXPORT_BATCH_SIZE)
-            while batch := list(islice(records, EXPORT_BATCH_SIZE)):
-                values = table_class(batch, **table_kwargs).as_values(exclude_columns=exclude)
-                next(values)  # the header again
-                yield "".join(writer.writerow(cells.csv_row(row)) for row in values).encode("utf-8")
-
-        response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = (
-            f'attachment; filename="{self.get_export_filename(ExcelFriendlyExport.CSV)}"'
+    def api_viewset(self):
+        """The list's API viewset, reading as this page's reader."""
+        viewset = self.export_viewset(
+            action="list", action_map={"get": "list"}, format_kwarg=None, args=(), kwargs={}
         )
-        return response
+        viewset.request = viewset.initialize_request(self.request)
+        viewset.headers = {}
+        return viewset
+
+    def export_queryset(self, viewset):
+        """The API's rows (its visibility, annotations and prefetches) that this page's
+        filters select, in the page's order: none when a filter is invalid."""
+        queryset = viewset.get_queryset()
+        filterset = self.filterset_class(self.request.GET, queryset=queryset, request=self.request)
+        if not filterset.is_valid():
+            return queryset.none()
+        queryset = filterset.qs
+        table = self.get_table(**self.get_table_kwargs())
+        rows = table.data.data
+        order = list(rows.query.order_by) or list(rows.model._meta.ordering)
+        known = {field.name for field in queryset.model._meta.get_fields()}
+        known |= set(queryset.query.annotations)
+        usable = [
+            term
+            for term in order
+            if isinstance(term, str) and term.lstrip("-").split("__")[0] in known
+        ]
+        return queryset.order_by(*usable) if usable else queryset
+
+    def datapackage_response(self) -> JsonResponse:
+        """A Frictionless Data Package of this page's CSV export (its filters kept)."""
+        query = self.request.GET.copy()
+        query[self.export_trigger_param] = "csv"
+        path = self.request.build_absolute_uri(f"{self.request.path}?{query.urlencode()}")
+        viewset = self.api_viewset()
+        columnset = viewset.get_export_columnset()
+        package = datapackage(
+            f"unibridge-{columnset.name}", columnset.title, [columnset.resource(path)]
+        )
+        return JsonResponse(
+            package, json_dumps_params={"ensure_ascii": False, "indent": 2}, charset="utf-8"
+        )
 
     def get_table_pagination(self, table):
         if self.request.GET.get(self.export_trigger_param):
@@ -192,14 +199,22 @@ class FilteredListView(ExportMixin, SingleTableMixin, FilterView):
         query = self.request.GET.copy()
         query.pop("page", None)
         query.pop(self.export_trigger_param, None)
+        export_links = [
+            (fmt.upper(), f"?{query.urlencode()}&{self.export_trigger_param}={fmt}")
+            for fmt in self.export_formats
+        ]
+        if self.export_viewset is not None:
+            export_links.append(
+                (
+                    _("Data package"),
+                    f"?{query.urlencode()}&{self.export_trigger_param}={self.DATAPACKAGE}",
+                )
+            )
         context.update(
             title=self.get_title(),
             description=self.description,
             empty_message=self.empty_message,
-            export_links=[
-                (fmt.upper(), f"?{query.urlencode()}&{self.export_trigger_param}={fmt}")
-                for fmt in self.export_formats
-            ],
+            export_links=export_links,
             breadcrumbs=[(None, self.get_title())],
             has_filters=any(value for key, value in query.items() if key != "sort"),
         )
@@ -267,12 +282,62 @@ class DashboardView(TemplateView):
 
 
 class SourceListView(FilteredListView):
+    export_viewset = SourceViewSet
     queryset = Source.objects.all()
     filterset_class = SourceFilterSet
     table_class = SourceTable
     title = _("Sources")
     description = _(
         "Where each fact of the register was stated. Disagreeing sources are both kept."
+    )
+
+
+class StatedFigureListView(FilteredListView):
+    """Official aggregates as the sources state them, with the register's filters, table
+    and exports (the API's stated figures)."""
+
+    queryset = StatedFigure.objects.prefetch_related("sources", "events").order_by(
+        "-stated_on", "metric", "pk"
+    )
+    filterset_class = StatedFigureFilterSet
+    table_class = StatedFigureTable
+    export_viewset = StatedFigureViewSet
+    title = _("Stated figures")
+    description = _(
+        "Official aggregates as their sources state them (“more than 70 universities…”), "
+        "kept beside what the register itself counts; two sources that disagree are two rows."
+    )
+
+
+def datapackage_view(request):
+    """``/datapackage.json``: a Frictionless Data Package of every list's CSV export (the
+    API's ``?format=csv``; a filtered export has the same columns), from each list's
+    declared columns (cooperation.exports)."""
+    from .api_urls import router  # the URLs import every app's viewsets
+
+    resources = []
+    for _prefix, viewset_class, basename in router.registry:
+        if "list" not in getattr(viewset_class, "export_actions", ()):
+            continue
+        viewset = viewset_class(
+            action="list", action_map={"get": "list"}, format_kwarg=None, args=(), kwargs={}
+        )
+        viewset.request = viewset.initialize_request(request)
+        viewset.headers = {}
+        columnset = viewset.get_export_columnset()
+        path = request.build_absolute_uri(f"{reverse(f'api:{basename}-list')}?format=csv")
+        resources.append(columnset.resource(path))
+    package = datapackage(
+        "unibridge",
+        _("UniBridge register"),
+        resources,
+        description=_(
+            "Every list of the register as CSV (UTF-8 with a byte order mark): the columns "
+            "are the API's JSON keys; a list is one cell holding a JSON array."
+        ),
+    )
+    return JsonResponse(
+        package, json_dumps_params={"ensure_ascii": False, "indent": 2}, charset="utf-8"
     )
 
 

@@ -9,12 +9,14 @@ from django.views.generic import TemplateView
 from cooperation.models import StatedFigure
 from cooperation.views import FilteredListView
 
+from .api import EventViewSet
 from .filtersets import EventFilterSet
 from .models import Event, Participation
 from .tables import EventTable
 
 
 class EventListView(FilteredListView):
+    export_viewset = EventViewSet
     queryset = Event.objects.with_related()
     filterset_class = EventFilterSet
     table_class = EventTable

@@ -7,9 +7,9 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 
 from cooperation.api import Column, ModelViewSet, group_by_parameter, parse_group_by
-from cooperation.csv_sql import CsvColumn
 from cooperation.viewsets import ShownAgreementViewSetMixin
 
+from .columns import MOBILITY_FIGURES
 from .filtersets import MobilityFigureFilterSet, ScholarshipProgrammeFilterSet
 from .models import MobilityFigure, ScholarshipAllocation, ScholarshipProgramme
 from .selectors import TOTAL_DIMENSIONS, TotalsTooLarge, breakdowns_picked, mobility_totals
@@ -78,28 +78,6 @@ class ScholarshipProgrammeViewSet(ShownAgreementViewSetMixin, ModelViewSet):
         "created_at",
         "updated_at",
     )
-    export_columns = (
-        "id",
-        "name",
-        "kind",
-        "funder_country",
-        "funder_institution",
-        "funder_institution_name",
-        "host_country",
-        "host_institution",
-        "host_institution_name",
-        "eligible_countries",
-        "levels",
-        "agreement",
-        "allocations.year",
-        "allocations.level",
-        "allocations.places_offered",
-        "allocations.places_awarded",
-        "description",
-        "sources",
-        "created_at",
-        "updated_at",
-    )
 
 
 class MobilityFigureViewSet(ShownAgreementViewSetMixin, ModelViewSet):
@@ -127,35 +105,9 @@ class MobilityFigureViewSet(ShownAgreementViewSetMixin, ModelViewSet):
     )
     export_actions = ("list", "totals")
     action_query_params = {"totals": ("group_by",)}
-    # The CSV of all 2 million figures is written by PostgreSQL (bench/RESULTS.md, scenario
-    # 3): the same columns, values and bytes as the serializer's, declared here once.
-    export_sql_columns = {
-        "id": CsvColumn("id", "plain"),
-        "origin_country": CsvColumn("origin_country", "plain"),
-        "destination_country": CsvColumn("destination_country", "plain"),
-        "home_institution": CsvColumn("home_institution_id", "plain"),
-        "home_institution_name": CsvColumn("home_institution__name", guard=True),
-        "host_institution": CsvColumn("host_institution_id", "plain"),
-        "host_institution_name": CsvColumn("host_institution__name", guard=True),
-        "agreement": CsvColumn("agreement_shown", "plain"),  # get_queryset's annotation
-        "mobility_type": CsvColumn("mobility_type", "plain"),
-        "level": CsvColumn("level", "plain"),
-        "field": CsvColumn("field__code", guard=True),
-        "field_name": CsvColumn("field__name_en", guard=True),
-        "sex": CsvColumn("sex", "plain"),
-        "measure": CsvColumn("measure", "plain"),
-        "year": CsvColumn("year", "plain"),
-        "as_of": CsvColumn("as_of", "date"),
-        "value": CsvColumn("value", "plain"),
-        "qualifier": CsvColumn("qualifier", "plain"),
-        "host_institution_count": CsvColumn("host_institution_count", "plain"),
-        "source": CsvColumn("source_id", "plain"),
-        "source_title": CsvColumn("source__title", guard=True),
-        "notes": CsvColumn("notes", guard=True),
-        "version": CsvColumn("version", "plain"),
-        "created_at": CsvColumn("created_at", "datetime"),
-        "updated_at": CsvColumn("updated_at", "datetime"),
-    }
+    # Declared once (mobility.columns); the CSV of all 2 million figures is written by
+    # PostgreSQL from the columns' sql (bench/RESULTS.md, scenario 3).
+    export_columnset = MOBILITY_FIGURES
 
     @extend_schema(
         summary=_("Mobility totals"),

@@ -9,6 +9,7 @@ case, with spaces or underscores. Rows are checked and saved by
 from __future__ import annotations
 
 from django.urls import reverse
+from django.utils.functional import lazy
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -17,56 +18,53 @@ from cooperation.import_views import ERROR, OK, UNCHANGED, Importer, Report, Rep
 from cooperation.imports import Column, Table, cell_text
 from cooperation.models import Source
 
+from .columns import MOBILITY_FIGURES
 from .services import MAX_ROWS, mobility_figures_check, mobility_figures_import
-from .tables import MobilityFigureTable
+
+# The import reads the explorer's and the API's export (mobility.columns): each column by
+# its key, its label in any interface language or an older header; the export's other
+# columns (ids, names, version, time stamps) are read and left alone.
+IMPORTED = {
+    "year": (2024, True, (), gettext_lazy("2024 or 2024/2025 for a flow.")),
+    "origin_country": ("KZ", True, ("origin", "origin country", "from"), ""),
+    "destination_country": ("AZ", True, ("destination", "destination country", "to"), ""),
+    "mobility_type": ("degree_students", True, ("type", "mobility type"), ""),
+    "level": ("all", False, (), gettext_lazy("all is the default.")),
+    "field": ("", False, ("isced field", "isced f"), gettext_lazy(
+        "E.g. 0511: keep the leading zero (format the column as text).")),
+    "sex": ("total", False, (), gettext_lazy("total is the default.")),
+    "measure": ("stock", True, (), ""),
+    "as_of": ("2024-10-01", False, ("as of", "date"), gettext_lazy("YYYY-MM-DD.")),
+    "qualifier": ("about", False, (), gettext_lazy("exact is the default.")),
+    "value": (333, True, (), ""),
+    "host_institution_count": (58, False, ("host institutions", "number of host institutions"),
+                               ""),
+    "home_institution": ("", False, (), gettext_lazy("By id or name.")),
+    "host_institution": ("", False, (), gettext_lazy("By id or name.")),
+    "source": ("https://example.org/news/kz-az-students", True, (), gettext_lazy(
+        "Its id, URL or exact title; it must be in the register.")),
+    "notes": ("", False, (), ""),
+}  # fmt: skip
 
 
-def _label(name: str):
-    return MobilityFigureTable.base_columns[name].verbose_name
+def _help(column, extra) -> str:
+    return f"{column.definition} {extra}".strip()
 
 
 COLUMNS = [
-    Column("year", "year", _label("year"), gettext_lazy(
-        "For a stock, the year of its date; for a flow, the first year of the academic year "
-        "(2024 or 2024/2025)."), 2024, required=True),
-    Column("origin_country", "origin", _label("origin_country"), gettext_lazy(
-        "Country the people come from (ISO 3166-1 alpha-2)."), "KZ", required=True,
-        aliases=("origin country", "from")),
-    Column("destination_country", "destination", _label("destination_country"), gettext_lazy(
-        "Country where they study or work (ISO 3166-1 alpha-2)."), "AZ", required=True,
-        aliases=("destination country", "to")),
-    Column("mobility_type", "type", _label("mobility_type"), gettext_lazy(
-        "degree_students, credit_students, students, staff_teaching, staff_training or "
-        "researchers."), "degree_students", required=True, aliases=("mobility type",)),
-    Column("level", "level", _label("level"), gettext_lazy(
-        "ISCED level 5, 6, 7, 8, or all (the default)."), "all"),
-    Column("field", "field", _label("field"), gettext_lazy(
-        "ISCED-F 2013 field code, e.g. 0511 (keep the leading zero: format the column as "
-        "text)."), "", aliases=("isced field", "isced f")),
-    Column("sex", "sex", _label("sex"), gettext_lazy("total (the default), female or male."),
-           "total"),
-    Column("measure", "measure", _label("measure"), gettext_lazy(
-        "stock (people present on a date) or flow (people who moved during an academic "
-        "year)."), "stock", required=True),
-    Column("as_of", "as of", _label("as_of"), gettext_lazy(
-        "For a stock, the date it was counted (YYYY-MM-DD), when stated."), "2024-10-01",
-        aliases=("date",)),
-    Column("qualifier", "qualifier", _label("qualifier"), gettext_lazy(
-        "exact (the default), more_than, at_least, about, less_than or up_to."), "about"),
-    Column("value", "value", _label("value"), gettext_lazy(
-        "The number of people, as the source stated it (a whole number)."), 333, required=True),
-    Column("host_institution_count", "host institutions", _label("host_institution_count"),
-           gettext_lazy("How many host institutions, when stated (“333 students at 58 "
-                        "universities”)."), 58, aliases=("number of host institutions",)),
-    Column("home_institution", "home institution", _label("home_institution"), gettext_lazy(
-        "Optional: the institution they come from, by id or name."), ""),
-    Column("host_institution", "host institution", _label("host_institution"), gettext_lazy(
-        "Optional: the institution that hosts them, by id or name."), ""),
-    Column("source", "source", _label("source"), gettext_lazy(
-        "The source in the register that states the figure: its id, URL or exact title."),
-        "https://example.org/news/kz-az-students", required=True),
-    Column("notes", "notes", gettext_lazy("notes"), gettext_lazy("Optional remarks."), ""),
-]  # fmt: skip
+    Column(
+        column.key,
+        column.key,
+        column.label,
+        lazy(_help, str)(column, IMPORTED[column.key][3]),
+        IMPORTED[column.key][0],
+        required=IMPORTED[column.key][1],
+        aliases=IMPORTED[column.key][2],
+    )
+    if column.key in IMPORTED
+    else Column(column.key, column.key, column.label, column.definition, ignored=True)
+    for column in MOBILITY_FIGURES.columns
+]
 
 PREVIEW = ("year", "origin_country", "destination_country", "mobility_type", "level", "sex",
            "measure", "qualifier", "value", "source")  # fmt: skip
@@ -82,7 +80,7 @@ class MobilityFigureImporter(Importer):
         "exports import back unchanged. The source must already be in the register."
     )
     columns = COLUMNS
-    sheet_names = ("figures", gettext_lazy("figures"))
+    sheet_names = (MOBILITY_FIGURES.name, "figures", gettext_lazy("figures"))
     max_rows = MAX_ROWS
     list_url_name = "mobility:mobility_explorer"
     list_label = gettext_lazy("Mobility explorer")

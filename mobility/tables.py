@@ -3,8 +3,6 @@ from django.utils.html import format_html
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
-from cooperation.csv_sql import CsvColumn
-
 from .models import MobilityFigure, ScholarshipProgramme
 
 NUM = {"td": {"class": "num"}, "th": {"class": "num"}}
@@ -88,26 +86,6 @@ class MobilityFigureTable(tables.Table):
             "home_institution", "host_institution", "source",
         )  # fmt: skip
         empty_text = _("No mobility figures match.")
-
-    # The export's values as PostgreSQL writes them (cooperation.csv_sql): what the value_*
-    # methods and the columns below give, for the CSV of millions of figures.
-    csv_sql_columns = {
-        "year": CsvColumn("year", "plain"),
-        "origin_country": CsvColumn("origin_country", "plain"),
-        "destination_country": CsvColumn("destination_country", "plain"),
-        "mobility_type": CsvColumn("mobility_type", "plain"),
-        "level": CsvColumn("level", "plain"),
-        "field": CsvColumn("field__code"),
-        "sex": CsvColumn("sex", "plain"),
-        "measure": CsvColumn("measure", "plain"),
-        "as_of": CsvColumn("as_of", "date"),
-        "qualifier": CsvColumn("qualifier", "plain"),
-        "value": CsvColumn("value", "plain"),
-        "host_institution_count": CsvColumn("host_institution_count", "plain"),
-        "home_institution": CsvColumn("home_institution__name"),
-        "host_institution": CsvColumn("host_institution__name"),
-        "source": CsvColumn("source__title"),
-    }
 
     def render_origin_country(self, record):
         return record.origin_country.code

@@ -1,21 +1,22 @@
 import dataclasses
 from typing import Any
 
-import tablib
 from django.db.models import QuerySet, Sum
-from django.http import HttpResponse
+from django.http import JsonResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 
-from cooperation.api import Column, export_response
-from cooperation.cells import safe_dataset
-from cooperation.choices import IscedLevel, Qualifier
+from cooperation.api import export_response
+from cooperation.choices import IscedLevel
+from cooperation.exports import datapackage
 from cooperation.views import FilteredListView
 
+from .api import MobilityFigureViewSet, ScholarshipProgrammeViewSet
 from .choices import Measure, MobilityType, Sex
+from .columns import MOBILITY_FIGURES, PIVOT_CELLS
 from .filtersets import MobilityFigureFilterSet, ScholarshipProgrammeFilterSet
 from .models import MobilityFigure, ScholarshipProgramme
 from .selectors import (
@@ -39,7 +40,7 @@ CHOICES = {"mobility_type": MobilityType, "level": IscedLevel, "sex": Sex, "meas
 # A pivot of every country pair would be thousands of columns wide: the ones with the most
 # figures are shown, and the page says how many others the filters would bring in.
 MAX_PIVOT_COLUMNS = 30
-PIVOT_EXPORTS = {"pivot-csv": "csv", "pivot-xlsx": "xlsx"}
+PIVOT_EXPORTS = {"pivot-csv": "csv", "pivot-xlsx": "xlsx", "pivot-datapackage": "datapackage"}
 LEFT_OUT_REASONS = {
     "alternative": _(
         "another source states the same number; the one published last is used, never both"
@@ -101,6 +102,13 @@ class Pivot:
     hidden_columns: int
     totals: list[dict[str, Any]]
     by_measure: bool  # the measure is the row's (False when it is the pivot's columns)
+    column_keys: dict[str, str] = dataclasses.field(default_factory=dict)  # label -> codes
+
+
+def _column_key(pivot: str, total: dict[str, Any]) -> str:
+    if pivot == "direction":
+        return f"{total['origin']}-{total['destination']}"
+    return str(total[pivot])
 
 
 def _column_label(pivot: str, total: dict[str, Any]) -> str:
@@ -117,8 +125,10 @@ def mobility_pivot(figures: QuerySet, *, pivot: str, picked: dict[str, list[Any]
     group_by = ["year", *dimensions]
     totals = mobility_totals(figures=figures, group_by=group_by, picked=picked)
     weight: dict[str, int] = {}
+    keys: dict[str, str] = {}
     for total in totals:
         column = _column_label(pivot, total)
+        keys[column] = _column_key(pivot, total)
         weight[column] = weight.get(column, 0) + total["figures"] + total["breakdowns"]
     shown = sorted(sorted(weight, key=lambda column: -weight[column])[:MAX_PIVOT_COLUMNS])
     details = (
@@ -151,7 +161,32 @@ def mobility_pivot(figures: QuerySet, *, pivot: str, picked: dict[str, list[Any]
         hidden_columns=len(weight) - len(shown),
         totals=totals,
         by_measure=by_measure,
+        column_keys={column: keys[column] for column in shown},
     )
+
+
+def pivot_grid(pivot: Pivot) -> list[list[Any]]:
+    """The pivot table laid out as the explorer shows it: headers, then one row per year
+    (and measure), each cell's number as shown with its date and what was left out."""
+    header = [gettext("Year"), *([gettext("Measure")] if pivot.by_measure else [])]
+    grid: list[list[Any]] = [[*header, *pivot.columns]]
+    for year, measure, cells in pivot.rows:
+        texts = []
+        for cell in cells:
+            if cell is None:
+                texts.append("—")
+                continue
+            lines = [cell.total["text"]]
+            if cell.total["as_of"]:
+                lines.append(gettext("on %(date)s") % {"date": f"{cell.total['as_of']:%Y-%m-%d}"})
+            if cell.left_out_count:
+                lines.append(
+                    ngettext("%(counter)s left out", "%(counter)s left out", cell.left_out_count)
+                    % {"counter": cell.left_out_count}
+                )
+            texts.append("\n".join(lines))
+        grid.append([year, *([measure] if pivot.by_measure else []), *texts])
+    return grid
 
 
 def pivot_chart(pivot: Pivot) -> dict[str, Any]:
@@ -176,31 +211,12 @@ def pivot_chart(pivot: Pivot) -> dict[str, Any]:
 
 
 def definitions() -> list[tuple[str, str, str]]:
-    """What each column and code of the mobility export means (UNESCO UIS / OECD / Eurostat)."""
-    rows = [
-        ("origin", "", gettext("Country the people come from (ISO 3166-1 alpha-2).")),
-        ("destination", "", gettext("Country where they study or work (ISO 3166-1 alpha-2).")),
-        (
-            "year",
-            "",
-            gettext(
-                "For a stock, the year of its date; for a flow, the first year "
-                "of the academic year."
-            ),
-        ),  # fmt: skip
-        ("as of", "", gettext("The date a stock was counted, when stated.")),
-        ("value", "", gettext("The number of people, as the source stated it.")),
-        ("host institutions", "", gettext("How many host institutions, when stated.")),
-        ("field", "", gettext("ISCED-F 2013 field of education and training.")),
-    ]
-    for column, choices in (
-        ("type", MobilityType),
-        ("level", IscedLevel),
-        ("sex", Sex),
-        ("measure", Measure),
-        ("qualifier", Qualifier),
-    ):
-        rows += [(column, value, str(label)) for value, label in choices.choices]
+    """What each column and code of the mobility export means (UNESCO UIS / OECD /
+    Eurostat), from the export's declaration (mobility.columns)."""
+    rows: list[tuple[str, str, str]] = []
+    for column in MOBILITY_FIGURES.columns:
+        rows.append((column.key, "", column.description))
+        rows += [(column.key, code, label) for code, label in column.code_labels()]
     rows.append(
         (
             "",
@@ -217,6 +233,7 @@ def definitions() -> list[tuple[str, str, str]]:
 
 
 class MobilityExplorerView(FilteredListView):
+    export_viewset = MobilityFigureViewSet
     queryset = MobilityFigure.objects.with_related()
     filterset_class = MobilityFigureFilterSet
     table_class = MobilityFigureTable
@@ -227,25 +244,6 @@ class MobilityExplorerView(FilteredListView):
         "Counts of students and staff who moved between countries, each as its source "
         "stated it. Filter, pivot, chart and export exactly what you see."
     )
-
-    def create_export(self, export_format: str):
-        if export_format != "xlsx":
-            return super().create_export(export_format)
-        table = self.get_table(**self.get_table_kwargs())
-        exporter = self.export_class(export_format="csv", table=table)
-        data = exporter.dataset
-        data.title = gettext("figures")
-        sheet = tablib.Dataset(*definitions(), headers=["column", "code", "meaning"])
-        sheet.title = gettext("definitions")
-        book = tablib.Databook([safe_dataset(data, "xlsx"), safe_dataset(sheet, "xlsx")])
-        response = HttpResponse(
-            book.export("xlsx"),
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        )
-        response["Content-Disposition"] = (
-            f'attachment; filename="{self.get_export_filename(export_format)}"'
-        )
-        return response
 
     def get_pivot(self) -> Pivot:
         pivot = self.request.GET.get("pivot", "direction")
@@ -266,42 +264,45 @@ class MobilityExplorerView(FilteredListView):
         return super().render_to_response(context, **kwargs)
 
     def pivot_export(self, pivot: Pivot, export_format: str):
-        """The pivot as shown, one row per cell, with what each number is made of."""
+        """The pivot exactly as shown: one row per number, in the screen's order, with its
+        qualifier, date and what was left out (mobility.columns.PIVOT_CELLS); the XLSX also
+        holds the table laid out as on the screen. ``pivot-datapackage`` describes the CSV."""
+        if export_format == "datapackage":
+            query = self.request.GET.copy()
+            query[self.export_trigger_param] = "pivot-csv"
+            path = self.request.build_absolute_uri(f"{self.request.path}?{query.urlencode()}")
+            package = datapackage(
+                f"unibridge-{PIVOT_CELLS.name}", PIVOT_CELLS.title, [PIVOT_CELLS.resource(path)]
+            )
+            return JsonResponse(package, json_dumps_params={"ensure_ascii": False, "indent": 2})
         rows = [
             {
                 "year": year,
-                "column": column,
                 "measure": cell.total["measure"],
-                "as_of": cell.total["as_of"],
+                "column": column,
+                "column_key": pivot.column_keys[column],
+                "text": cell.total["text"],
                 "value": cell.total["value"],
                 "qualifier": cell.total["qualifier"],
-                "text": cell.total["text"],
+                "as_of": cell.total["as_of"],
+                "left_out": cell.left_out_count,
                 "figures": cell.total["figures"],
                 "sources": cell.total["sources"],
-                "figures_used": " ".join(str(figure.pk) for figure in cell.used),
+                "figures_used": [figure.pk for figure in cell.used],
                 "alternatives": cell.total["alternatives"],
                 "earlier": cell.total["earlier"],
                 "breakdowns": cell.total["breakdowns"],
             }
-            for year, _measure, column, cell in pivot.cells
-        ]
-        columns = [
-            Column("year", gettext("Year")),
-            Column("column", pivot.label),
-            Column("measure", gettext("stock or flow: never added together")),
-            Column("as_of", gettext("Stocks: the date counted; earlier ones left out"), "date"),
-            Column("value", gettext("The total")),
-            Column("qualifier", gettext("exact, more_than, at_least, about, ...")),
-            Column("text", gettext("The total as shown")),
-            Column("figures", gettext("Figures used")),
-            Column("sources", gettext("Sources used")),
-            Column("figures_used", gettext("Ids of the figures used (the first ones)")),
-            Column("alternatives", gettext("Left out: the same number from another source")),
-            Column("earlier", gettext("Left out: stocks counted on an earlier date")),
-            Column("breakdowns", gettext("Left out: breakdowns of a total")),
+            for year, _measure, cells in pivot.rows
+            for column, cell in zip(pivot.columns, cells, strict=True)
+            if cell is not None
         ]
         return export_response(
-            export_format, columns=columns, rows=rows, basename="unibridge-mobility-pivot"
+            export_format,
+            columns=PIVOT_CELLS.columns,
+            rows=rows,
+            basename=PIVOT_CELLS.name,
+            first_sheets=[(gettext("table"), pivot_grid(pivot))],
         )
 
     def get_context_data(self, **kwargs):
@@ -331,7 +332,11 @@ class MobilityExplorerView(FilteredListView):
             pivot_rows=pivot.rows,
             pivot_export_links=[
                 (label, f"?{query.urlencode()}&{self.export_trigger_param}={fmt}")
-                for label, fmt in (("CSV", "pivot-csv"), ("XLSX", "pivot-xlsx"))
+                for label, fmt in (
+                    ("CSV", "pivot-csv"),
+                    ("XLSX", "pivot-xlsx"),
+                    (gettext("Data package"), "pivot-datapackage"),
+                )
             ],
             chart_data=pivot_chart(pivot),
         )
@@ -339,6 +344,7 @@ class MobilityExplorerView(FilteredListView):
 
 
 class ScholarshipListView(FilteredListView):
+    export_viewset = ScholarshipProgrammeViewSet
     queryset = (
         ScholarshipProgramme.objects.select_related("host_institution")
         .annotate(

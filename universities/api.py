@@ -36,29 +36,3 @@ class InstitutionViewSet(ModelViewSet):
     def get_queryset(self):
         # Counts of the agreements this reader may see (Agreement.objects.visible_to).
         return super().get_queryset().with_counts(reader=self.request.user)
-
-    export_columns = (
-        "id",
-        "name",
-        "kind",
-        "country",
-        "city",
-        "latitude",
-        "longitude",
-        "website",
-        "founded_year",
-        "status",
-        "merged_into",
-        "parent",
-        "ror_id",
-        "wikidata_id",
-        "names.name",
-        "names.language",
-        "names.kind",
-        "agreement_count",
-        "partner_count",
-        "description",
-        "sources",
-        "created_at",
-        "updated_at",
-    )

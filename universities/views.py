@@ -11,6 +11,7 @@ from cooperation.register_cache import cached_page
 from cooperation.sql import id_in
 from cooperation.views import FilteredListView
 
+from .api import InstitutionViewSet
 from .filtersets import InstitutionFilterSet
 from .models import Institution
 from .tables import InstitutionTable
@@ -21,6 +22,7 @@ PARTNER_AGREEMENTS = 3  # agreements named per partner; the count says how many 
 
 
 class InstitutionListView(FilteredListView):
+    export_viewset = InstitutionViewSet
     filterset_class = InstitutionFilterSet
     table_class = InstitutionTable
     title = _("Institutions")

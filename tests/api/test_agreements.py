@@ -1,4 +1,5 @@
 import datetime
+import json
 
 import pytest
 from rest_framework.test import APIClient
@@ -427,15 +428,26 @@ class TestAgreementRules:
         kz = InstitutionFactory(name="Казахский национальный университет")
         az = InstitutionFactory(name="Bakı Dövlət Universiteti", country="AZ")
         agreement_between(kz, az)
+        body = APIClient().get("/api/agreements/").json()["results"][0]
         rows = read_csv(APIClient().get("/api/agreements/", {"format": "csv"}))
         header = rows[0]
+        # The columns are the JSON keys, every one of them, in the JSON's order.
+        assert header == list(body)
         assert header[:3] == ["id", "reference_code", "title"]
-        names = rows[1][header.index("parties.institution_name")]
-        assert names == "Казахский национальный университет; Bakı Dövlət Universiteti"
-        assert rows[1][header.index("parties.country")] == "KZ; AZ"
+        assert {"conditions", "version", "parties"} <= set(header)
+        # A list is one cell holding the JSON array, as the JSON has it (ids included).
+        parties = json.loads(rows[1][header.index("parties")])
+        assert parties == body["parties"]
+        assert [p["institution_name"] for p in parties] == [
+            "Казахский национальный университет",
+            "Bakı Dövlət Universiteti",
+        ]
+        assert [p["country"] for p in parties] == ["KZ", "AZ"] and parties[0]["id"]
         sheet = read_xlsx(APIClient().get("/api/agreements/", {"format": "xlsx"}))
-        assert sheet[1][header.index("parties.institution_name")] == names
+        assert list(sheet[0]) == header
+        assert json.loads(sheet[1][header.index("parties")]) == parties
         assert sheet[1][header.index("signed_on")] == datetime.datetime(2025, 4, 6)
+        assert isinstance(sheet[1][header.index("created_at")], datetime.datetime)
 
 
 @pytest.mark.django_db

@@ -13,9 +13,11 @@ from django.urls import reverse
 from rest_framework.test import APIClient, APIRequestFactory
 
 from cooperation import csv_sql
+from cooperation.exports import check_serializer_keys
 from mobility.api import MobilityFigureViewSet
+from mobility.columns import MOBILITY_FIGURES
 from mobility.models import MobilityFigure
-from mobility.tables import MobilityFigureTable
+from mobility.views import MobilityExplorerView
 from tests.factories import (
     InstitutionFactory,
     IscedFieldFactory,
@@ -33,13 +35,19 @@ postgresql_only = pytest.mark.skipif(
 def test_every_api_export_column_is_declared_for_postgresql(rf):
     view = MobilityFigureViewSet(request=None, format_kwarg=None, action="list")
     names = [column.name for column in view.get_export_columns()]
-    assert sorted(names) == sorted(MobilityFigureViewSet.export_sql_columns)
+    assert names == MOBILITY_FIGURES.keys
+    assert sorted(names) == sorted(MOBILITY_FIGURES.sql_columns())
 
 
-def test_every_page_export_column_is_declared_for_postgresql():
-    table = MobilityFigureTable(MobilityFigure.objects.none())
-    names = [column.name for column in table.columns.iterall()]
-    assert sorted(names) == sorted(MobilityFigureTable.csv_sql_columns)
+def test_the_declared_columns_are_the_json_keys(rf):
+    request = rf.get("/")
+    view = MobilityFigureViewSet(request=request, format_kwarg=None, action="list")
+    assert check_serializer_keys(MOBILITY_FIGURES, view.get_serializer()) == []
+
+
+def test_the_page_export_is_the_declared_one():
+    # The explorer exports what the API exports (cooperation.views.FilteredListView).
+    assert MobilityExplorerView.export_viewset is MobilityFigureViewSet
 
 
 @pytest.fixture

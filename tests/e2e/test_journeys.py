@@ -80,16 +80,32 @@ def test_analyst_filters_mobility_sees_the_chart_and_reads_back_the_csv(
         page.get_by_role("link", name="CSV", exact=True).click()
     path = download_info.value.path()
     rows = list(csv.DictReader(io.StringIO(path.read_text(encoding="utf-8-sig"))))
-    assert [(row["origin"], row["destination"], row["value"]) for row in rows] == [
+    assert [(row["origin_country"], row["destination_country"], row["value"]) for row in rows] == [
         ("AZ", "KZ", "333")
     ]
-    assert rows[0]["host institutions"] == "58"
+    assert rows[0]["host_institution_count"] == "58"
 
     # The pivot on screen downloads as the same numbers.
     with page.expect_download() as download_info:
         page.get_by_role("link", name="This table as CSV").click()
     pivot_csv = download_info.value.path().read_text(encoding="utf-8-sig")
     assert "333" in pivot_csv
+
+
+def test_stated_figures_are_a_list_with_exports(page: Page, demo_server, screenshot):
+    page.goto(demo_server.url)
+    page.get_by_role("link", name="Stated figures", exact=True).first.click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Stated figures")
+    page.get_by_label("Status (signed, scheduled, announced)").select_option("scheduled")
+    page.get_by_role("button", name="Filter").click()
+    expect(page.get_by_text("3 results")).to_be_visible()
+    screenshot(page, "stated-figures")
+    with page.expect_download() as download_info:
+        page.get_by_role("link", name="CSV", exact=True).click()
+    assert download_info.value.suggested_filename.startswith("unibridge-stated-figures-")
+    text = download_info.value.path().read_text(encoding="utf-8-sig")
+    rows = list(csv.DictReader(io.StringIO(text)))
+    assert {row["status"] for row in rows} == {"scheduled"} and len(rows) == 3
 
 
 def test_dashboard_shows_the_focus_pair(page: Page, demo_server, screenshot):

@@ -98,7 +98,7 @@ def test_missing_and_unrecognised_columns_are_named(importer, kind):
     assert "Missing columns:" in message
     assert ("“kind”" if kind == "agreements" else "“value”") in message
     if kind == "mobility":
-        assert "“origin”" in message and "Not recognised: “Herkunft”" in message
+        assert "“origin_country”" in message and "Not recognised: “Herkunft”" in message
     else:
         assert "“parties”" in message
 

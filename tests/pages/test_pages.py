@@ -33,6 +33,7 @@ LIST_PAGES = [
     "mobility:mobility_explorer",
     "mobility:scholarship_list",
     "cooperation:source_list",
+    "stated_figure_list",
 ]
 
 
@@ -130,11 +131,11 @@ def test_csv_export_has_every_filtered_row_and_keeps_cyrillic(client):
     assert text.startswith("\ufeff")  # Excel reads it as UTF-8
     rows = list(csv.DictReader(io.StringIO(text.lstrip("\ufeff"))))
     assert len(rows) == 60  # not cut at the page size of 50
-    assert {row["Country"] for row in rows} == {"AZ"}
+    assert {row["country"] for row in rows} == {"AZ"}
     response = client.get(url, {"q": "Атырауский", "_export": "csv"})
     text = b"".join(response.streaming_content).decode("utf-8")
     rows = list(csv.DictReader(io.StringIO(text.lstrip("\ufeff"))))
-    assert [row["Institution"] for row in rows] == [kz.name]
+    assert [row["name"] for row in rows] == [kz.name]
 
 
 def test_mobility_xlsx_export_carries_the_definitions(client, demo):
@@ -144,9 +145,16 @@ def test_mobility_xlsx_export_carries_the_definitions(client, demo):
     book = openpyxl.load_workbook(io.BytesIO(response.content))
     figures, definitions = book.worksheets
     rows = list(figures.values)
-    assert rows[0][:3] == ("year", "origin", "destination")
+    assert rows[0][:3] == ("id", "origin_country", "destination_country")
     assert [row[1:3] for row in rows[1:]] == [("AZ", "KZ")]
-    assert any("Degree mobility" in str(row[2]) for row in definitions.values)
+    # One row per column (key, label, type, definition), then one per code of its list.
+    definitions = list(definitions.values)
+    assert definitions[0] == ("column", "code", "label", "type", "definition")
+    assert ("mobility_type", None, "type", "string") in [row[:4] for row in definitions]
+    assert any("degree mobility is a whole" in str(row[4]) for row in definitions)
+    assert ("mobility_type", "degree_students", "Degree-mobile students") in [
+        row[:3] for row in definitions
+    ]
 
 
 def test_mobility_pivot_by_direction(client, demo):
