@@ -5,7 +5,9 @@
   if (!source || typeof Chart === "undefined") { return; }
   var data = JSON.parse(source.textContent);
   var colours = ["#0b5cad", "#d9822b", "#1e7a46", "#8e44ad"];
-  var common = { responsive: true, maintainAspectRatio: false, animation: false,
+  // Numbers on the axes and in the tooltips in the reader's language ("1 000" in Russian).
+  var common = { locale: document.documentElement.lang || "en",
+    responsive: true, maintainAspectRatio: false, animation: false,
     plugins: { legend: { position: "bottom" } } };
 
   var mobility = document.getElementById("mobility-chart");

@@ -11,7 +11,9 @@
     data: { labels: data.labels, datasets: data.datasets.map(function (set, i) {
       return { label: set.label, data: set.data, backgroundColor: colours[i % colours.length] };
     }) },
-    options: { responsive: true, maintainAspectRatio: false, animation: false,
+    // Numbers on the axes and in the tooltips in the reader's language ("1 000" in Russian).
+    options: { locale: document.documentElement.lang || "en",
+      responsive: true, maintainAspectRatio: false, animation: false,
       plugins: { legend: { position: "bottom" }, tooltip: { callbacks: {
         // The total as stated ("at least 1005"), not the bare number.
         label: function (item) {
