@@ -6,7 +6,7 @@ from django.db.models import QuerySet, Sum
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 
@@ -170,7 +170,7 @@ def pivot_chart(pivot: Pivot) -> dict[str, Any]:
             }
             for name, points in sorted(series.items())
         ],
-        "yLabel": gettext("People"),
+        "yLabel": pgettext("chart axis: number of people", "People"),
     }
 
 
