@@ -7,6 +7,8 @@ class CooperationConfig(AppConfig):
     verbose_name = _("Cooperation register")
 
     def ready(self):
+        from .lookups import install
         from .register_cache import connect_signals
 
         connect_signals()
+        install()
