@@ -44,8 +44,12 @@ class UnicodeIContains(IContains):
 
 
 def register_casefold(sender, connection, **kwargs) -> None:
+    """On SQLite: the casefold function, and the collations of cooperation.collation."""
     if connection.vendor == "sqlite":
+        from cooperation.collation import register_sqlite_collations
+
         connection.connection.create_function(SQL_FUNCTION, 1, casefold, deterministic=True)
+        register_sqlite_collations(connection)
 
 
 def install() -> None:

@@ -54,6 +54,19 @@ def casefold(text: str | None) -> str | None:
     return text.translate(_I_TABLE).lower()
 
 
+def script_of(text: str) -> str:
+    """ "Cyrillic" or "Latin": the writing system of the first letter of ``text`` ("" if
+    it has no letter of either)."""
+    for ch in text:
+        if ch.isalpha():
+            name = unicodedata.name(ch, "")
+            if name.startswith("CYRILLIC"):
+                return "Cyrillic"
+            if name.startswith("LATIN"):
+                return "Latin"
+    return ""
+
+
 def vague_date(value, precision: str) -> str:
     """A date shown with the precision its source gave: "2018", "March 2025", "6 April 2026"."""
     from django.utils.formats import date_format
