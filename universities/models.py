@@ -246,12 +246,15 @@ class Institution(VersionedModel, SourcedModel):
         """The name shown in ``language`` (the interface's by default): its label in the
         first of NAME_LANGUAGES[language] the register has, else the display name. The same
         rule as InstitutionQuerySet.with_display_name, which lists sort by."""
+        languages = name_languages(language)
+        if not languages:  # English: the display name, without reading the labels
+            return self.name
         labels = {
             name.language: name.name
             for name in self.names.all()  # uses prefetch_related("names") when present
             if name.kind == InstitutionNameKind.LABEL
         }
-        for code in name_languages(language):
+        for code in languages:
             if code in labels:
                 return labels[code]
         return self.name
