@@ -1,6 +1,7 @@
 """Code lists shared by every app."""
 
 from django.db import models
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 
@@ -52,7 +53,23 @@ class Qualifier(models.TextChoices):
             return "—"
         if not qualifier or qualifier == cls.EXACT:
             return str(value)
-        return f"{cls(qualifier).label} {value}"
+        from .numerals import inflect
+
+        template, case = QUALIFIER_PHRASES[qualifier]
+        language = (get_language() or "en")[:2]
+        number = inflect(value, str(value), language, case) if case is not None else str(value)
+        return str(template) % {"number": number}
+
+
+# Each qualifier with its number, as a reader reads it, and the case its number takes in
+# languages that inflect numbers (cooperation.numerals): "1000-нан астам", "1000-ə qədər".
+QUALIFIER_PHRASES = {
+    Qualifier.MORE_THAN: (pgettext_lazy("qualified number", "more than %(number)s"), 0),
+    Qualifier.AT_LEAST: (pgettext_lazy("qualified number", "at least %(number)s"), None),
+    Qualifier.ABOUT: (pgettext_lazy("qualified number", "about %(number)s"), None),
+    Qualifier.LESS_THAN: (pgettext_lazy("qualified number", "less than %(number)s"), 0),
+    Qualifier.UP_TO: (pgettext_lazy("qualified number", "up to %(number)s"), 1),
+}
 
 
 class IscedLevel(models.TextChoices):

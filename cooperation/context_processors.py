@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.http import HttpRequest
 from django.urls import NoReverseMatch, reverse
+from django.utils.formats import get_format
 from django.utils.translation import gettext_lazy as _
 
 from agreements.visibility import may_enter_in_bulk
@@ -28,6 +29,11 @@ def navigation(request: HttpRequest) -> dict:
         active = request.path == url if url == "/" else request.path.startswith(url)
         items.append({"url": url, "label": label, "active": active})
     return {
+        # The reader's number separators, for the charts (static/js/numbers.js).
+        "number_format": {
+            "thousands": get_format("THOUSAND_SEPARATOR"),
+            "decimal": get_format("DECIMAL_SEPARATOR"),
+        },
         "nav_items": items,
         "focus_pair": settings.UNIBRIDGE_FOCUS_PAIR,
         "may_enter_in_bulk": may_enter_in_bulk(getattr(request, "user", None)),

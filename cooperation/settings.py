@@ -8,6 +8,8 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from cooperation.countries import localized_country_names
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -163,8 +165,17 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 LANGUAGE_CODE = "en"
-LANGUAGES = [("en", _("English")), ("ru", _("Russian"))]
+LANGUAGES = [
+    ("en", _("English")),
+    ("ru", _("Russian")),
+    ("kk", _("Kazakh")),
+    ("az", _("Azerbaijani")),
+]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Dates and numbers per language (cooperation/formats/<lang>/formats.py).
+FORMAT_MODULE_PATH = ["cooperation.formats"]
+# Country names in Kazakh and Azerbaijani too (cooperation/countries.py).
+COUNTRIES_OVERRIDE = localized_country_names()
 TIME_ZONE = os.environ.get("TIME_ZONE", "Asia/Almaty")
 USE_I18N = True
 USE_TZ = True

@@ -38,6 +38,35 @@ def fold(text: str) -> str:
     return _NON_WORD.sub(" ", stripped).strip()
 
 
+# Azerbaijani and Turkish dotted capital I and dotless small i fold to plain "i".
+DOTTED_I = "İı"
+PLAIN_I = "Ii"
+_I_TABLE = str.maketrans(DOTTED_I, PLAIN_I)
+
+
+def casefold(text: str | None) -> str | None:
+    """The case-insensitive form of ``text`` that every text filter compares (pages, API,
+    admin, on SQLite and PostgreSQL alike): lower case in every script (Cyrillic, Kazakh,
+    Azerbaijani), with the dotted and dotless i of Azerbaijani as plain "i" ("İlham",
+    "ILHAM" and "ılham" are all "ilham"). cooperation.lookups computes the same in SQL."""
+    if text is None:
+        return None
+    return text.translate(_I_TABLE).lower()
+
+
+def script_of(text: str) -> str:
+    """ "Cyrillic" or "Latin": the writing system of the first letter of ``text`` ("" if
+    it has no letter of either)."""
+    for ch in text:
+        if ch.isalpha():
+            name = unicodedata.name(ch, "")
+            if name.startswith("CYRILLIC"):
+                return "Cyrillic"
+            if name.startswith("LATIN"):
+                return "Latin"
+    return ""
+
+
 def vague_date(value, precision: str) -> str:
     """A date shown with the precision its source gave: "2018", "March 2025", "6 April 2026"."""
     from django.utils.formats import date_format

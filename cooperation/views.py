@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext
 from django.views.generic import TemplateView
 from django_countries import countries
 from django_filters.views import FilterView
@@ -274,7 +275,7 @@ class DashboardView(TemplateView):
                 "mobility": data["mobility"],
                 "labels": {
                     "agreements": str(_("Agreements signed")),
-                    "people": str(_("People")),
+                    "people": pgettext("chart axis: number of people", "People"),
                 },
             },
         )

@@ -4,15 +4,19 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
 from cooperation.choices import DatePrecision
 from cooperation.models import SourcedModel, StatedFigure, TimeStampedModel, VersionedModel
-from cooperation.text import vague_date
+from cooperation.text import script_of, vague_date
 from universities.models import Institution
 
 from .choices import EventKind, EventStatus, ParticipationRole
+
+# The script of each interface language in which a person's local name is shown.
+LOCAL_NAME_SCRIPTS = {"ru": "Cyrillic", "kk": "Cyrillic", "az": "Latin"}
 
 
 class Person(SourcedModel):
@@ -40,7 +44,18 @@ class Person(SourcedModel):
         verbose_name_plural = _("people")
 
     def __str__(self) -> str:
-        return f"{self.name}, {self.position}" if self.position else self.name
+        name = self.localized_name()
+        return f"{name}, {self.position}" if self.position else name
+
+    def localized_name(self, language: str | None = None) -> str:
+        """The name as written locally (``name_local``, e.g. "Рашад Мамедов") to a reader
+        whose language is written in the same script (Russian and Kazakh: Cyrillic;
+        Azerbaijani: Latin), else the name in Latin letters as English writes it."""
+        code = (language or get_language() or "en")[:2]
+        script = LOCAL_NAME_SCRIPTS.get(code)
+        if script and self.name_local and script_of(self.name_local) == script:
+            return self.name_local
+        return self.name
 
 
 class EventQuerySet(models.QuerySet):
@@ -167,4 +182,4 @@ class Participation(TimeStampedModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.person.name} — {self.get_role_display()}"
+        return f"{self.person.localized_name()} — {self.get_role_display()}"

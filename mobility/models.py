@@ -241,8 +241,13 @@ class MobilityFigure(VersionedModel, TimeStampedModel):
     def __str__(self) -> str:
         return (
             f"{self.origin_country}→{self.destination_country} {self.year} "
-            f"{self.get_mobility_type_display()}: {Qualifier.phrase(self.value, self.qualifier)}"
+            f"{self.get_mobility_type_display()}: {self.value_label}"
         )
+
+    @property
+    def value_label(self) -> str:
+        """The number with its qualifier, in the reader's language: "more than 1000"."""
+        return Qualifier.phrase(self.value, self.qualifier)
 
     def clean(self) -> None:
         super().clean()

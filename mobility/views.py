@@ -5,7 +5,7 @@ from django.db.models import QuerySet, Sum
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
-from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext, ngettext, pgettext
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 
@@ -206,7 +206,7 @@ def pivot_chart(pivot: Pivot) -> dict[str, Any]:
             }
             for name, points in sorted(series.items())
         ],
-        "yLabel": gettext("People"),
+        "yLabel": pgettext("chart axis: number of people", "People"),
     }
 
 

@@ -1,5 +1,6 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class InstitutionKind(models.TextChoices):
@@ -26,7 +27,7 @@ class InstitutionStatus(models.TextChoices):
 class InstitutionNameKind(models.TextChoices):
     """As ROR records names: labels per language, aliases, acronyms; plus former names."""
 
-    LABEL = "label", _("Label")
+    LABEL = "label", pgettext_lazy("institution name kind", "Label")
     ALIAS = "alias", _("Alias")
     ACRONYM = "acronym", _("Acronym")
     FORMER = "former", _("Former name")

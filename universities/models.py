@@ -20,6 +20,21 @@ from cooperation.text import fold
 
 from .choices import InstitutionKind, InstitutionNameKind, InstitutionStatus
 
+# The labels an institution is shown by in each interface language, in order, before its
+# display name (English): a Kazakh reader sees the Kazakh label, else the Russian one; an
+# Azerbaijani reader the Azerbaijani label, else the English name (issue 15).
+NAME_LANGUAGES: dict[str, tuple[str, ...]] = {
+    "en": (),
+    "ru": ("ru",),
+    "kk": ("kk", "ru"),
+    "az": ("az",),
+}
+
+
+def name_languages(language: str | None = None) -> tuple[str, ...]:
+    return NAME_LANGUAGES.get((language or get_language() or "en")[:2], ())
+
+
 ror_validator = RegexValidator(
     r"^0[a-z0-9]{6}[0-9]{2}$", _("A ROR id has 9 characters, e.g. 05nmhtv58.")
 )
@@ -37,6 +52,21 @@ class InstitutionQuerySet(models.QuerySet):
         """Universities and other academic institutions, not governments and ministries:
         those counted as "institutions with partners" everywhere."""
         return self.filter(academic_condition())
+
+    def with_display_name(self, language: str | None = None) -> "InstitutionQuerySet":
+        """Annotate ``display_name``: the name Institution.localized_name shows in
+        ``language``, so that a list sorts by what it shows."""
+        labels = [
+            Subquery(
+                InstitutionName.objects.filter(
+                    institution=OuterRef("pk"), kind=InstitutionNameKind.LABEL, language=code
+                )
+                .order_by("pk")
+                .values("name")[:1]
+            )
+            for code in name_languages(language)
+        ]
+        return self.annotate(display_name=Coalesce(*labels, F("name")) if labels else F("name"))
 
     def search(self, query: str) -> "InstitutionQuerySet":
         """Institutions any of whose names contain every word of ``query``, in any script."""
@@ -213,13 +243,20 @@ class Institution(VersionedModel, SourcedModel):
             Institution.objects.filter(pk=self.pk).update(search_text=text)
 
     def localized_name(self, language: str | None = None) -> str:
-        """The label in the interface language where the register has one."""
-        language = (language or get_language() or "en")[:2]
-        if language == "en":
+        """The name shown in ``language`` (the interface's by default): its label in the
+        first of NAME_LANGUAGES[language] the register has, else the display name. The same
+        rule as InstitutionQuerySet.with_display_name, which lists sort by."""
+        languages = name_languages(language)
+        if not languages:  # English: the display name, without reading the labels
             return self.name
-        for name in self.names.all():  # uses prefetch_related("names") when present
-            if name.kind == InstitutionNameKind.LABEL and name.language == language:
-                return name.name
+        labels = {
+            name.language: name.name
+            for name in self.names.all()  # uses prefetch_related("names") when present
+            if name.kind == InstitutionNameKind.LABEL
+        }
+        for code in languages:
+            if code in labels:
+                return labels[code]
         return self.name
 
 

@@ -1,5 +1,8 @@
 import django_tables2 as tables
+from django.db.models import F
 from django.utils.translation import gettext_lazy as _
+
+from cooperation.collation import InLanguageOrder
 
 from .models import Institution
 
@@ -32,6 +35,14 @@ class InstitutionTable(tables.Table):
         )
         order_by = ("name",)
         empty_text = _("No institutions match.")
+
+    def order_name(self, queryset, is_descending):
+        """By the name shown (InstitutionQuerySet.with_display_name), in the reader's
+        alphabet."""
+        if "display_name" not in queryset.query.annotations:
+            queryset = queryset.with_display_name()
+        order = InLanguageOrder(F("display_name"))
+        return queryset.order_by(order.desc() if is_descending else order.asc(), "pk"), True
 
     def render_name(self, record, value):
         localized = record.localized_name()
