@@ -77,7 +77,7 @@ from .filtersets import (
     CountryPairFilter,
     SearchFilter,
 )
-from .versioning import VersionedViewSetMixin
+from .versioning import VersionedSerializerMixin, VersionedViewSetMixin
 
 logger = logging.getLogger(__name__)
 
@@ -930,15 +930,22 @@ class AutoSchema(SpectacularAutoSchema):
                 "412",
                 self._problem(_("The If-Match ETag is stale (code precondition_failed).")),
             )
-            responses.setdefault(
-                "409",
-                self._problem(
-                    _(
-                        "The record changed since the version sent (code edit_conflict), or "
-                        "its state refuses the change."
-                    )
-                ),
+            serializer_class = getattr(view, "serializer_class", None)
+            versioned = isinstance(serializer_class, type) and issubclass(
+                serializer_class, VersionedSerializerMixin
             )
+            # A stale version (edit_conflict) or the record's state (renew, terminate); a
+            # delete's 409 (referenced) is declared above for every DELETE.
+            if versioned or action not in ("update", "partial_update", "destroy"):
+                responses.setdefault(
+                    "409",
+                    self._problem(
+                        _(
+                            "The record changed since the version sent (code edit_conflict), "
+                            "or its state refuses the change."
+                        )
+                    ),
+                )
         if action in ("retrieve", "create", *getattr(view, "if_match_actions", ())):
             for code, response in responses.items():
                 if code in ("200", "201"):
