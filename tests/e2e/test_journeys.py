@@ -94,7 +94,7 @@ def test_analyst_filters_mobility_sees_the_chart_and_reads_back_the_csv(
 
 def test_stated_figures_are_a_list_with_exports(page: Page, demo_server, screenshot):
     page.goto(demo_server.url)
-    page.get_by_role("link", name="Stated figures", exact=True).first.click()
+    page.get_by_role("link", name="Every stated figure, with filters and exports").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Stated figures")
     page.get_by_label("Status (signed, scheduled, announced)").select_option("scheduled")
     page.get_by_role("button", name="Filter").click()
