@@ -24,7 +24,9 @@ def build_register() -> NameMatcher:
     by_ror = {}
     rows = read_csv(UNIVERSITIES_CSV)
     for pk, row in enumerate(rows, start=1):
-        institution = Institution(pk=pk, name=row["name_en"], country=row["country"])
+        institution = Institution(
+            pk=pk, name=row["name_en"], country=row["country"], city=row["city"]
+        )
         local = "kk" if row["country"] == "KZ" else "az"
         names = [
             InstitutionName(name=text, language=language, kind=InstitutionNameKind.LABEL)
