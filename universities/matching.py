@@ -212,18 +212,23 @@ ENDINGS = (
 _SPLIT = re.compile(r"\s+")
 # A place spelling shorter than this is compared as a whole word only ("Mali" is not a
 # prefix of "Malikov"); a longer one also as a prefix ("kazakhskiy", "azerbaydzhanskiy").
-PLACE_PREFIX_MIN = 6
+PLACE_PREFIX_MIN = 5
+_VOWELS = "aeiouy"
 
 
 @lru_cache(maxsize=1)
 def place_spellings() -> dict[str, str]:
-    """Every folded spelling of every country, mapped to one token per country.
+    """Every folded spelling of every country and of the CLDR's cities, mapped to one token
+    per place.
 
     Data, not code: the country names django-countries and the CLDR (cooperation.countries)
     give in each interface language ("Kazakhstan", "Казахстан", "Қазақстан", "Qazaxıstan"),
-    and the CLDR names of the country's own language, which are the adjectives institution
-    names use ("Kazakh", "казахский", "қазақ", "qazax"). The token is the English name,
-    folded. Names of several words ("United States") are left to the fuzzy comparison.
+    the CLDR names of the country's own language, which are the adjectives institution
+    names use ("Kazakh", "казахский", "қазақ", "qazax"), and the cities the CLDR names in
+    every language (its time-zone cities: "Baku", "Баку", "Bakı"; "Warsaw", "Варшава").
+    The token is the English name, folded. Names of several words ("United States") are
+    left to the fuzzy comparison. A spelling ending in a vowel also gives its stem, so the
+    adjective meets the noun ("Варшава" -> varshav- -> "Варшавский").
     """
     from babel import Locale, UnknownLocaleError
     from babel.core import get_global
@@ -247,7 +252,11 @@ def place_spellings() -> dict[str, str]:
     def put(text: str, token: str) -> None:
         words = fold(text).split()
         if len(words) == 1 and len(words[0]) >= 3 and words[0] not in CANONICAL_PREFIXES:
-            spellings.setdefault(words[0], token)
+            word = words[0]
+            spellings.setdefault(word, token)
+            stem = word.rstrip(_VOWELS)
+            if stem != word and len(stem) >= PLACE_PREFIX_MIN:
+                spellings.setdefault(stem, token)
 
     for code in COUNTRIES:
         with translation.override("en"):
@@ -267,29 +276,41 @@ def place_spellings() -> dict[str, str]:
                     words = fold(names[own]).split()
                     if words:
                         put(words[0], token)
+    for language in languages:
+        try:
+            zones = Locale.parse(language).time_zones
+        except UnknownLocaleError:  # pragma: no cover
+            continue
+        for zone, info in zones.items():
+            city = info.get("city")
+            english = "".join(fold(zone.rsplit("/", 1)[-1].replace("_", " ")).split())
+            if city and english and "/" in zone:
+                put(english, english)
+                put(city, english)
     return spellings
 
 
-def _place_of(word: str) -> str | None:
+def _place_of(word: str) -> tuple[int, str]:
+    """The place ``word`` spells and the length of the spelling found, or (0, "")."""
     spellings = place_spellings()
     if word in spellings:
-        return spellings[word]
+        return len(word), spellings[word]
     for length in range(len(word) - 1, PLACE_PREFIX_MIN - 1, -1):
         token = spellings.get(word[:length])
-        if token and len(word[:length]) >= PLACE_PREFIX_MIN:
-            return token
-    return None
+        if token:
+            return length, token
+    return 0, ""
 
 
 @lru_cache(maxsize=8192)
 def canonical_word(word: str) -> str:
-    """One word's canonical form: the generic dictionary first, then places, then trimmed
-    endings."""
+    """One word's canonical form: the longest generic word or place spelling it starts
+    with (a generic word on a tie), else the word with its ending trimmed."""
+    place_length, place = _place_of(word)
     for length in range(len(word), 2, -1):
         canonical = CANONICAL_PREFIXES.get(word[:length])
-        if canonical:
+        if canonical and length >= place_length:
             return canonical
-    place = _place_of(word)
     if place:
         return place
     if len(word) > 5:
