@@ -314,3 +314,24 @@ def test_another_country_pair_works_the_same():
         "Грузинский технический университет",
     ]:
         assert matcher.match(written).verdict == SURE, matcher.match(written).as_dict()
+
+
+@pytest.mark.django_db
+def test_register_loaded_from_the_reference_data_resolves_common_names():
+    """The same names through the database, as a signing session loads the register."""
+    from universities.services import institutions_load_reference
+
+    institutions_load_reference(read_csv(UNIVERSITIES_CSV))
+    matcher = NameMatcher.from_register()
+    expected = {
+        "KazNU": "Al-Farabi Kazakh National University",
+        "КазНУ": "Al-Farabi Kazakh National University",
+        "КазНУ им. аль-Фараби": "Al-Farabi Kazakh National University",
+        "ЕНУ им. Гумилева": "L. N. Gumilyov Eurasian National University",
+        "Нахчыванский университет": "Nakhchivan University",
+    }
+    for written, name in expected.items():
+        match = matcher.match(written)
+        assert match.verdict == SURE, match.as_dict()
+        assert Institution.objects.get(pk=match.institution_id).name == name
+    assert matcher.match("Атырау мұнай").candidates[0].name == "Atyrau University of Oil and Gas"
