@@ -530,9 +530,7 @@ class NameMatcher:
                     for e in self._entries
                     if e.institution_id == acronym_entry.institution_id and not e.acronym
                 ]
-                agreement = max(
-                    (fuzz.token_set_ratio(rest, n) for n in names if n), default=0.0
-                )
+                agreement = max((fuzz.token_set_ratio(rest, n) for n in names if n), default=0.0)
                 score = round(50.0 + agreement / 2, 1)
                 found.append((acronym_entry.institution_id, score, acronym_entry.text))
         best: dict[int, tuple[int, float, str]] = {}
