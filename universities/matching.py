@@ -328,6 +328,7 @@ class NameKey:
     distinctive: str
     compact: str  # the folded name without spaces: how acronyms are compared
     generic: tuple[str, ...] = ()  # the generic words ("state", "university"), as written
+    written: str = ""  # the folded words as written
 
     @classmethod
     def of(cls, name: str, place: Callable[[str], str] | None = None) -> NameKey:
@@ -348,6 +349,7 @@ class NameKey:
             distinctive=" ".join(distinctive),
             compact=compact,
             generic=tuple(w for w in canonical if w in GENERIC),
+            written=" ".join(words),
         )
 
 
@@ -518,11 +520,11 @@ class NameMatcher:
         """An acronym and the person or place it is named after ("КазНУ им. аль-Фараби",
         "ЕНУ им. Гумилева"): the institutions of that acronym, scored by how well the other
         words agree with their names."""
-        words = query.compact and fold(" ".join(query.full.split())).split()
+        words = [w for w in query.written.split() if w not in STOP_WORDS]
         found = []
-        for word in words or []:
+        for word in dict.fromkeys(words):
             for acronym_entry in self._acronyms.get(word, []):
-                rest = " ".join(w for w in query.distinctive.split() if w != word)
+                rest = self._key(" ".join(w for w in words if w != word)).distinctive
                 if not rest:
                     continue
                 names = [
@@ -530,6 +532,9 @@ class NameMatcher:
                     for e in self._entries
                     if e.institution_id == acronym_entry.institution_id and not e.acronym
                 ]
+                # The city counts as a name's word too ("KazNU Almaty").
+                city = fold(getattr(self.institutions[acronym_entry.institution_id], "city", ""))
+                names = [f"{n} {city}".strip() for n in names]
                 agreement = max((fuzz.token_set_ratio(rest, n) for n in names if n), default=0.0)
                 score = round(50.0 + agreement / 2, 1)
                 found.append((acronym_entry.institution_id, score, acronym_entry.text))
@@ -580,11 +585,15 @@ class NameMatcher:
         ]
         if not exact:
             exact = self._acronym_with_words(query)
-        if exact:
+        # Only a sure acronym match puts the fuzzy candidates behind it.
+        if exact and max(score for _id, score, _text in exact) >= SURE_SCORE:
             for institution_id, (score, text) in list(best.items()):
                 best[institution_id] = (min(score, SURE_SCORE - 1), text)
             for institution_id, score, text in exact:
                 best[institution_id] = (score, text)
+        else:
+            for institution_id, score, text in exact:
+                offer(institution_id, score, text)
         ranked = sorted(best.items(), key=lambda item: (-item[1][0], item[0]))
         candidates = []
         for institution_id, (score, text) in ranked:
