@@ -335,3 +335,19 @@ def test_register_loaded_from_the_reference_data_resolves_common_names():
         assert match.verdict == SURE, match.as_dict()
         assert Institution.objects.get(pk=match.institution_id).name == name
     assert matcher.match("Атырау мұнай").candidates[0].name == "Atyrau University of Oil and Gas"
+    # The signing session (pages and API share agreements_bulk_create) agrees: no question.
+    from agreements.services import agreements_bulk_create
+
+    from .factories import EventFactory
+
+    result = agreements_bulk_create(
+        event=EventFactory(),
+        rows=[{"parties": ["ЕНУ им. Гумилева", "КазНУ им. аль-Фараби"]}],
+        defaults={"kind": "memorandum", "areas": ["student_exchange"]},
+        dry_run=True,
+    )
+    assert [p.match.verdict for p in result.rows[0].parties] == [SURE, SURE]
+    assert [Institution.objects.get(pk=p.institution_id).name for p in result.rows[0].parties] == [
+        "L. N. Gumilyov Eurasian National University",
+        "Al-Farabi Kazakh National University",
+    ]

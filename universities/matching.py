@@ -21,7 +21,12 @@ How a name is compared:
 3. Generic words (university, state, national, ...) say little about *which* institution
    is meant, so the score weights the distinctive words (place names, people's names,
    fields) more than the whole name.
-4. Acronyms are only compared exactly: a fuzzy acronym match is noise.
+4. Acronyms are only compared exactly: a fuzzy acronym match is noise. An exact acronym
+   ("KazNU", "КазНУ") wins over any overlap of words; an acronym with the person or place
+   it is named after ("ЕНУ им. Гумилева") is scored on how well those words agree.
+5. Place names are data, not code: every country's name and its language's adjective in
+   each interface language (django-countries, the CLDR), the CLDR's cities, and the
+   cities of the register's institutions map to one token per place, for any country.
 
 ``NameMatcher`` loads every institution and name of the register once (two queries), so
 matching a thousand names does not query per name.
