@@ -24,7 +24,9 @@ def build_register() -> NameMatcher:
     by_ror = {}
     rows = read_csv(UNIVERSITIES_CSV)
     for pk, row in enumerate(rows, start=1):
-        institution = Institution(pk=pk, name=row["name_en"], country=row["country"])
+        institution = Institution(
+            pk=pk, name=row["name_en"], country=row["country"], city=row["city"]
+        )
         local = "kk" if row["country"] == "KZ" else "az"
         names = [
             InstitutionName(name=text, language=language, kind=InstitutionNameKind.LABEL)
@@ -206,3 +208,146 @@ def test_matcher_loads_the_register_in_two_queries(django_assert_num_queries):
         matches = [matcher.match(f"Атырауский государственный университет {i}") for i in range(50)]
         matches.append(matcher.match("Атырауский государственный университет им. Х.Досмухамедова"))
     assert matches[-1].institution_id == target.pk
+
+
+# Issue 15: common names, acronyms in either script, acronym + "named after" someone.
+@pytest.mark.parametrize(
+    "written",
+    ["KazNU", "КазНУ", "kaznu", "КазНУ им. аль-Фараби", "KazNU named after al-Farabi"],
+)
+def test_kaznu_is_al_farabi_not_the_university_of_arts(register, written):
+    match = register.match(written)
+    assert match.verdict == SURE, match.as_dict()
+    assert match.candidates[0].name == "Al-Farabi Kazakh National University"
+    # The fuzzy overlap with the Kazakh National University of Arts (KazNUA) never wins.
+    assert all(c.score < 88 for c in match.candidates[1:])
+
+
+@pytest.mark.parametrize(
+    ("written", "expected"),
+    [
+        ("ЕНУ", "L. N. Gumilyov Eurasian National University"),
+        ("ENU", "L. N. Gumilyov Eurasian National University"),
+        ("ЕНУ им. Гумилева", "L. N. Gumilyov Eurasian National University"),
+        ("БГУ", "Baku State University"),
+        ("KazNPU", "Abai Kazakh National Pedagogical University"),
+        ("КазНПУ", "Abai Kazakh National Pedagogical University"),
+        ("KazNRTU", "Satbayev University"),
+        ("КазНИТУ", "Satbayev University"),
+    ],
+)
+def test_acronyms_of_the_reference_data_in_either_script(register, written, expected):
+    match = register.match(written)
+    assert match.verdict == SURE, match.as_dict()
+    assert match.candidates[0].name == expected
+
+
+def test_acronym_shared_by_two_institutions_is_ambiguous(register):
+    # BSU is Baku State University and Baku Slavic University; the words tell them apart.
+    assert register.match("BSU").verdict == AMBIGUOUS
+    assert {c.name for c in register.match("BSU").candidates[:2]} == {
+        "Baku State University",
+        "Baku Slavic University",
+    }
+
+
+def test_acronym_with_another_persons_name_is_not_sure(register):
+    match = register.match("КазНУ им. Сатпаева")
+    assert match.verdict != SURE or match.candidates[0].name != (
+        "Al-Farabi Kazakh National University"
+    )
+
+
+@pytest.mark.parametrize("written", ["Атырау мұнай", "Атырау мұнай және газ университеті"])
+def test_kazakh_oil_finds_the_atyrau_oil_university(register, written):
+    match = register.match(written)
+    assert match.candidates, match.as_dict()
+    assert match.candidates[0].name == "Atyrau University of Oil and Gas"
+
+
+def test_place_names_are_data_not_code():
+    from universities import matching
+
+    table = {**matching.CANONICAL_PREFIXES, **dict.fromkeys(matching.STOP_WORDS, "")}
+    for word in ("kazakh", "kazakhstan", "azerbai", "baku", "baki", "nakhchivan", "qazaq"):
+        assert word not in table
+    spellings = matching.place_spellings()
+    assert spellings["kazakhstan"] == spellings["kazakstan"] == "kazakhstan"  # en, kk
+    assert spellings["azarbaycan"] == spellings["azerbaydzhan"] == "azerbaijan"  # az, ru
+    assert spellings["polsha"] == spellings["polish"] == "poland"
+    assert spellings["gruziya"] == spellings["gurcustan"] == "georgia"
+    assert spellings["baki"] == spellings["baku"] == "baku"  # CLDR cities, az and en
+
+
+def test_another_country_pair_works_the_same():
+    """Poland and Georgia, with no word of either in the matcher's code."""
+    matcher = NameMatcher([])
+    for pk, (name, country, city) in enumerate(
+        [
+            ("University of Warsaw", "PL", "Warsaw"),
+            ("Polish Academy of Sciences", "PL", "Warsaw"),
+            ("Jagiellonian University", "PL", "Krakow"),
+            ("Tbilisi State University", "GE", "Tbilisi"),
+            ("Georgian Technical University", "GE", "Tbilisi"),
+            ("Batumi State University", "GE", "Batumi"),
+            ("Georgian State University of Sport", "GE", "Tbilisi"),
+        ],
+        start=1,
+    ):
+        matcher.add(Institution(pk=pk, name=name, country=country, city=city), [])
+    expected = {
+        "Варшавский университет": "University of Warsaw",
+        "Uniwersytet Warszawa": "University of Warsaw",
+        "Польская академия": "Polish Academy of Sciences",
+        "Тбилисский государственный университет": "Tbilisi State University",
+        "Tbilisi Dövlət Universiteti": "Tbilisi State University",
+        "Грузинский технический университет": "Georgian Technical University",
+        "Gürcüstan Texniki Universiteti": "Georgian Technical University",
+        "Батумский государственный университет": "Batumi State University",
+    }
+    for written, name in expected.items():
+        match = matcher.match(written)
+        assert match.candidates and match.candidates[0].name == name, (written, match.as_dict())
+    for written in [
+        "Варшавский университет",
+        "Тбилисский государственный университет",
+        "Грузинский технический университет",
+    ]:
+        assert matcher.match(written).verdict == SURE, matcher.match(written).as_dict()
+
+
+@pytest.mark.django_db
+def test_register_loaded_from_the_reference_data_resolves_common_names():
+    """The same names through the database, as a signing session loads the register."""
+    from universities.services import institutions_load_reference
+
+    institutions_load_reference(read_csv(UNIVERSITIES_CSV))
+    matcher = NameMatcher.from_register()
+    expected = {
+        "KazNU": "Al-Farabi Kazakh National University",
+        "КазНУ": "Al-Farabi Kazakh National University",
+        "КазНУ им. аль-Фараби": "Al-Farabi Kazakh National University",
+        "ЕНУ им. Гумилева": "L. N. Gumilyov Eurasian National University",
+        "Нахчыванский университет": "Nakhchivan University",
+    }
+    for written, name in expected.items():
+        match = matcher.match(written)
+        assert match.verdict == SURE, match.as_dict()
+        assert Institution.objects.get(pk=match.institution_id).name == name
+    assert matcher.match("Атырау мұнай").candidates[0].name == "Atyrau University of Oil and Gas"
+    # The signing session (pages and API share agreements_bulk_create) agrees: no question.
+    from agreements.services import agreements_bulk_create
+
+    from .factories import EventFactory
+
+    result = agreements_bulk_create(
+        event=EventFactory(),
+        rows=[{"parties": ["ЕНУ им. Гумилева", "КазНУ им. аль-Фараби"]}],
+        defaults={"kind": "memorandum", "areas": ["student_exchange"]},
+        dry_run=True,
+    )
+    assert [p.match.verdict for p in result.rows[0].parties] == [SURE, SURE]
+    assert [Institution.objects.get(pk=p.institution_id).name for p in result.rows[0].parties] == [
+        "L. N. Gumilyov Eurasian National University",
+        "Al-Farabi Kazakh National University",
+    ]

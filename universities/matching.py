@@ -21,7 +21,12 @@ How a name is compared:
 3. Generic words (university, state, national, ...) say little about *which* institution
    is meant, so the score weights the distinctive words (place names, people's names,
    fields) more than the whole name.
-4. Acronyms are only compared exactly: a fuzzy acronym match is noise.
+4. Acronyms are only compared exactly: a fuzzy acronym match is noise. An exact acronym
+   ("KazNU", "КазНУ") wins over any overlap of words; an acronym with the person or place
+   it is named after ("ЕНУ им. Гумилева") is scored on how well those words agree.
+5. Place names are data, not code: every country's name and its language's adjective in
+   each interface language (django-countries, the CLDR), the CLDR's cities, and the
+   cities of the register's institutions map to one token per place, for any country.
 
 ``NameMatcher`` loads every institution and name of the register once (two queries), so
 matching a thousand names does not query per name.
@@ -31,7 +36,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from functools import lru_cache
 
 from django.utils.translation import gettext_lazy as _
@@ -122,24 +127,6 @@ CANONICAL_PREFIXES = {
     "chastn": "private",
     "private": "private",
     "ozal": "private",
-    # countries and their capitals, in every spelling
-    "kazakh": "kazakh",
-    # Kazakhstan is its own word: "Kazakhstan Medical University" is not "Kazakh ... Medical".
-    "kazakhstan": "kazakhstan",
-    "qazaqstan": "kazakhstan",
-    "kazak": "kazakh",
-    "qazaq": "kazakh",
-    "azerbai": "azerbaijan",
-    "azerbay": "azerbaijan",
-    "azarbay": "azerbaijan",
-    "azerbaydzh": "azerbaijan",
-    "baki": "baku",
-    "baku": "baku",
-    "bakin": "baku",
-    "nakhchivan": "nakhchivan",
-    "nakhichevan": "nakhchivan",
-    "nakhchyvan": "nakhchivan",
-    "naxcivan": "nakhchivan",
     # fields
     "tekhni": "technical",
     "technic": "technical",
@@ -160,6 +147,8 @@ CANONICAL_PREFIXES = {
     "iqtisad": "economic",
     "neft": "oil",
     "oil": "oil",
+    "munai": "oil",
+    "munay": "oil",
     "gaz": "gas",
     "gas": "gas",
     "qaz": "gas",
@@ -226,15 +215,109 @@ ENDINGS = (
     ("ya", ""),
 )
 _SPLIT = re.compile(r"\s+")
+# A place spelling shorter than this is compared as a whole word only ("Mali" is not a
+# prefix of "Malikov"); a longer one also as a prefix ("kazakhskiy", "azerbaydzhanskiy").
+PLACE_PREFIX_MIN = 5
+_VOWELS = "aeiouy"
+
+
+@lru_cache(maxsize=1)
+def place_spellings() -> dict[str, str]:
+    """Every folded spelling of every country and of the CLDR's cities, mapped to one token
+    per place.
+
+    Data, not code: the country names django-countries and the CLDR (cooperation.countries)
+    give in each interface language ("Kazakhstan", "Казахстан", "Қазақстан", "Qazaxıstan"),
+    the CLDR names of the country's own language, which are the adjectives institution
+    names use ("Kazakh", "казахский", "қазақ", "qazax"), and the cities the CLDR names in
+    every language (its time-zone cities: "Baku", "Баку", "Bakı"; "Warsaw", "Варшава").
+    The token is the English name, folded. Names of several words ("United States") are
+    left to the fuzzy comparison. A spelling ending in a vowel also gives its stem, so the
+    adjective meets the noun ("Варшава" -> varshav- -> "Варшавский").
+    """
+    from babel import Locale, UnknownLocaleError
+    from babel.core import get_global
+    from babel.languages import get_official_languages
+    from django.conf import settings
+    from django.utils import translation
+    from django_countries.data import COUNTRIES
+
+    from cooperation.countries import country_name
+
+    languages = [code for code, _label in settings.LANGUAGES]
+    likely = get_global("likely_subtags")
+    language_names = {}
+    for language in languages:
+        try:
+            language_names[language] = Locale.parse(language).languages
+        except UnknownLocaleError:  # pragma: no cover - every interface language is in CLDR
+            continue
+    spellings: dict[str, str] = {}
+
+    def put(text: str, token: str) -> None:
+        words = fold(text).split()
+        if len(words) == 1 and len(words[0]) >= 3 and words[0] not in CANONICAL_PREFIXES:
+            word = words[0]
+            spellings.setdefault(word, token)
+            stem = word.rstrip(_VOWELS)
+            if stem != word and len(stem) >= PLACE_PREFIX_MIN:
+                spellings.setdefault(stem, token)
+
+    for code in COUNTRIES:
+        with translation.override("en"):
+            token = "".join(fold(country_name(code)).split())
+        if not token:
+            continue
+        for language in languages:
+            with translation.override(language):
+                put(country_name(code), token)
+        # The country's own language, when the country is where the language is mainly at home.
+        for own in get_official_languages(code):
+            if likely.get(own, "").split("_")[-1] != code:
+                continue
+            for names in language_names.values():
+                if own in names:
+                    # "қазақ тілі" (Kazakh language): the first word is the adjective.
+                    words = fold(names[own]).split()
+                    if words:
+                        put(words[0], token)
+    for language in languages:
+        try:
+            zones = Locale.parse(language).time_zones
+        except UnknownLocaleError:  # pragma: no cover
+            continue
+        for zone, info in zones.items():
+            city = info.get("city")
+            english = "".join(fold(zone.rsplit("/", 1)[-1].replace("_", " ")).split())
+            if city and english and "/" in zone:
+                put(english, english)
+                put(city, english)
+    return spellings
+
+
+def _place_of(word: str) -> tuple[int, str]:
+    """The place ``word`` spells and the length of the spelling found, or (0, "")."""
+    spellings = place_spellings()
+    if word in spellings:
+        return len(word), spellings[word]
+    for length in range(len(word) - 1, PLACE_PREFIX_MIN - 1, -1):
+        token = spellings.get(word[:length])
+        if token:
+            return length, token
+    return 0, ""
 
 
 @lru_cache(maxsize=8192)
 def canonical_word(word: str) -> str:
-    """One word's canonical form: the generic dictionary first, then trimmed endings."""
+    """One word's canonical form: the longest generic word or place spelling it starts
+    with (a generic word on a tie), else the word with its ending trimmed."""
+    place_length, place = _place_of(word)
     for length in range(len(word), 2, -1):
         canonical = CANONICAL_PREFIXES.get(word[:length])
-        if canonical:
+        if canonical and length >= place_length:
             return canonical
+    if place:
+        return place
     if len(word) > 5:
         for ending, replacement in ENDINGS:
             if word.endswith(ending) and len(word) - len(ending) >= 4:
@@ -250,9 +333,12 @@ class NameKey:
     distinctive: str
     compact: str  # the folded name without spaces: how acronyms are compared
     generic: tuple[str, ...] = ()  # the generic words ("state", "university"), as written
+    written: str = ""  # the folded words as written
 
     @classmethod
-    def of(cls, name: str) -> NameKey:
+    def of(cls, name: str, place: Callable[[str], str] | None = None) -> NameKey:
+        """``place`` maps a canonical word to the city it spells, if any (the matcher's
+        cities: "nakhchyvan" -> nakhchivan)."""
         words = [w for w in _SPLIT.split(fold(name)) if w]
         compact = "".join(words)
         kept = [w for w in words if w not in STOP_WORDS]
@@ -260,12 +346,15 @@ class NameKey:
         if len(kept) > 2:
             kept = [w for w in kept if len(w) > 2]
         canonical = [canonical_word(w) for w in kept]
+        if place is not None:
+            canonical = [place(w) for w in canonical]
         distinctive = [w for w in canonical if w not in GENERIC]
         return cls(
             full=" ".join(canonical),
             distinctive=" ".join(distinctive),
             compact=compact,
             generic=tuple(w for w in canonical if w in GENERIC),
+            written=" ".join(words),
         )
 
 
@@ -337,6 +426,11 @@ class _Entry:
     acronym: bool
 
 
+# A word this close to the name of a city of the register (and with the same first three
+# letters) is read as that city: "Нахчыванский" -> nakhchyvan -> nakhchivan.
+CITY_SCORE = 85.0
+
+
 class NameMatcher:
     """Matches names against a set of institutions loaded once, in two queries.
 
@@ -350,19 +444,29 @@ class NameMatcher:
         self._lists: tuple[list[_Entry], list[str], list[str]] | None = None
         # A session names the same institutions again and again: match each name once.
         self._cache: dict[tuple[str, str | None, int], Match] = {}
+        # The folded one-word cities of the institutions: place names are data, not code.
+        self._cities: set[str] = set()
+        self._city_of: dict[str, str] = {}
+        self._keyed_cities = 0  # how many cities the entries' keys were computed with
+        # Acronym (folded, compact) -> its entries, for the exact comparison.
+        self._acronyms: dict[str, list[_Entry]] = {}
         for institution in institutions:
             self.add(institution)
 
     @classmethod
     def from_register(cls, queryset=None) -> NameMatcher:
         queryset = Institution.objects.all() if queryset is None else queryset
-        return cls(queryset.only("id", "name", "country").prefetch_related("names"))
+        return cls(queryset.only("id", "name", "country", "city").prefetch_related("names"))
 
     def add(self, institution: Institution, names: Iterable | None = None) -> None:
         """Make ``institution`` a candidate (e.g. one created during a session)."""
         self.institutions[institution.pk] = institution
         self._lists = None
         self._cache = {}
+        city = fold(getattr(institution, "city", "") or "")
+        if city and " " not in city and len(city) >= 4 and city not in self._cities:
+            self._cities.add(city)
+            self._city_of = {}
         self._entries.append(
             _Entry(institution.pk, NameKey.of(institution.name), institution.name, False)
         )
@@ -370,10 +474,38 @@ class NameMatcher:
             names = institution.names.all() if institution.pk else []
         for name in names:
             acronym = name.kind == InstitutionNameKind.ACRONYM
-            self._entries.append(_Entry(institution.pk, NameKey.of(name.name), name.name, acronym))
+            entry = _Entry(institution.pk, NameKey.of(name.name), name.name, acronym)
+            self._entries.append(entry)
+            if acronym and entry.key.compact:
+                self._acronyms.setdefault(entry.key.compact, []).append(entry)
+
+    def _place(self, word: str) -> str:
+        """The city ``word`` spells, or ``word`` itself."""
+        if word in self._cities or word in GENERIC:
+            return word
+        if word not in self._city_of:
+            city = word
+            if len(word) >= 4:
+                found = process.extractOne(
+                    word,
+                    [c for c in self._cities if c[:3] == word[:3]],
+                    scorer=fuzz.ratio,
+                    score_cutoff=CITY_SCORE,
+                )
+                if found:
+                    city = found[0]
+            self._city_of[word] = city
+        return self._city_of[word]
+
+    def _key(self, text: str) -> NameKey:
+        return NameKey.of(text, self._place) if self._cities else NameKey.of(text)
 
     def _choice_lists(self) -> tuple[list[_Entry], list[str], list[str]]:
         if self._lists is None:
+            if self._keyed_cities != len(self._cities):
+                for entry in self._entries:
+                    entry.key = self._key(entry.text)
+                self._keyed_cities = len(self._cities)
             fuzzy = [e for e in self._entries if not e.acronym]
             self._lists = (
                 fuzzy,
@@ -389,8 +521,37 @@ class NameMatcher:
             self._cache[cache_key] = self._match(name, country=country, limit=limit)
         return self._cache[cache_key]
 
+    def _acronym_with_words(self, query: NameKey) -> list[tuple[int, float, str]]:
+        """An acronym and the person or place it is named after ("КазНУ им. аль-Фараби",
+        "ЕНУ им. Гумилева"): the institutions of that acronym, scored by how well the other
+        words agree with their names."""
+        words = [w for w in query.written.split() if w not in STOP_WORDS]
+        found = []
+        for word in dict.fromkeys(words):
+            for acronym_entry in self._acronyms.get(word, []):
+                rest = self._key(" ".join(w for w in words if w != word)).distinctive
+                if not rest:
+                    continue
+                names = [
+                    e.key.distinctive
+                    for e in self._entries
+                    if e.institution_id == acronym_entry.institution_id and not e.acronym
+                ]
+                # The city counts as a name's word too ("KazNU Almaty").
+                city = fold(getattr(self.institutions[acronym_entry.institution_id], "city", ""))
+                names = [f"{n} {city}".strip() for n in names]
+                agreement = max((fuzz.token_set_ratio(rest, n) for n in names if n), default=0.0)
+                score = round(50.0 + agreement / 2, 1)
+                found.append((acronym_entry.institution_id, score, acronym_entry.text))
+        best: dict[int, tuple[int, float, str]] = {}
+        for item in found:
+            if item[0] not in best or item[1] > best[item[0]][1]:
+                best[item[0]] = item
+        return [item for item in best.values() if item[1] >= CANDIDATE_SCORE]
+
     def _match(self, name: str, *, country: str | None, limit: int) -> Match:
-        query = NameKey.of(name)
+        fuzzy, fulls, distinctives = self._choice_lists()
+        query = self._key(name)
         if not query.compact:
             return Match(name, UNKNOWN, ())
         best: dict[int, tuple[float, str]] = {}
@@ -400,7 +561,6 @@ class NameMatcher:
                 best[institution_id] = (score, text)
 
         single_word = " " not in query.full.strip()
-        fuzzy, fulls, distinctives = self._choice_lists()
         # A cheap first pass in C over every name picks the few worth the full score.
         shortlist = process.extract(
             query.full,
@@ -420,11 +580,25 @@ class NameMatcher:
         for _choice, _score, index in shortlist:
             entry = fuzzy[index]
             offer(entry.institution_id, score_keys(query, entry.key), entry.text)
-        # An acronym matches as written, spaces or not ("ANG RK", "АНГ РК", "angrk").
+        # An acronym matches as written, spaces or not ("ANG RK", "АНГ РК", "angrk"), and
+        # wins over any fuzzy overlap of words: "KazNU" is Al-Farabi KazNU, not the Kazakh
+        # National University of Arts (KazNUA).
         short = single_word or len(query.compact) <= ACRONYM_MAX
-        for entry in self._entries:
-            if entry.acronym and short and entry.key.compact == query.compact:
-                offer(entry.institution_id, 100.0, entry.text)
+        exact = [
+            (e.institution_id, 100.0, e.text)
+            for e in (self._acronyms.get(query.compact, []) if short else [])
+        ]
+        if not exact:
+            exact = self._acronym_with_words(query)
+        # Only a sure acronym match puts the fuzzy candidates behind it.
+        if exact and max(score for _id, score, _text in exact) >= SURE_SCORE:
+            for institution_id, (score, text) in list(best.items()):
+                best[institution_id] = (min(score, SURE_SCORE - 1), text)
+            for institution_id, score, text in exact:
+                best[institution_id] = (score, text)
+        else:
+            for institution_id, score, text in exact:
+                offer(institution_id, score, text)
         ranked = sorted(best.items(), key=lambda item: (-item[1][0], item[0]))
         candidates = []
         for institution_id, (score, text) in ranked:
