@@ -447,13 +447,18 @@ class XLSXRenderer(renderers.BaseRenderer):
 # --------------------------------------------------------------------------- viewsets
 
 
+def _filter_widgets(filterset_class: type[django_filters.FilterSet]):
+    """Each filter's name and its form widget (an instance)."""
+    for name, filter_ in filterset_class.base_filters.items():
+        widget = filter_.field_class.widget
+        yield name, widget() if isinstance(widget, type) else widget
+
+
 @cache
 def filterset_param_names(filterset_class: type[django_filters.FilterSet]) -> frozenset[str]:
     """The query parameters a FilterSet reads (a range widget reads two: ``x_min``, ``x_max``)."""
     names: set[str] = set()
-    for name, filter_ in filterset_class.base_filters.items():
-        widget = filter_.field_class.widget
-        widget = widget() if isinstance(widget, type) else widget
+    for name, widget in _filter_widgets(filterset_class):
         if isinstance(widget, SuffixedMultiWidget):
             names.update(widget.suffixed(name, suffix) for suffix in widget.suffixes)
         else:
@@ -465,9 +470,7 @@ def filterset_param_names(filterset_class: type[django_filters.FilterSet]) -> fr
 def filterset_multi_valued_names(filterset_class: type[django_filters.FilterSet]) -> frozenset[str]:
     """The filters of a FilterSet that read a list (``?country=KZ&country=AZ``)."""
     names: set[str] = set()
-    for name, filter_ in filterset_class.base_filters.items():
-        widget = filter_.field_class.widget
-        widget = widget() if isinstance(widget, type) else widget
+    for name, widget in _filter_widgets(filterset_class):
         if getattr(widget, "allow_multiple_selected", False):
             names.add(name)
     return frozenset(names)

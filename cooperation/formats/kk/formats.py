@@ -1,25 +1,5 @@
 # Kazakh: dates as 06.04.2026, a non-breaking space between thousands (1 000).
-DATE_FORMAT = "d.m.Y"
-TIME_FORMAT = "H:i"
-DATETIME_FORMAT = "d.m.Y H:i"
+from cooperation.formats.day_month_year import *  # noqa: F403
+
 YEAR_MONTH_FORMAT = "Y ж. F"
-MONTH_DAY_FORMAT = "j F"
-SHORT_DATE_FORMAT = "d.m.Y"
-SHORT_DATETIME_FORMAT = "d.m.Y H:i"
-FIRST_DAY_OF_WEEK = 1  # Monday
-DATE_INPUT_FORMATS = [
-    "%d.%m.%Y",  # 06.04.2026
-    "%d.%m.%y",  # 06.04.26
-    "%d/%m/%Y",  # 06/04/2026
-    "%Y-%m-%d",  # 2026-04-06
-]
-DATETIME_INPUT_FORMATS = [
-    "%d.%m.%Y %H:%M:%S",
-    "%d.%m.%Y %H:%M",
-    "%d.%m.%Y",
-    "%Y-%m-%d %H:%M:%S",
-    "%Y-%m-%d %H:%M",
-]
-DECIMAL_SEPARATOR = ","
 THOUSAND_SEPARATOR = "\xa0"  # non-breaking space
-NUMBER_GROUPING = 3
