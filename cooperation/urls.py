@@ -19,6 +19,7 @@ urlpatterns = [
     path("agreements/", include("agreements.urls")),
     path("events/", include("events.urls")),
     path("mobility/", include("mobility.urls")),
+    path("sources/intake/", include("intake.urls")),
     path("sources/", include(source_patterns)),
     path("stated-figures/", views.StatedFigureListView.as_view(), name="stated_figure_list"),
     path("datapackage.json", views.datapackage_view, name="datapackage"),
