@@ -38,6 +38,7 @@ from functools import lru_cache
 
 from django.conf import settings
 from django.utils.translation import gettext as _
+from rapidfuzz import fuzz, process
 
 from cooperation.choices import DatePrecision, Qualifier, StatedFigureMetric, StatedFigureScope
 from cooperation.choices import StatedFigureStatus as Status
@@ -147,9 +148,9 @@ def sentences(text: str) -> list[tuple[int, int, str]]:
         before = text[start : boundary.start()].rstrip('.!?…»"” ')
         last = before.rsplit(None, 1)[-1] if before.split() else ""
         last_word = last.split(".")[-1].lower()
-        if boundary.group().strip() == "" and "\n" not in boundary.group():
-            if (len(last_word) == 1 and last_word.isalpha()) or last_word in _ABBREVIATIONS:
-                continue
+        initial = (len(last_word) == 1 and last_word.isalpha()) or last_word in _ABBREVIATIONS
+        if initial and boundary.group().strip() == "" and "\n" not in boundary.group():
+            continue
         piece = text[start : boundary.start()].strip()
         if piece:
             offset = text.index(piece, start)
@@ -237,7 +238,9 @@ def cities_in(text: str, matcher: NameMatcher | None) -> list[tuple[str, str]]:
             continue
         code, city = place_in(word)
         if city and word[0].isupper():
-            found.append((register.get(city, (city.capitalize(), code))[0], code))
+            # The register's spelling of the city when it has one ("Aktau" for Aqtau).
+            near = process.extractOne(city, list(register), scorer=fuzz.ratio, score_cutoff=80)
+            found.append(register[near[0]] if near else (city.capitalize(), code))
     return found
 
 
@@ -313,6 +316,9 @@ _FILLERS = {
 }  # fmt: skip
 
 
+_STUDY = re.compile(r"\b(stud|учат|учил|оқи|təhsil)")
+
+
 def noun_class(word: str) -> str:
     folded = fold(word)
     for noun, prefixes in NOUNS:
@@ -357,10 +363,10 @@ def counts_in(sentence: str) -> list[Count]:
             code, city = place_in(word)
             if code and not city:
                 # "1000 Kazakhs study in Poland": the people named by their country.
-                if word[0].isupper() and word.lower().endswith(("s", "ы", "и", "lar", "lər")):
-                    if re.search(r"\b(stud|учат|учил|оқи|təhsil)", lowered):
-                        noun, country, demonym = STUDENTS_NOUN, code, True
-                        break
+                plural = word.lower().endswith(("s", "ы", "и", "lar", "lər"))
+                if word[0].isupper() and plural and _STUDY.search(lowered):
+                    noun, country, demonym = STUDENTS_NOUN, code, True
+                    break
                 country = country or code
                 continue
             if fold(word) in _FILLERS:
@@ -495,9 +501,13 @@ def _joiner(token: re.Match) -> bool:
     return fold(token.group()) in _JOINERS
 
 
-def _name_spans(tokens: list[re.Match], index: int, body: str) -> list[tuple[int, int]]:
+def _name_spans(
+    tokens: list[re.Match], index: int, body: str, language: str = "en"
+) -> list[tuple[int, int]]:
     """Spans (first token, last token) around the institution word at ``index``, never
-    across a comma or a bracket."""
+    across a comma or a bracket. Before the institution word, Russian names have only
+    adjectives ("Атырауском государственном"), not a capitalised first word of the sentence
+    ("Студенты-отличники Атырауского ...")."""
 
     def apart(a: int, b: int) -> bool:
         return bool(re.search(r"[,;:()«»\"“”]", body[tokens[a].end() : tokens[b].start()]))
@@ -507,13 +517,12 @@ def _name_spans(tokens: list[re.Match], index: int, body: str) -> list[tuple[int
         word = tokens[left].group()
         if apart(left, left + 1) or tokens[left + 1].group().endswith("."):
             break
-        if (
-            word[0].isupper()
-            or _joiner(tokens[left])
-            or fold(word).endswith(
-                ("skom", "skogo", "skiy", "nom", "nogo", "nyy", "noy", "kiy", "tyk", "dagy")
-            )
-        ):
+        if _joiner(tokens[left]):
+            break  # "Rector of the ADA University": the name starts after "of the"
+        adjective = fold(word).endswith(
+            ("skom", "skogo", "skiy", "nom", "nogo", "nyy", "noy", "kiy", "tyk", "dagy")
+        )
+        if adjective or (word[0].isupper() and language != "ru"):
             lefts.append(left)
         else:
             break
@@ -555,7 +564,8 @@ def institutions_in(
             if not word or not _is_institution_word(word, language):
                 continue
             best = None
-            for left, last in _name_spans(tokens, index, body):
+            spans = _name_spans(tokens, index, body, language)
+            for left, last in spans:
                 written = body[tokens[left].start() : tokens[last].end()].rstrip(".")
                 if written.lower().startswith("the "):
                     written = written[4:]
@@ -569,6 +579,15 @@ def institutions_in(
             if best is None:
                 continue
             (score, _sure, _length), written, result = best
+            if result.verdict != SURE:
+                # Nothing sure: the name as written, from its first capitalised word to
+                # the end of its "of ..." ("Gubkin Russian State University of Oil and Gas").
+                left = min(span[0] for span in spans)
+                last = max(span[1] for span in spans)
+                written = body[tokens[left].start() : tokens[last].end()].rstrip(".")
+                if written.lower().startswith("the "):
+                    written = written[4:]
+                result = matcher.match(written)
             if not result.candidates and len(written.split()) < 2:
                 continue  # a lone "University": nothing to name
             if result.verdict == SURE:
@@ -897,6 +916,9 @@ def extract(
         found = event["date"]
         host = event["host"]
         city, city_country = event["cities"][0] if event["cities"] else ("", "")
+        if not city and host and host[1] and matcher is not None:
+            institution = matcher.institutions.get(host[1]["institution_id"])
+            city = getattr(institution, "city", "") or ""
         country = city_country or (host[1]["country"] if host and host[1] else "")
         if not country:
             codes = countries_in(sentence[2])
@@ -1076,9 +1098,9 @@ def _figures_in(sentence, published_on, default_year, add) -> None:
             country = after_countries[0]  # "18 universities in Azerbaijan"
         scope = StatedFigureScope.COUNTRY
         partner = ""
-        if count.noun == AGREEMENTS_NOUN and (both or _BETWEEN_COUNTRIES.search(body)):
-            if len(sentence_countries) >= 2 or both:
-                scope = StatedFigureScope.BOTH
+        between = _BETWEEN_COUNTRIES.search(body) and len(sentence_countries) >= 2
+        if count.noun == AGREEMENTS_NOUN and (both or between):
+            scope = StatedFigureScope.BOTH
         if count.noun == INSTITUTIONS_NOUN and both:
             scope = StatedFigureScope.BOTH
         if count.noun == SCHOLARSHIPS_NOUN and re.search(r"\beach\b|кажд|hər biri", clause):

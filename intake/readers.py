@@ -140,7 +140,9 @@ def _docx(data: bytes) -> str:
             document = archive.read("word/document.xml")
         root = ElementTree.fromstring(document)
     except (zipfile.BadZipFile, KeyError, ElementTree.ParseError):
-        raise IntakeRefused("file", _("This is not a Word document (.docx) UniBridge can read."))
+        raise IntakeRefused(
+            "file", _("This is not a Word document (.docx) UniBridge can read.")
+        ) from None
     paragraphs = ["".join(t.text or "" for t in p.iter(f"{_W}t")) for p in root.iter(f"{_W}p")]
     return "\n".join(p for p in paragraphs if p.strip())
 
