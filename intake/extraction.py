@@ -313,6 +313,7 @@ _FILLERS = {
     "new", "leading", "top", "more", "of", "our", "their", "foreign", "bilateral", "young",
     "novyh", "novykh", "vedushchikh", "veduschih", "nashikh", "inostrannykh", "zhana", "yeni",
     "international", "higher", "education", "educational", "state", "private", "other",
+    "astam", "artyk", "chokh", "qadar", "deyin",
 }  # fmt: skip
 
 
