@@ -1,3 +1,4 @@
+# ruff: noqa: E501  (the table of sentences reads best one per line)
 """The extractor's rules on sentences of each language, and the extract API."""
 
 import datetime
