@@ -7,7 +7,15 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from . import extraction as ex
-from .readers import MAX_TEXT_CHARS, IntakeRefused, check_text, read_upload
+from .readers import (
+    MAX_FILE_BYTES,
+    MAX_TEXT_CHARS,
+    IntakeRefused,
+    check_text,
+    read_upload,
+    too_large_message,
+    too_long_message,
+)
 from .services import propose
 
 
@@ -16,13 +24,15 @@ class ArticleForm(forms.Form):
         required=False,
         strip=False,
         label=gettext_lazy("Article text"),
-        widget=forms.Textarea(attrs={"rows": 14, "maxlength": MAX_TEXT_CHARS}),
+        widget=forms.Textarea(attrs={"rows": 14, "data-max": MAX_TEXT_CHARS}),
     )
     file = forms.FileField(
         required=False,
         label=gettext_lazy("or a file"),
         help_text=gettext_lazy(".txt, .html, .docx or .pdf, at most 5 MB."),
-        widget=forms.ClearableFileInput(attrs={"accept": ".txt,.html,.htm,.docx,.pdf"}),
+        widget=forms.ClearableFileInput(
+            attrs={"accept": ".txt,.html,.htm,.docx,.pdf", "data-max": MAX_FILE_BYTES}
+        ),
     )
     title = forms.CharField(required=False, max_length=500, label=gettext_lazy("Title"))
     url = forms.URLField(
@@ -32,6 +42,12 @@ class ArticleForm(forms.Form):
     published_on = forms.DateField(required=False, label=gettext_lazy("Published on"))
 
     extraction: ex.Extraction | None = None
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The browser says the same as the server before sending too much (intake.js).
+        self.fields["text"].widget.attrs["data-message"] = too_long_message()
+        self.fields["file"].widget.attrs["data-message"] = too_large_message()
 
     def clean(self):
         data = super().clean()

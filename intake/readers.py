@@ -30,17 +30,34 @@ class IntakeRefused(Exception):
         super().__init__(message)
 
 
+def too_long_message(size: int | None = None) -> str:
+    if size is None:
+        return _("The text is too long; an article may have at most %(limit)s characters.") % {
+            "limit": f"{MAX_TEXT_CHARS:,}"
+        }
+    return _(
+        "The text is too long (%(size)s characters); an article may have at most %(limit)s."
+    ) % {"size": f"{size:,}", "limit": f"{MAX_TEXT_CHARS:,}"}
+
+
+def too_large_message(size: int | None = None) -> str:
+    if size is None:
+        return _("The file is too large; it may have at most %(limit)s bytes.") % {
+            "limit": f"{MAX_FILE_BYTES:,}"
+        }
+    return _("The file is too large (%(size)s bytes); it may have at most %(limit)s.") % {
+        "size": f"{size:,}",
+        "limit": f"{MAX_FILE_BYTES:,}",
+    }
+
+
 def check_text(text: str, field: str = "text") -> str:
     """The text with its line ends tidied, or a refusal when empty or too long."""
     text = (text or "").replace("\r\n", "\n").replace("\x00", "")
     if not text.strip():
         raise IntakeRefused(field, _("The article is empty: paste its text or upload a file."))
     if len(text) > MAX_TEXT_CHARS:
-        raise IntakeRefused(
-            field,
-            _("The text is too long (%(size)s characters); an article may have at most %(limit)s.")
-            % {"size": f"{len(text):,}", "limit": f"{MAX_TEXT_CHARS:,}"},
-        )
+        raise IntakeRefused(field, too_long_message(len(text)))
     return text
 
 
@@ -48,11 +65,7 @@ def read_upload(name: str, data: bytes) -> str:
     """The text of an uploaded file, by its extension."""
     field = "file"
     if len(data) > MAX_FILE_BYTES:
-        raise IntakeRefused(
-            field,
-            _("The file is too large (%(size)s bytes); it may have at most %(limit)s.")
-            % {"size": f"{len(data):,}", "limit": f"{MAX_FILE_BYTES:,}"},
-        )
+        raise IntakeRefused(field, too_large_message(len(data)))
     extension = "." + name.rsplit(".", 1)[-1].lower() if "." in name else ""
     if extension not in EXTENSIONS:
         raise IntakeRefused(

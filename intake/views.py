@@ -12,7 +12,7 @@ from django_countries import countries
 
 from . import extraction as ex
 from .forms import ArticleForm
-from .readers import MAX_TEXT_CHARS
+from .readers import MAX_TEXT_CHARS, too_long_message
 from .services import (
     EDITABLE,
     MODELS,
@@ -102,13 +102,8 @@ def article_intake(request):
     try:
         data = request.POST
     except RequestDataTooBig:
-        form = ArticleForm()
-        form.add_error(
-            None,
-            _("The text is too long; an article may have at most %(limit)s characters.")
-            % {"limit": f"{MAX_TEXT_CHARS:,}"},
-        )
-        context["form"] = form
+        context["form"] = ArticleForm()
+        context["refused"] = too_long_message()
         return render(request, "intake/article.html", context, status=400)
     form = ArticleForm(data, request.FILES)
     if not form.is_valid() or form.extraction is None:

@@ -122,3 +122,12 @@ def test_html_and_docx_uploads_are_read(client, register, ministry):
         kinds = {p.fields.get("kind") for p in extraction.of_kind("event")}
         assert "round_table" in kinds, name
     assert not Source.objects.exists()
+
+
+def test_a_five_megabyte_paste_is_refused_with_a_message(client, register, ministry):
+    # Beyond Django's limit on a request's form fields: the page still says why.
+    client.force_login(ministry)
+    response = client.post(URL, {"text": "б" * (5 * 1024 * 1024)})
+    assert response.status_code == 400
+    assert "The text is too long" in response.content.decode()
+    assert not Source.objects.exists()
