@@ -28,6 +28,7 @@ django.setup()
 
 from cooperation.text import fold  # noqa: E402
 from intake import extraction as ex  # noqa: E402
+from intake.services import complete, default_accept  # noqa: E402
 from universities.choices import InstitutionNameKind  # noqa: E402
 from universities.matching import NameMatcher  # noqa: E402
 from universities.models import Institution, InstitutionName  # noqa: E402
@@ -119,6 +120,7 @@ def score(answers: dict, matcher: NameMatcher) -> dict:
     totals = {kind: {"tp": 0, "fp": 0, "fn": 0} for kind in KINDS}
     checks: dict[str, dict[str, list[int]]] = {}
     misses, extras, languages, timings, matched_institutions = [], [], [], [], [0, 0]
+    steps: list[tuple] = []
     for path in sorted(news_dir().glob("*.txt")):
         key = path.name[:3]
         answer = answers[key]
@@ -126,6 +128,16 @@ def score(answers: dict, matcher: NameMatcher) -> dict:
         extraction = ex.extract(path.read_text(encoding="utf-8"), matcher=matcher)
         timings.append(time.perf_counter() - started)
         languages.append(extraction.language == answer["language"])
+        records = 1 + sum(len(answer[kind]) for kind in KINDS)
+        steps.append(
+            (
+                key,
+                records,
+                len(extraction.proposals),
+                sum(default_accept(p) for p in extraction.proposals),
+                sum(not complete(p) for p in extraction.proposals),
+            )
+        )
         for kind in KINDS:
             proposals = extraction.of_kind(kind)
             unused = list(proposals)
@@ -155,6 +167,7 @@ def score(answers: dict, matcher: NameMatcher) -> dict:
         "languages": f"{sum(languages)}/{len(languages)}",
         "institutions_matched_to_register": matched_institutions,
         "seconds_per_article": round(sum(timings) / max(len(timings), 1), 3),
+        "steps": steps,
     }
 
 
@@ -185,6 +198,13 @@ def main() -> None:
     print(f"- institutions found that the matcher matched surely: {matched}/{total}")
     print(f"- language detected right: {result['languages']}")
     print(f"- register loaded in {load:.2f} s; {result['seconds_per_article']} s per article")
+    print(
+        "\n| article | records in the key (with the source) | proposals "
+        "| ticked at once | need a field filled |"
+    )
+    print("|---|---|---|---|---|")
+    for key, records, proposals, ticked, incomplete in result["steps"]:
+        print(f"| {key} | {records} | {proposals} | {ticked} | {incomplete} |")
     print("\nMissed:")
     for key, kind, item in result["misses"]:
         print(f"- {key} {kind}: {item}")

@@ -482,6 +482,8 @@ INSTITUTION_WORDS = (
 _PLURAL_ENDINGS = ("ies", "ov", "ami", "akh", "am", "lar", "lər", "tar", "ter", "dar", "der")
 # Words that join a name's parts ("of", "им.", "named after").
 _JOINERS = {"of", "the", "and", "im", "imeni", "named", "after", "atyndagy", "adina", "adyna"}
+_ENGLISH_JOINERS = {"of", "the", "and"}
+_INITIALS = re.compile(r"^(?:\w{1,2}\.)+$")
 _SPAN_LEFT = 5
 _SPAN_RIGHT = 6
 
@@ -518,7 +520,7 @@ def _name_spans(
         word = tokens[left].group()
         if apart(left, left + 1) or tokens[left + 1].group().endswith("."):
             break
-        if _joiner(tokens[left]):
+        if fold(word) in _ENGLISH_JOINERS:
             break  # "Rector of the ADA University": the name starts after "of the"
         adjective = fold(word).endswith(
             ("skom", "skogo", "skiy", "nom", "nogo", "nyy", "noy", "kiy", "tyk", "dagy")
@@ -533,9 +535,13 @@ def _name_spans(
         if apart(right - 1, right):
             break
         word = tokens[right].group()
-        if _joiner(tokens[right]) or word[0].isupper():
+        # Russian and Kazakh names go on to the right only after "им." / "имени"
+        # ("... университет им. Л.Н. Гумилева"), not into the next words of the sentence.
+        after_named = any(fold(tokens[r].group()) in {"im", "imeni"} for r in rights)
+        capital_ok = word[0].isupper() and (language not in ("ru", "kk") or after_named)
+        if _joiner(tokens[right]) or capital_ok:
             rights.append(right)
-            if word.endswith(".") and not _joiner(tokens[right]):
+            if word.endswith(".") and not _joiner(tokens[right]) and not _INITIALS.match(word):
                 break
             right += 1
         else:
@@ -945,9 +951,10 @@ def extract(
         )
 
     seen_agreements: set = set()
+    article_countries = countries_in(text)
     for sentence in sentence_list:
         _agreements_in(sentence, matcher, institutions, default_year, add, seen_agreements)
-        _figures_in(sentence, published_on, default_year, add)
+        _figures_in(sentence, published_on, default_year, add, article_countries)
 
     if len(proposals) == 1:
         raise NothingRelevant()
@@ -1050,7 +1057,7 @@ def _agreements_in(sentence, matcher, institutions, default_year, add, seen_agre
         return
 
 
-def _figures_in(sentence, published_on, default_year, add) -> None:
+def _figures_in(sentence, published_on, default_year, add, article_countries=()) -> None:
     """The stated figures and mobility figures of one sentence."""
     body = sentence[2]
     counts = counts_in(body)
@@ -1118,6 +1125,10 @@ def _figures_in(sentence, published_on, default_year, add) -> None:
             partner = others[0] if others else ""
             if not partner and metric != StatedFigureMetric.SCHOLARSHIPS:
                 partner = other_of_pair(country)
+        pair = settings.UNIBRIDGE_FOCUS_PAIR
+        if not country and count.noun == AGREEMENTS_NOUN and set(pair) <= set(article_countries):
+            # "25 memoranda were signed at the forum" of an article about the pair.
+            scope, (country, partner) = StatedFigureScope.BOTH, pair
         if metric == StatedFigureMetric.INSTITUTIONS_WITH_AGREEMENTS:
             status = Status.STATED
         confidence = 0.6 + (0.15 if country else 0) + (0.1 if count.noun != STAFF_NOUN else 0)
@@ -1146,9 +1157,13 @@ def _mobility(
 ) -> set[int]:
     """A count of students who study abroad: origin, destination, host institutions."""
     consumed = set()
-    if not re.search(r"stud|учат|учил|обуча|оқи|təhsil|oxu", body[count.start :], re.I):
+    if not re.search(r"stud|учат|учил|учат|обуча|оқи|təhsil|oxu", body, re.I):
         return consumed
     origin = count.country
+    # "students from Azerbaijan", "студентов из Азербайджана"
+    coming = re.match(r"\s*(?:\w+\s+){0,2}?(?:from|из|dan|dən)\s+(\w+)", body[count.end :])
+    if not origin and coming:
+        origin = (countries_in(coming.group(1)) or [""])[0]
     words = _WORD.findall(clause)
     destination = ""
     hosts = None
@@ -1159,7 +1174,9 @@ def _mobility(
             destination = later.country or destination
             break
     if not destination:
-        for code in countries_in(" ".join(words)):
+        # Where they study: named after them ("study in Poland"), else anywhere in the
+        # sentence ("В Казахстане обучаются ... студентов из Азербайджана").
+        for code in countries_in(" ".join(words)) + countries_in(body):
             if code != origin:
                 destination = code
                 break

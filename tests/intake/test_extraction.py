@@ -127,3 +127,46 @@ def test_matcher_is_only_used_in_memory():
     names = {p.fields["name"] for p in extraction.of_kind("institution")}
     assert "University of Arizona" in names
     assert "Gubkin Russian State University of Oil and Gas" in names
+
+
+HELD_OUT = {
+    "ru": "12 мая 2025 года в Евразийском национальном университете имени Л.Н. Гумилева прошёл форум ректоров вузов Казахстана и Азербайджана. В рамках форума подписано 15 меморандумов. Сейчас в Казахстане обучаются около 400 студентов из Азербайджана.",
+    "kk": "2025 жылғы 12 мамырда Әл-Фараби атындағы Қазақ ұлттық университетінде Қазақстан мен Әзірбайжан ректорларының форумы өтті. Форум аясында 20 меморандумға қол қойылды. Қазіргі уақытта Әзірбайжанда 150-ден астам қазақстандық студент оқиды.",
+    "az": "12 may 2025-ci ildə Bakı Dövlət Universitetində Azərbaycan və Qazaxıstan rektorlarının forumu keçirilib. Forum çərçivəsində 25 memorandum imzalanıb. Hazırda Qazaxıstanda 300-dən çox azərbaycanlı tələbə təhsil alır.",
+}
+EXPECTED = {
+    # institution, memoranda signed, (origin, destination, value, qualifier)
+    "ru": ("L. N. Gumilyov Eurasian National University", 15, ("AZ", "KZ", 400, "about")),
+    "kk": ("Al-Farabi Kazakh National University", 20, ("KZ", "AZ", 150, "more_than")),
+    "az": ("Baku State University", 25, ("AZ", "KZ", 300, "more_than")),
+}
+
+
+@pytest.fixture(scope="module")
+def reference_register():
+    from bench.intake_bench import reference_matcher
+
+    return reference_matcher()
+
+
+@pytest.mark.parametrize("language", sorted(HELD_OUT))
+def test_a_forum_written_in_each_language(reference_register, language):
+    # Sentences written for this test, not taken from the articles the rules were made on.
+    extraction = ex.extract(HELD_OUT[language], matcher=reference_register)
+    assert extraction.language == language
+    institution, memoranda, (origin, destination, value, qualifier) = EXPECTED[language]
+    (found,) = extraction.of_kind("institution")
+    assert found.match["name"] == institution
+    (forum,) = extraction.of_kind("event")
+    assert (forum.fields["kind"], forum.fields["start_date"]) == ("forum", "2025-05-12")
+    (figure,) = extraction.of_kind("stated_figure")
+    assert (figure.fields["value"], figure.fields["status"]) == (memoranda, "signed")
+    assert {figure.fields["country"], figure.fields["partner_country"]} == {"KZ", "AZ"}
+    (mobility,) = extraction.of_kind("mobility_figure")
+    fields = mobility.fields
+    assert (
+        fields["origin_country"],
+        fields["destination_country"],
+        fields["value"],
+        fields["qualifier"],
+    ) == (origin, destination, value, qualifier)
