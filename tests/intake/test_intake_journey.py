@@ -124,3 +124,22 @@ def test_only_ministry_staff_take_articles_in(client, register, who, request):
     client.force_login(request.getfixturevalue(who))
     assert client.get(URL).status_code == 403
     assert client.post(URL, {"text": article("004")}).status_code == 403
+
+
+@pytest.mark.parametrize("more_institutions", [0, 80])
+def test_confirm_costs_the_same_whatever_the_register_holds(
+    client, register, ministry, more_institutions, django_assert_max_num_queries
+):
+    from tests.factories import InstitutionFactory
+
+    InstitutionFactory.create_batch(more_institutions)
+    client.force_login(ministry)
+    first = client.post(URL, {"text": article("004"), "published_on": "2025-03-04"})
+    # Per proposal a bounded number of queries (duplicate check, validation, save,
+    # history, citation); none per institution of the register.
+    with django_assert_max_num_queries(QUERIES_TO_CONFIRM_004):
+        response = client.post(URL, confirm_data(first))
+    assert response.status_code == 302
+
+
+QUERIES_TO_CONFIRM_004 = 175
