@@ -769,6 +769,12 @@ def _title_at(body: str, at: int, length: int) -> str:
     return title if len(title.split()) >= 3 else ""
 
 
+def event_kinds_in(sentence: str) -> set[str]:
+    """The kinds of event whose words ``sentence`` uses."""
+    lowered = sentence.lower()
+    return {kind for kind, words in EVENT_WORDS if any(w in lowered for w in words)}
+
+
 def events_in(
     sentence_list, matcher: NameMatcher | None, institutions, default_year: int | None
 ) -> list[dict]:

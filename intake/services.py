@@ -34,8 +34,8 @@ from cooperation.choices import Language as SourceLanguage
 from cooperation.models import Source, StatedFigure
 from cooperation.roles import scoped_to
 from cooperation.text import fold
-from events.choices import EventKind, EventStatus
-from events.models import Event, Person
+from events.choices import EventKind, EventStatus, ParticipationRole
+from events.models import Event, Participation, Person
 from mobility.models import MobilityFigure
 from universities.choices import InstitutionKind
 from universities.matching import NameMatcher
@@ -339,6 +339,7 @@ def intake_save(*, extraction: ex.Extraction, decisions: dict[str, Decision], us
         result.source = source
         institutions: dict[str, Institution] = {}  # proposal key -> saved institution
         events: list[Event] = []
+        people: list[tuple[ex.Proposal, Person]] = []
         for proposal in extraction.proposals:
             decision = decisions.get(proposal.key)
             if proposal.kind == ex.SOURCE or decision is None or not decision.accept:
@@ -350,12 +351,15 @@ def intake_save(*, extraction: ex.Extraction, decisions: dict[str, Decision], us
                 institutions[proposal.key] = record
             if proposal.kind == ex.EVENT:
                 events.append(record)
+            if proposal.kind == ex.PERSON:
+                people.append((proposal, record))
             _cite(record, source, proposal.sentence)
         if result.errors:
             transaction.set_rollback(True)
             result.source = None
             return result
         _link_figures_to_event(extraction, decisions, events, source)
+        _participants(events, people)
     result.saved = True
     return result
 
@@ -509,6 +513,29 @@ def _mobility_values(fields: dict, source: Source) -> dict:
         "notes": fields.get("notes", ""),
         "source": source,
     }
+
+
+def _participants(events: list[Event], people: list[tuple[ex.Proposal, Person]]) -> None:
+    """The people an article names took part in its held event; when it tells of several,
+    in the one whose words their sentence uses ("speaking at the roundtable, ... Alim
+    Bayel"). The rector of the host institution is its host."""
+    held = [event for event in events if event.status == EventStatus.HELD]
+    for proposal, person in people:
+        kinds = ex.event_kinds_in(proposal.sentence)
+        for event in held:
+            if len(held) > 1 and event.kind not in kinds:
+                continue
+            host = person.institution_id and person.institution_id == event.host_institution_id
+            Participation.objects.get_or_create(
+                event=event,
+                person=person,
+                role=ParticipationRole.HOST if host else ParticipationRole.PARTICIPANT,
+                defaults={
+                    "position": person.position,
+                    "country": person.country,
+                    "institution_id": person.institution_id,
+                },
+            )
 
 
 def _link_figures_to_event(extraction, decisions, events: list[Event], source) -> None:

@@ -71,6 +71,10 @@ def test_paste_review_confirm_then_paste_again(client, register, ministry):
         Person.objects.values_list("name", flat=True)
     )
     assert source in register["ada"].sources.all()
+    # Who took part: the people whose sentences speak of the round table.
+    roles = dict(event.participations.values_list("person__name", "role"))
+    assert roles["Alim Bayel"] == "participant"
+    assert roles["Hafiz Pashayev"] == "host"
     # Each record keeps the sentence it was read from.
     citation = Citation.objects.get(
         content_type=ContentType.objects.get_for_model(Event), object_id=event.pk
@@ -142,4 +146,4 @@ def test_confirm_costs_the_same_whatever_the_register_holds(
     assert response.status_code == 302
 
 
-QUERIES_TO_CONFIRM_004 = 175
+QUERIES_TO_CONFIRM_004 = 190
