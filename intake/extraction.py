@@ -880,7 +880,7 @@ def extract(
             "publisher": publisher or _publisher_in(text),
             "url": url,
             "published_on": published_on.isoformat() if published_on else "",
-            "published_precision": (dated.precision if dated and not url else DatePrecision.DAY),
+            "published_precision": dated.precision if dated else DatePrecision.DAY,
             "language": language,
             "excerpt": first[2][:500],
         },
