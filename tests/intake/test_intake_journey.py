@@ -147,3 +147,36 @@ def test_confirm_costs_the_same_whatever_the_register_holds(
 
 
 QUERIES_TO_CONFIRM_004 = 190
+
+
+PUBLISHED = {
+    "000": "2016-05-28",
+    "001": "2018-05-28",
+    "002": "2026-04-06",
+    "003": "2025-03-05",
+    "004": "2025-03-04",
+}
+
+
+def test_the_five_articles_in_a_row_then_again(client, register, ministry):
+    """Every article confirms as reviewed by default; people and figures named in several
+    articles are held once and cite each; a second round creates nothing."""
+    client.force_login(ministry)
+
+    def take_in(number: str) -> None:
+        data = {"text": article(number), "published_on": PUBLISHED[number]}
+        review = client.post(URL, data)
+        assert review.status_code == 200, number
+        saved = client.post(URL, confirm_data(review))
+        assert saved.status_code == 302, (number, saved.context and saved.context["errors"])
+
+    for number in PUBLISHED:
+        take_in(number)
+    assert Source.objects.count() == 5
+    nurbek = Person.objects.get(name="Sayasat Nurbek")
+    assert nurbek.sources.count() == 3  # 002, 003 and 004 cite him; he is held once
+    models = (Source, Event, StatedFigure, Person, MobilityFigure, Citation)
+    counts = {model: model.objects.count() for model in models}
+    for number in PUBLISHED:
+        take_in(number)
+    assert {model: model.objects.count() for model in models} == counts
