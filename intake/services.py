@@ -23,6 +23,9 @@ from django.db import models, transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
+from agreements.choices import AgreementKind
+from agreements.models import Agreement
+from agreements.services import agreements_bulk_create
 from cooperation.choices import (
     DatePrecision,
     Qualifier,
@@ -112,10 +115,14 @@ EDITABLE: dict[str, list[tuple[str, str, object]]] = {
         ("as_of", DATE, None),
         ("host_institution_count", NUMBER, None),
     ],
-    ex.AGREEMENT: [],
+    ex.AGREEMENT: [
+        ("title", TEXT, None),
+        ("kind", TEXT, AgreementKind.choices),
+        ("year", NUMBER, None),
+    ],
 }
-# Agreements are shown, not saved: they go through the signing session, which checks
-# parties, kinds and duplicates of agreements (``agreements.services``).
+# Agreements are saved through the signing session's service (``agreements.services``),
+# which owns their rules: parties, kinds, duplicates.
 SAVED_KINDS = (
     ex.SOURCE,
     ex.INSTITUTION,
@@ -123,6 +130,7 @@ SAVED_KINDS = (
     ex.EVENT,
     ex.STATED_FIGURE,
     ex.MOBILITY_FIGURE,
+    ex.AGREEMENT,
 )
 NEW = "new"
 # The model each kind of proposal becomes.
@@ -237,6 +245,14 @@ def find_duplicate(proposal: ex.Proposal, text: str = "") -> models.Model | None
         if stated_on:
             found = found.filter(stated_on=stated_on)
         return found.first()
+    if proposal.kind == ex.AGREEMENT:
+        ids = fields.get("party_ids") or []
+        if len(ids) < 2 or None in ids:
+            return None
+        found = Agreement.objects.filter(kind=fields.get("kind"))
+        for institution_id in ids:
+            found = found.filter(parties__institution_id=institution_id)
+        return found.first()
     if proposal.kind == ex.MOBILITY_FIGURE:
         return MobilityFigure.objects.filter(
             origin_country=fields.get("origin_country") or "",
@@ -282,6 +298,8 @@ def complete(proposal: ex.Proposal) -> bool:
         return bool(fields.get("year"))
     if proposal.kind == ex.INSTITUTION and proposal.match is None:
         return bool(fields.get("country"))
+    if proposal.kind == ex.AGREEMENT:
+        return len(fields.get("parties") or []) >= 2
     return True
 
 
@@ -344,7 +362,10 @@ def intake_save(*, extraction: ex.Extraction, decisions: dict[str, Decision], us
             decision = decisions.get(proposal.key)
             if proposal.kind == ex.SOURCE or decision is None or not decision.accept:
                 continue
-            record = _save_one(proposal, decision, source, result, institutions)
+            if proposal.kind == ex.AGREEMENT:
+                record = _save_agreement(proposal, extraction, institutions, events, result, user)
+            else:
+                record = _save_one(proposal, decision, source, result, institutions)
             if record is None:
                 continue
             if proposal.kind == ex.INSTITUTION:
@@ -513,6 +534,49 @@ def _mobility_values(fields: dict, source: Source) -> dict:
         "notes": fields.get("notes", ""),
         "source": source,
     }
+
+
+def _save_agreement(proposal, extraction, institutions, events, result, user):
+    """An agreement named in the article, between institutions it names (matched or
+    accepted in this intake), through the signing session's service: the same checks, and
+    an agreement the register holds already is cited, not saved again."""
+    fields = proposal.fields
+    by_name = {
+        fold(p.fields.get("name", "")): institutions[p.key]
+        for p in extraction.of_kind(ex.INSTITUTION)
+        if p.key in institutions
+    }
+    parties = [by_name.get(fold(name)) for name in fields.get("parties") or []]
+    if len(parties) < 2 or None in parties:
+        result.errors.setdefault(proposal.key, []).append(
+            _("Accept the institutions this agreement is between first.")
+        )
+        return None
+    year = _int(fields.get("year"))
+    row = {
+        "parties": [party.pk for party in parties],
+        "kind": fields.get("kind") or "memorandum",
+        "title": fields.get("title", "")[:300],
+        "signed_on": datetime.date(year, 1, 1) if year else None,
+    }
+    event = events[0] if len(events) == 1 else None
+    bulk = agreements_bulk_create(event=event, rows=[row], user=user)
+    if bulk.saved:
+        agreement = Agreement.objects.get(pk=bulk.rows[0].agreement_id)
+        if year:
+            agreement.signed_precision = DatePrecision.YEAR
+            agreement.save()
+        _count(result.created, ex.AGREEMENT)
+        return agreement
+    checked = bulk.rows[0] if bulk.rows else None
+    if checked is not None and checked.duplicate_of and set(checked.errors) <= {"duplicate"}:
+        _count(result.cited, ex.AGREEMENT)
+        return Agreement.objects.get(pk=checked.duplicate_of[0])
+    messages = list(bulk.errors)
+    if checked is not None:
+        messages += [f"{field}: {' '.join(msgs)}" for field, msgs in checked.errors.items()]
+    result.errors.setdefault(proposal.key, []).extend(messages or [_("Not saved.")])
+    return None
 
 
 def _participants(events: list[Event], people: list[tuple[ex.Proposal, Person]]) -> None:

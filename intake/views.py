@@ -36,6 +36,15 @@ def _kind_labels() -> dict:
     }
 
 
+def _label(kind: str, name: str) -> str:
+    """The field's name as the model gives it; an agreement's year is its signing year."""
+    if kind == ex.AGREEMENT:
+        from agreements.models import Agreement
+
+        return _("year") if name == "year" else Agreement._meta.get_field(name).verbose_name
+    return MODELS[kind]._meta.get_field(name).verbose_name
+
+
 def _rows(extraction: ex.Extraction, data=None) -> list[dict]:
     """The review table: one group per kind, one row per proposal, with its editable
     fields and whether it is ticked."""
@@ -58,7 +67,7 @@ def _rows(extraction: ex.Extraction, data=None) -> list[dict]:
                 inputs.append(
                     {
                         "name": f"{proposal.key}-{name}",
-                        "field": MODELS[kind]._meta.get_field(name).verbose_name,
+                        "field": _label(kind, name),
                         "widget": widget,
                         "value": "" if value is None else str(value),
                         "choices": country_choices if widget == "country" else choices,

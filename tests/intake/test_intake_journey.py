@@ -180,3 +180,29 @@ def test_the_five_articles_in_a_row_then_again(client, register, ministry):
     for number in PUBLISHED:
         take_in(number)
     assert {model: model.objects.count() for model in models} == counts
+
+
+def test_an_agreement_between_named_institutions_is_saved_once(client, register, ministry):
+    from agreements.models import Agreement
+
+    client.force_login(ministry)
+    data = {"text": article("001"), "published_on": "2018-05-28"}
+    review = client.post(URL, data)
+    (memorandum,) = proposals_of(review, "agreement")
+    assert memorandum.fields["parties"] == [
+        "Al-Farabi Kazakh National University",
+        "Azerbaijan National Academy of Sciences",
+    ]
+    saved = client.post(URL, confirm_data(review))
+    assert saved.status_code == 302, saved.context and saved.context["errors"]
+    agreement = Agreement.objects.get()
+    assert agreement.kind == "memorandum"
+    assert {p.institution.name for p in agreement.parties.select_related("institution")} == {
+        "Al-Farabi Kazakh National University",
+        "Azerbaijan National Academy of Sciences",  # new, accepted in the same review
+    }
+    assert Source.objects.get() in agreement.sources.all()
+    # Again: the register holds it; it is cited, not saved twice.
+    again = client.post(URL, confirm_data(client.post(URL, data)))
+    assert again.status_code == 302
+    assert Agreement.objects.count() == 1
