@@ -4,6 +4,8 @@
 import datetime
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from intake import extraction as ex
 from tests.base import token_client
@@ -170,3 +172,25 @@ def test_a_forum_written_in_each_language(reference_register, language):
         fields["value"],
         fields["qualifier"],
     ) == (origin, destination, value, qualifier)
+
+
+WORDS = [
+    "University", "университет", "of", "Kazakhstan", "Azerbaijan", "more than", "более",
+    "70", "5 000", "99999999999999999999", "students", "memoranda", "signed", "forum",
+    "On April 31,", "2025", "Minister", "Rector", "им.", "Х.", "Baku", ",", ".", "\n",
+    "«", "»", "-ден астам", "-dən çox", "çox", "Ə", "ADA", "the", "Sayasat Nurbek",
+]  # fmt: skip
+
+
+@settings(max_examples=150, deadline=None, derandomize=True)
+@given(st.lists(st.sampled_from(WORDS) | st.text(max_size=12), min_size=1, max_size=60))
+def test_any_text_gives_proposals_or_a_refusal_never_an_error(words):
+    text = " ".join(words)
+    try:
+        extraction = ex.extract(text, matcher=NameMatcher([]))
+    except (ex.OtherLanguage, ex.NothingRelevant):
+        return
+    assert extraction.proposals[0].kind == "source"
+    for proposal in extraction.proposals:
+        assert 0 <= proposal.confidence <= 1
+        assert text[proposal.start : proposal.end] == proposal.sentence
