@@ -1032,7 +1032,7 @@ def _agreements_in(sentence, matcher, institutions, default_year, add, seen_agre
     in 2013, we signed a framework agreement"): counted agreements are stated figures."""
     body = sentence[2]
     lowered = body.lower()
-    if not _SIGNED.search(body) or counts_in(body):
+    if not _SIGNED.search(body) or any(c.noun == AGREEMENTS_NOUN for c in counts_in(body)):
         return
     for kind, words in _KINDS_OF_AGREEMENT:
         if not any(w in lowered for w in words):
