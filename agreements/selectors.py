@@ -48,3 +48,29 @@ def agreements_stats(*, agreements: QuerySet, group_by: Sequence[str]) -> list[d
         {**dict(zip(group_by, key, strict=True)), "count": count}
         for key, count in sorted(counts.items(), key=lambda item: _sort_key(item[0]))
     ]
+
+
+def institution_links(
+    agreements: QuerySet, *, countries: tuple[str, str] | None = None, limit: int = 500
+) -> list[tuple[int, int, int]]:
+    """The partnerships among ``agreements``: (institution, partner, number of agreements)
+    for every two institutions that are parties to one of them, each pair once (the lower
+    id first), the most agreements first; with ``countries`` (two codes), only pairs of an
+    institution of one with an institution of the other. At most ``limit`` pairs: a map
+    draws lines for the strongest links, not for every pair of a register."""
+    from django.db.models import Count, F, Q
+
+    # One filter() call, so that every condition is on the same other party.
+    condition = Q(agreement__parties__institution__gt=F("institution"))
+    if countries:
+        a, b = countries
+        condition &= Q(institution__country=a, agreement__parties__institution__country=b) | Q(
+            institution__country=b, agreement__parties__institution__country=a
+        )
+    rows = (
+        Party.objects.filter(condition, agreement__in=agreements.order_by().values("pk"))
+        .values_list("institution", "agreement__parties__institution")
+        .annotate(n=Count("agreement", distinct=True))
+        .order_by("-n", "institution", "agreement__parties__institution")[:limit]
+    )
+    return [(a, b, n) for a, b, n in rows]

@@ -22,6 +22,7 @@ from universities.api import InstitutionViewSet
 from .deletions import DeletionsView
 from .import_api import import_api_view
 from .problems import api_fallback
+from .search_api import SearchView
 from .viewsets import SourceViewSet, StatedFigureViewSet
 
 app_name = "api"
@@ -61,6 +62,7 @@ urlpatterns = [
         name="redoc",
     ),
     path("deletions/", DeletionsView.as_view(), name="deletions"),
+    path("search/", SearchView.as_view(), name="search"),
     path("auth/token/", ObtainExpiringAuthToken.as_view(), name="token"),
     # Before the router, whose detail routes would take "import" for an id.
     path(
