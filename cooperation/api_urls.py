@@ -14,6 +14,7 @@ from accounts.views import ObtainExpiringAuthToken
 from agreements.api import AgreementViewSet
 from agreements.imports import IMPORTER as AGREEMENT_IMPORTER
 from events.api import EventViewSet, PersonViewSet
+from intake.api import ExtractView
 from mobility.api import MobilityFigureViewSet, ScholarshipProgrammeViewSet
 from mobility.imports import IMPORTER as FIGURE_IMPORTER
 from universities.api import InstitutionViewSet
@@ -74,6 +75,7 @@ urlpatterns = [
         import_api_view(FIGURE_IMPORTER, summary=_("Import mobility figures from a spreadsheet")),
         name="mobility-figure-import",
     ),
+    path("sources/extract/", ExtractView.as_view(), name="source-extract"),
     *router.urls,
     # Last: unknown addresses answer a JSON 404; a write without the slash is served.
     re_path(r"^.*$", api_fallback, name="not-found"),

@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "events",
     "agreements",
     "mobility",
+    "intake",
     "demo",
     "accounts",
 ]

@@ -19,6 +19,7 @@ urlpatterns = [
     path("agreements/", include("agreements.urls")),
     path("events/", include("events.urls")),
     path("mobility/", include("mobility.urls")),
+    path("sources/intake/", include("intake.urls")),
     path("sources/", include(source_patterns)),
     path("search/", views.SearchPageView.as_view(), name="search"),
     path("stated-figures/", views.StatedFigureListView.as_view(), name="stated_figure_list"),
