@@ -146,7 +146,9 @@ def test_confirm_costs_the_same_whatever_the_register_holds(
     assert response.status_code == 302
 
 
-QUERIES_TO_CONFIRM_004 = 190
+# A ceiling, measured at 190-193 (193 when the process has not yet read the content
+# types the history and citations use); the two register sizes above must both stay under it.
+QUERIES_TO_CONFIRM_004 = 200
 
 
 PUBLISHED = {
