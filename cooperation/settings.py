@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "agreements",
     "mobility",
     "intake",
+    "savedviews",
     "demo",
     "accounts",
 ]

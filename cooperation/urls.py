@@ -22,6 +22,7 @@ urlpatterns = [
     path("sources/intake/", include("intake.urls")),
     path("sources/", include(source_patterns)),
     path("search/", views.SearchPageView.as_view(), name="search"),
+    path("saved/", include("savedviews.urls")),
     path("stated-figures/", views.StatedFigureListView.as_view(), name="stated_figure_list"),
     path("datapackage.json", views.datapackage_view, name="datapackage"),
     path("i18n/", include("django.conf.urls.i18n")),
