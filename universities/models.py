@@ -16,6 +16,7 @@ from django_countries.fields import CountryField
 from agreements.visibility import agreement_visibility
 from cooperation.choices import Language
 from cooperation.models import SourcedModel, TimeStampedModel, VersionedModel
+from cooperation.search import WordSimilar, fuzzy
 from cooperation.text import fold
 
 from .choices import InstitutionKind, InstitutionNameKind, InstitutionStatus
@@ -39,6 +40,22 @@ ror_validator = RegexValidator(
     r"^0[a-z0-9]{6}[0-9]{2}$", _("A ROR id has 9 characters, e.g. 05nmhtv58.")
 )
 wikidata_validator = RegexValidator(r"^Q[1-9]\d*$", _("A Wikidata id looks like Q4832385."))
+
+
+def search_words(query: str) -> list[str]:
+    """The words of a search as institutions' ``search_text`` holds them (folded), each once."""
+    return list(dict.fromkeys(fold(query).split()))
+
+
+def name_condition(word: str, prefix: str = "") -> Q:
+    """The institution (reached through ``prefix``) has a name holding the folded ``word``
+    (``search_words``). On PostgreSQL, when no institution's names hold it as typed, it is
+    taken for a misspelling: names with a word like it (pg_trgm word similarity,
+    ``cooperation.search``) match instead, so "Almatty" finds Almaty. One indexed query
+    decides; SQLite matches as typed only."""
+    if fuzzy() and not Institution.objects.filter(search_text__contains=word).exists():
+        return Q(WordSimilar(F(f"{prefix}search_text"), word))
+    return Q(**{f"{prefix}search_text__contains": word})
 
 
 def academic_condition(prefix: str = "") -> Q:
@@ -69,10 +86,11 @@ class InstitutionQuerySet(models.QuerySet):
         return self.annotate(display_name=Coalesce(*labels, F("name")) if labels else F("name"))
 
     def search(self, query: str) -> "InstitutionQuerySet":
-        """Institutions any of whose names contain every word of ``query``, in any script."""
+        """Institutions any of whose names contain every word of ``query``, in any script
+        (``name_condition``: on PostgreSQL a misspelt word finds names with a word like it)."""
         qs = self
-        for word in fold(query).split():
-            qs = qs.filter(search_text__contains=word)
+        for word in search_words(query):
+            qs = qs.filter(name_condition(word))
         return qs
 
     def with_counts(self, *, reader=None) -> "InstitutionQuerySet":
@@ -163,8 +181,8 @@ class Institution(VersionedModel, SourcedModel):
     )
     description = models.TextField(_("description"), blank=True)
     # Folded form of every name, alias and acronym (cooperation.text.fold), kept in step by
-    # save() and by InstitutionName.save(): one column answers a search in any script (a plain
-    # substring scan today; a trigram index is the next step when the directory grows large).
+    # save() and by InstitutionName.save(): one column answers a search in any script
+    # (through a trigram index on PostgreSQL, cooperation.search).
     search_text = models.TextField(editable=False, blank=True, default="")
 
     objects = InstitutionQuerySet.as_manager()
