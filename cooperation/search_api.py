@@ -1,4 +1,4 @@
-"""``GET /api/search/?q=``: search everywhere (cooperation.search), the header's suggestions."""
+"""``GET /api/search/?q=``: the header's suggestions (cooperation.search_everywhere)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from .search import KINDS, QUERY_MAX_LENGTH, SUGGESTIONS, search_everything
+from .search_everywhere import KINDS, QUERY_MAX_LENGTH, SUGGESTIONS, search_everything
 
 
 class SearchResultSerializer(serializers.Serializer):

@@ -376,13 +376,13 @@ class SourceDetailView(TemplateView):
 
 
 class SearchPageView(TemplateView):
-    """Every kind of record matching ``q``, grouped by kind (cooperation.search), each
+    """Every kind of record matching ``q``, grouped by kind (cooperation.search_everywhere), each
     group linking to its list with the same search."""
 
     template_name = "cooperation/search.html"
 
     def get_context_data(self, **kwargs):
-        from .search import QUERY_MAX_LENGTH, search_everything
+        from .search_everywhere import QUERY_MAX_LENGTH, search_everything
 
         context = super().get_context_data(**kwargs)
         query = " ".join(self.request.GET.get("q", "").split())

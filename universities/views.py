@@ -42,7 +42,8 @@ class InstitutionListView(FilteredListView):
         return context
 
     def get_queryset(self):
-        # Counts of the agreements this reader may see: hidden ones never show in a number.
+        # Counts of the agreements this reader may see: hidden ones never show in a number;
+        # computed for the page's rows only (InstitutionQuerySet.with_counts).
         return Institution.objects.with_counts(reader=self.request.user).prefetch_related("names")
 
     # Pages come from the cache per visibility class until the register changes

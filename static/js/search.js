@@ -1,4 +1,4 @@
-/* The header's search: suggestions as you type from /api/search/ (cooperation/search.py),
+/* The header's search: suggestions as you type from /api/search/ (cooperation/search_everywhere.py),
    a combobox after the WAI-ARIA pattern. Arrow keys move through the suggestions, Enter
    opens the one chosen (or the results page), Escape closes. Without JavaScript the form
    still opens the results page. */

@@ -1,4 +1,4 @@
-"""Search everywhere (cooperation.search): the page, the API and each list answer a query
+"""Search everywhere (cooperation.search_everywhere): the page, the API and each list answer a query
 alike, each kind by its own list's rule, among what the reader may see."""
 
 import pytest
@@ -93,7 +93,7 @@ def test_the_page_without_a_query_or_with_a_long_one(client):
 
 
 def test_a_count_stops_at_its_limit(register, monkeypatch):
-    monkeypatch.setattr("cooperation.search.COUNT_LIMIT", 1)
+    monkeypatch.setattr("cooperation.search_everywhere.COUNT_LIMIT", 1)
     for n in range(3):
         EventFactory(title=f"Farabi readings {n}")
     events = groups_of(APIClient().get("/api/search/", {"q": "farabi", "limit": 1}))["events"]
