@@ -184,7 +184,13 @@ def mobility_series(country_a: str, country_b: str) -> dict:
                     ],
                 }
             )
-    return {"labels": years, "datasets": datasets}
+    # The same numbers as a table (the chart's text for screen readers and print): a row a
+    # year, a column a series, each cell as stated ("more than 1000") with its date.
+    table = [
+        (year, [(dataset["text"][i], dataset["as_of"][i]) for dataset in datasets])
+        for i, year in enumerate(years)
+    ]
+    return {"labels": years, "datasets": datasets, "table": table}
 
 
 def scholarships_for_pair(country_a: str, country_b: str) -> QuerySet:
@@ -277,7 +283,11 @@ def dashboard(
         "dormant_definition": dormant_definition(),
         "institutions_a": institutions.get(country_a, 0),
         "institutions_b": institutions.get(country_b, 0),
-        "per_year": {"labels": sorted(per_year), "values": [per_year[y] for y in sorted(per_year)]},
+        "per_year": {
+            "labels": sorted(per_year),
+            "values": [per_year[y] for y in sorted(per_year)],
+            "rows": [(y, per_year[y]) for y in sorted(per_year)],
+        },
         "upcoming_events": list(
             events.filter(Q(start_date__gte=today) | Q(status="planned")).order_by("start_date")[:5]
         ),

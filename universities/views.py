@@ -54,6 +54,52 @@ class InstitutionListView(FilteredListView):
         return super().get(request, *args, **kwargs)
 
 
+# Countries named one by one in the partners-by-country chart; the rest are "other".
+CHART_COUNTRIES = 8
+
+
+def partner_countries(partners) -> list[tuple[str, int]]:
+    """How many of ``partners`` (institution ids) are in each country, most first: one
+    grouped query, looked up by primary key however many partners a hub has."""
+    from django.db.models import Count
+
+    rows = (
+        Institution.objects.filter(id_in("pk", list(partners), using=Institution.objects.db))
+        .values_list("country")
+        .annotate(n=Count("pk"))
+        .order_by("-n", "country")
+    )
+    return [(str(country), n) for country, n in rows]
+
+
+def profile_charts(per_year: dict[int, int], by_country: list[tuple[str, int]]) -> dict:
+    """The profile's two charts, each also a table for screen readers and print: the
+    agreements (those the reader may see) signed per year, and the partners per country."""
+    from django_countries import countries
+
+    names = dict(countries)
+    shown = by_country[:CHART_COUNTRIES]
+    rest = sum(n for _code, n in by_country[CHART_COUNTRIES:])
+    country_rows = [(str(names.get(code, code)), n) for code, n in shown]
+    if rest:
+        country_rows.append((str(_("Other countries")), rest))
+    years = sorted(per_year)
+
+    def chart(label, rows, horizontal=False) -> dict:
+        return {
+            "label": str(label),
+            "labels": [row_label for row_label, _value in rows],
+            "values": [value for _row_label, value in rows],
+            "rows": rows,
+            "horizontal": horizontal,
+        }
+
+    return {
+        "per_year": chart(_("Agreements signed"), [(str(y), per_year[y]) for y in years]),
+        "by_country": chart(_("Partner institutions"), country_rows, horizontal=True),
+    }
+
+
 class InstitutionMapView(TemplateView):
     """The directory's institutions on a map: the rows the directory's filters select (its
     query string), at most MAP_MAX_POINTS of them, in the directory's order."""
@@ -125,6 +171,7 @@ class InstitutionDetailView(TemplateView):
         grouped: dict[str, list[int]] = {"active": [], "expiring": [], "upcoming": [], "ended": []}
         newest_first: dict[int, tuple] = {}
         event_ids = set()
+        signed_per_year: dict[int, int] = defaultdict(int)
         state_of = agreement_model.State
         for pk, state, expiring, signed_on, event_id in rows:
             if state == state_of.IN_FORCE:
@@ -137,6 +184,8 @@ class InstitutionDetailView(TemplateView):
             newest_first[pk] = (signed_on is None, -(signed_on or today).toordinal(), -pk)
             if event_id is not None:
                 event_ids.add(event_id)
+            if signed_on is not None:
+                signed_per_year[signed_on.year] += 1
         shown_ids = {
             name: sorted(pks, key=newest_first.__getitem__)[:PROFILE_LIMIT]
             for name, pks in grouped.items()
@@ -231,6 +280,7 @@ class InstitutionDetailView(TemplateView):
             institution=institution,
             object=institution,
             partner_map=partner_map,
+            profile_charts=profile_charts(signed_per_year, partner_countries(by_partner)),
             names=names,
             agreement_groups=groups,
             agreement_count=len(newest_first),
