@@ -378,7 +378,7 @@ def test_pages_need_a_login_when_public_read_is_off(register, settings, url):
     settings.UNIBRIDGE_PUBLIC_READ = False
     response = Client().get(url)
     assert response.status_code == 302
-    assert response["Location"].startswith(reverse("admin:login"))
+    assert response["Location"].startswith(reverse("login"))
     assert client_for("no role", register).get(url).status_code == 200
 
 
