@@ -26,6 +26,18 @@ class AgreementTable(tables.Table):
         )  # fmt: skip
         empty_text = _("No agreements match.")
 
+    def render_title(self, record, value):
+        # A renewal says what it renews (Agreement.renewal_display), beside the parties column.
+        link = format_html('<a href="{}">{}</a>', record.get_absolute_url(), value)
+        if not record.renews_id:
+            return link
+        return format_html(
+            '{}<br><a class="agreement-renewal" href="{}">{}</a>',
+            link,
+            record.renews.get_absolute_url(),
+            record.renewal_display,
+        )
+
     def render_parties(self, record):
         return format_html_join(
             "; ",

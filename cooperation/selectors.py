@@ -288,9 +288,7 @@ def dashboard(
         "stated": stated_figures_compared(country_a, country_b, today=today, reader=reader),
         "stated_planned": stated_figures_planned(country_a, country_b),
         "dormant": list(
-            model.objects.filter(pk__in=dormant[:10])
-            .prefetch_related("parties__institution")
-            .order_by("signed_on", "pk")
+            model.objects.filter(pk__in=dormant[:10]).told_apart().order_by("signed_on", "pk")
         ),
         "dormant_count": len(dormant),
     }
