@@ -6,7 +6,8 @@ from .models import Agreement
 
 
 class AgreementTable(tables.Table):
-    title = tables.Column(verbose_name=_("Agreement"), linkify=True)
+    # render_title draws the link (and the renewal's): linkify would nest a second one.
+    title = tables.Column(verbose_name=_("Agreement"))
     parties = tables.Column(verbose_name=_("Parties"), empty_values=(), orderable=False)
     kind = tables.Column(verbose_name=_("Kind"))
     level = tables.Column(verbose_name=_("Level"), visible=False)
