@@ -305,7 +305,7 @@ def test_figures_and_scholarships_name_only_agreements_the_reader_sees(register,
             ids = csv_column(response.streaming_content, "agreement")
         else:
             rows = list(openpyxl.load_workbook(io.BytesIO(response.content)).active.values)
-            ids = [row[rows[0].index("agreement")] for row in rows[1:]]
+            ids = [row[rows[1].index("agreement")] for row in rows[2:]]  # labels, keys, rows
         assert {str(i or "") for i in ids} == {str(pk or "") for pk in expected.values()}
 
 
