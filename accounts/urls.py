@@ -8,8 +8,11 @@ urlpatterns = [
 ]
 
 # Outside the "accounts" namespace, under Django's own names (its templates and e-mails
-# reverse "password_reset_confirm"); mounted at /accounts/ by cooperation.urls.
+# reverse "password_reset_confirm", settings.LOGIN_URL names "login"); mounted at /accounts/
+# by cooperation.urls, which public read leaves open to anonymous visitors.
 password_patterns = [
+    path("login/", views.SiteLoginView.as_view(), name="login"),
+    path("logout/", views.SiteLogoutView.as_view(), name="logout"),
     path(
         "set-password/<uidb64>/<token>/",
         views.SetPasswordView.as_view(),

@@ -1,4 +1,5 @@
-"""The recent-changes page: the audit trail of the whole register, for staff."""
+"""Logging in and out of the public site, setting a password, and the recent-changes page
+(the audit trail of the whole register, for staff)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,12 @@ from django import forms
 from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.contrib.auth.views import PasswordResetCompleteView, PasswordResetConfirmView
+from django.contrib.auth.views import (
+    LoginView,
+    LogoutView,
+    PasswordResetCompleteView,
+    PasswordResetConfirmView,
+)
 from django.core.exceptions import PermissionDenied
 from django.urls import NoReverseMatch, reverse, reverse_lazy
 from django.utils.translation import gettext_lazy as _
@@ -171,3 +177,17 @@ class ObtainExpiringAuthToken(ObtainAuthToken):
             token.delete()
         token, _created = Token.objects.get_or_create(user=user)
         return Response({"token": token.key})
+
+
+class SiteLoginView(LoginView):
+    """The login page in the site's own design; it returns to the page the user came from
+    (``next``, kept only when it is an address of this site, as Django's
+    ``url_has_allowed_host_and_scheme`` checks it)."""
+
+    template_name = "accounts/login.html"
+    redirect_authenticated_user = True
+
+
+class SiteLogoutView(LogoutView):
+    """Logs out (POST only) and returns to the page the user was on (``next``, checked the
+    same way), or to the dashboard."""

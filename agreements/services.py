@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
 from cooperation.audit import bulk_create_with_history_sql, history_snapshot_m2m
+from cooperation.choices import choice_from_text
 from cooperation.register_cache import bump_register_generation
 from events.models import Event, Person
 from universities.matching import SURE, UNKNOWN, Match, NameMatcher
@@ -73,6 +74,8 @@ class RowResult:
     errors: dict[str, list[str]] = dataclasses.field(default_factory=dict)
     duplicate_of: list[int] = dataclasses.field(default_factory=list)
     duplicate_rows: list[int] = dataclasses.field(default_factory=list)
+    # The agreements of ``duplicate_of``, loaded to be named and linked.
+    duplicate_agreements: list[Agreement] = dataclasses.field(default_factory=list, repr=False)
     allow_duplicate: bool = False
     agreement_id: int | None = None
     # The unsaved agreement the check validated, saved as it is (not shown, not compared).
@@ -173,15 +176,33 @@ def _as_kind(value: Any, row: RowResult) -> str:
     lowered = text.casefold()
     if lowered in AgreementKind.values:
         return lowered  # a code: no label to translate (1,000 rows: 0.15 s of gettext)
-    for code, label in AgreementKind.choices:
-        if lowered in (code, str(label).casefold()):
-            return code
+    code = choice_from_text(AgreementKind, text)  # a label in any language, or its start
+    if code:
+        return code
     row.error(
         "kind",
         _("Unknown kind “%(value)s”; use one of: %(choices)s.")
-        % {"value": text, "choices": ", ".join(AgreementKind.values)},
+        % {"value": text, "choices": "; ".join(str(label) for label in AgreementKind.labels)},
     )
     return ""
+
+
+def _as_areas(values: list, row: RowResult) -> list[str]:
+    """Areas by their codes or labels in any interface language (``choice_from_text``)."""
+    areas, unknown = [], []
+    for value in values:
+        code = choice_from_text(CooperationAreaCode, str(value))
+        (areas if code else unknown).append(code or str(value))
+    if unknown:
+        row.error(
+            "areas",
+            _("Unknown areas: %(areas)s; use: %(choices)s.")
+            % {
+                "areas": ", ".join(unknown),
+                "choices": "; ".join(str(label) for label in CooperationAreaCode.labels),
+            },
+        )
+    return list(dict.fromkeys(areas))
 
 
 def _as_list(value: Any) -> list:
@@ -301,7 +322,6 @@ def agreements_bulk_check(
     if not rows:
         return BulkResult(rows=[], errors=[_("There are no rows to save.")])
     matcher, institutions = _load_register(rows)
-    area_codes = set(CooperationAreaCode.values)
     session_date = _as_date(defaults.get("signed_on"), RowResult(-1), "signed_on") or (
         event.start_date if event else None
     )
@@ -314,14 +334,7 @@ def agreements_bulk_check(
             continue
         row.allow_duplicate = bool(raw.get("allow_duplicate"))
         row.kind = _as_kind(raw.get("kind") or defaults.get("kind"), row)
-        areas = _as_list(raw.get("areas")) or _as_list(defaults.get("areas"))
-        unknown_areas = [a for a in areas if a not in area_codes]
-        if unknown_areas:
-            row.error(
-                "areas",
-                _("Unknown areas: %(areas)s.") % {"areas": ", ".join(map(str, unknown_areas))},
-            )
-        row.areas = [a for a in areas if a in area_codes]
+        row.areas = _as_areas(_as_list(raw.get("areas")) or _as_list(defaults.get("areas")), row)
         row.signed_on = _as_date(raw.get("signed_on"), row, "signed_on") or session_date
         row.valid_from = _as_date(raw.get("valid_from"), row, "valid_from") or row.signed_on
         row.valid_until = _as_date(raw.get("valid_until"), row, "valid_until")
@@ -512,14 +525,21 @@ def _flag_duplicates(rows: list[RowResult], numbers: Sequence[int]) -> None:
                 row.duplicate_rows.append(other.index)
                 other.duplicate_rows.append(row.index)
         batch[key].append(row)
+    # The agreements duplicated, told apart by their parties, to name and link them.
+    duplicated = Agreement.objects.told_apart().in_bulk(
+        {pk for row, _parties in keyed for pk in row.duplicate_of}
+    )
     for row, _parties in keyed:
+        row.duplicate_agreements = [duplicated[pk] for pk in row.duplicate_of]
         if row.allow_duplicate:
             continue
         if row.duplicate_of:
             row.error(
                 "duplicate",
-                _("Duplicates agreement(s) %(ids)s already in the register (same parties, kind "
-                  "and overlapping validity).") % {"ids": ", ".join(map(str, row.duplicate_of))},
+                _("Duplicates %(agreements)s, already in the register (same parties, kind and "
+                  "overlapping validity).") % {"agreements": "; ".join(
+                    _duplicate_text(agreement) for agreement in row.duplicate_agreements
+                )},
             )  # fmt: skip
         if row.duplicate_rows:
             row.error(
@@ -527,6 +547,14 @@ def _flag_duplicates(rows: list[RowResult], numbers: Sequence[int]) -> None:
                 _("Duplicates row(s) %(rows)s of this session.")
                 % {"rows": ", ".join(str(numbers[i]) for i in sorted(row.duplicate_rows))},
             )
+
+
+def _duplicate_text(agreement: Agreement) -> str:
+    """“Title” (parties, signed on), #id: an agreement as a duplicate warning names it."""
+    facts = [agreement.parties_display]
+    if agreement.signed_on:
+        facts.append(_("signed %(date)s") % {"date": agreement.signed_on_display})
+    return f"“{agreement.title}” ({', '.join(facts)}), #{agreement.pk}"
 
 
 def agreements_bulk_create(

@@ -42,6 +42,8 @@ class SessionForm(forms.Form):
         required=False,
         label=gettext_lazy("Event"),
         empty_label=gettext_lazy("— a new event (below) —"),
+        # static/js/forms.js shows the new event's fields only while no event is chosen.
+        widget=forms.Select(attrs={"data-new-event-switch": "new-event-fields"}),
     )
     new_event_title = forms.CharField(required=False, label=gettext_lazy("New event: title"))
     new_event_kind = forms.ChoiceField(
@@ -135,6 +137,12 @@ def occurrence_field(name: str, line: str, position: int) -> str:
     return f"{choice_field(name)}:{digest}:{position}"
 
 
+def skip_field(line: str) -> str:
+    """The checkbox that leaves one line out of the session, keyed by its text like the
+    choices, so that it stays with its line when others are added or removed."""
+    return "skip:" + hashlib.sha1(line.encode()).hexdigest()[:10]
+
+
 def chosen(data, name: str, line: str, position: int) -> str:
     return data.get(occurrence_field(name, line, position)) or data.get(choice_field(name), "")
 
@@ -155,13 +163,16 @@ def apply_choices(rows: list[dict], data) -> None:
         row["parties"] = parties
 
 
-def summary_line(summary: dict) -> str:
-    return _("%(rows)s: %(ready)s ready, %(ambiguous)s ambiguous, %(error)s with errors") % {
+def summary_line(summary: dict, *, skipped: int = 0) -> str:
+    line = _("%(rows)s: %(ready)s ready, %(ambiguous)s ambiguous, %(error)s with errors") % {
         "rows": ngettext("%(n)s row", "%(n)s rows", summary["rows"]) % {"n": summary["rows"]},
         "ready": summary["ready"],
         "ambiguous": summary["ambiguous"],
         "error": summary["error"],
     }
+    if skipped:
+        line += "; " + ngettext("%(n)s skipped", "%(n)s skipped", skipped) % {"n": skipped}
+    return line
 
 
 @login_required
@@ -177,7 +188,12 @@ def signing_session(request):
     context = {"form": form, "max_rows": MAX_ROWS, "columns": COLUMNS}
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        rows = parse_rows(data["rows"])
+        lines = parse_rows(data["rows"])
+        for number, line in enumerate(lines, start=1):
+            line["number"], line["skip_field"] = number, skip_field(line["line"])
+        # Lines ticked "skip" stay in the text and are left out of the check and the save.
+        skipped = [line for line in lines if request.POST.get(line["skip_field"])]
+        rows = [line for line in lines if not request.POST.get(line["skip_field"])]
         apply_choices(rows, request.POST)
         defaults = {"kind": data["kind"], "areas": data["areas"], "signed_on": data["signed_on"]}
         save = "save" in request.POST
@@ -196,19 +212,23 @@ def signing_session(request):
                 defaults=defaults,
                 user=request.user,
                 dry_run=not save,
+                row_numbers=[row["number"] for row in rows],
             )
             if save and not result.saved:
                 transaction.set_rollback(True)  # the new event goes too: nothing half-saved
         if result.saved:
             count = len(result.rows)
-            messages.success(
-                request,
-                ngettext("%(count)s agreement saved.", "%(count)s agreements saved.", count)
-                % {"count": count},
-            )
+            message = ngettext(
+                "%(count)s agreement saved.", "%(count)s agreements saved.", count
+            ) % {"count": count}
+            if skipped:
+                message += " " + ngettext(
+                    "%(count)s line skipped.", "%(count)s lines skipped.", len(skipped)
+                ) % {"count": len(skipped)}
+            messages.success(request, message)
             return redirect(event.get_absolute_url())
         for row, raw in zip(result.rows, rows, strict=False):
-            row.line = raw["line"]
+            row.line, row.number, row.skip_field = raw["line"], raw["number"], raw["skip_field"]
             for position, (party, written) in enumerate(
                 zip(row.parties, raw["written"], strict=False)
             ):
@@ -218,7 +238,8 @@ def signing_session(request):
                 party.chosen = chosen(request.POST, written, raw["line"], position)
         context.update(
             result=result,
-            summary=summary_line(result.summary()),
+            summary=summary_line(result.summary(), skipped=len(skipped)),
+            skipped=skipped,
             countries=settings.UNIBRIDGE_FOCUS_PAIR,
             tried_save=save,
         )

@@ -6,7 +6,8 @@ from .models import Agreement
 
 
 class AgreementTable(tables.Table):
-    title = tables.Column(verbose_name=_("Agreement"), linkify=True)
+    # render_title draws the link (and the renewal's): linkify would nest a second one.
+    title = tables.Column(verbose_name=_("Agreement"))
     parties = tables.Column(verbose_name=_("Parties"), empty_values=(), orderable=False)
     kind = tables.Column(verbose_name=_("Kind"))
     level = tables.Column(verbose_name=_("Level"), visible=False)
@@ -25,6 +26,18 @@ class AgreementTable(tables.Table):
             "event", "reference_code",
         )  # fmt: skip
         empty_text = _("No agreements match.")
+
+    def render_title(self, record, value):
+        # A renewal says what it renews (Agreement.renewal_display), beside the parties column.
+        link = format_html('<a href="{}">{}</a>', record.get_absolute_url(), value)
+        if not record.renews_id:
+            return link
+        return format_html(
+            '{}<br><a class="agreement-renewal" href="{}">{}</a>',
+            link,
+            record.renews.get_absolute_url(),
+            record.renewal_display,
+        )
 
     def render_parties(self, record):
         return format_html_join(

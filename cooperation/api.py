@@ -33,6 +33,7 @@ from django.http import HttpResponse, StreamingHttpResponse
 from django.http.response import HttpResponseBase
 from django.utils import timezone
 from django.utils.encoding import force_str
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 from django_countries.serializers import CountryFieldMixin
@@ -45,6 +46,8 @@ from drf_spectacular.plumbing import build_parameter_type
 from drf_spectacular.utils import OpenApiParameter
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
 from rest_framework import (
     exceptions,
     parsers,
@@ -342,6 +345,21 @@ def _xlsx_cell(sheet: Any, value: Any, column: ExportColumn) -> Any:
     return cells.xlsx_cell(str(value))  # a string cell, never a formula: codes stay text
 
 
+# Characters wide: a date, a number, and the bounds of a text column.
+_XLSX_WIDTHS = {DATE: 12, DATETIME: 20}
+_XLSX_MIN_WIDTH, _XLSX_MAX_WIDTH = 10, 48
+
+
+def xlsx_width(column: ExportColumn) -> float:
+    """The width of a column of the data sheet: its header and filter button readable, a
+    date whole, a text column wide enough for a name (the rows are streamed, so the width
+    is the declaration's, not measured on the values)."""
+    if column.type in _XLSX_WIDTHS:
+        return max(_XLSX_WIDTHS[column.type], len(column.key) + 4)
+    wide = 30 if column.type in ("string", "array") and not column.codes else _XLSX_MIN_WIDTH
+    return float(min(_XLSX_MAX_WIDTH, max(wide, len(column.key) + 4)))
+
+
 def xlsx_bytes(
     columns: Sequence[ExportColumn],
     rows: Iterable[Mapping[str, Any]],
@@ -350,9 +368,11 @@ def xlsx_bytes(
     sheets: Sequence[tuple[str, Sequence[Sequence[Any]]]] = (),
     first_sheets: Sequence[tuple[str, Sequence[Sequence[Any]]]] = (),
 ) -> bytes:
-    """A workbook with the rows on the first sheet (the column keys as its header, as in
-    every language), ``sheets`` after it, and the columns' definitions (their translated
-    labels, types, definitions and codes) on the last."""
+    """A workbook with the rows on the first sheet under two header rows, the columns'
+    labels in the reader's language and their keys (the same in every language, what the
+    imports and the API read), with widths, the header frozen and a filter on the keys;
+    ``sheets`` after it, and the columns' definitions (their translated labels, types,
+    definitions and codes) on the last."""
     workbook = Workbook(write_only=True)
 
     def add_sheets(added: Sequence[tuple[str, Sequence[Sequence[Any]]]]) -> None:
@@ -363,9 +383,24 @@ def xlsx_bytes(
 
     add_sheets(first_sheets)
     sheet = workbook.create_sheet(title=title[:31] or "data")
+    # Widths and the frozen header go before the first row in a write-only sheet.
+    for index, column in enumerate(columns, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = xlsx_width(column)
+    sheet.freeze_panes = "A3"  # both header rows stay in view
+    labels = []
+    for column in columns:
+        label = capfirst(force_str(column.label or column.key))
+        cell = WriteOnlyCell(sheet, value=cells.xlsx_cell(label))
+        cell.font = Font(bold=True)
+        labels.append(cell)
+    sheet.append(labels)
     sheet.append([column.key for column in columns])
+    count = 0
     for row in rows:
         sheet.append([_xlsx_cell(sheet, row.get(column.key), column) for column in columns])
+        count += 1
+    if columns:  # on the keys, over every row; written with the sheet's tail
+        sheet.auto_filter.ref = f"A2:{get_column_letter(len(columns))}{count + 2}"
     add_sheets(sheets)
     definitions = workbook.create_sheet(title="definitions")
     definitions.append(DEFINITIONS_HEADERS)

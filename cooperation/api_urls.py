@@ -51,7 +51,11 @@ urlpatterns = [
     # so no page allows inline scripts.
     path(
         "docs/",
-        DOCS_CSP(SpectacularSwaggerSplitView.as_view(url_name="api:schema")),
+        DOCS_CSP(
+            SpectacularSwaggerSplitView.as_view(
+                url_name="api:schema", template_name="api/swagger_ui.html"
+            )
+        ),
         name="docs",
     ),
     path(

@@ -1,6 +1,10 @@
 """Code lists shared by every app."""
 
+import functools
+
+from django.conf import settings
 from django.db import models
+from django.utils import translation
 from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
@@ -154,3 +158,38 @@ class StatedFigureStatus(models.TextChoices):
     def planned(cls) -> "list[StatedFigureStatus]":
         """Statuses of counts that have not happened yet: to be signed, or a plan."""
         return [cls.SCHEDULED, cls.ANNOUNCED]
+
+
+@functools.cache
+def choice_names(choices: type[models.TextChoices]) -> dict[str, str]:
+    """Every code and every label of ``choices`` in every interface language, as search
+    keys (``cooperation.text.fold``: case, accents and script aside), mapped to its code:
+    what a person may type for a choice (the signing session). Labels do not change while
+    the process runs, so they are read once."""
+    from .text import fold
+
+    names: dict[str, str] = {}
+    for code, _name in settings.LANGUAGES:
+        with translation.override(code):
+            for value, label in choices.choices:
+                names.setdefault(fold(str(label)), value)
+    names.update({fold(str(value)): value for value in choices.values})
+    return names
+
+
+def choice_from_text(choices: type[models.TextChoices], text: str) -> str | None:
+    """The code ``text`` stands for: a code or label in any interface language ("dual
+    degree agreement", "соглашение о двойном дипломе"), or the start of exactly one of them,
+    at least three letters long ("memo", "меморандум"); None when it names none or several."""
+    from .text import fold
+
+    folded = fold(str(text))
+    if not folded:
+        return None
+    names = choice_names(choices)
+    if folded in names:
+        return names[folded]
+    if len(folded) < 3:
+        return None
+    started = {code for name, code in names.items() if name.startswith(folded)}
+    return started.pop() if len(started) == 1 else None

@@ -6,6 +6,8 @@ from django.utils.translation import gettext_lazy as _
 
 from agreements.visibility import may_enter_in_bulk
 
+from .roles import role_labels
+
 # Stated figures are reached from the dashboard and the sources they come from (one more
 # entry wrapped the menu at 1400 px in Russian and Kazakh).
 NAVIGATION = [
@@ -38,4 +40,6 @@ def navigation(request: HttpRequest) -> dict:
         "nav_items": items,
         "focus_pair": settings.UNIBRIDGE_FOCUS_PAIR,
         "may_enter_in_bulk": may_enter_in_bulk(getattr(request, "user", None)),
+        # The signed-in user's roles beside their name in the header.
+        "user_roles": role_labels(getattr(request, "user", None)),
     }

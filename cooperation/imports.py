@@ -552,6 +552,8 @@ def read_table(
         raw_rows = _csv_rows(data, codec)
     header: list[Any] | None = None
     header_number = 0
+    first_row: tuple | None = None  # a first row that names no column, kept for its message
+    second_header = False  # the row after the header may be a second one (labels, keys)
     mapping: dict[int, Column] = {}
     table = Table([], {}, [], [], file_format, encoding, sheet)
     empty = 0  # every empty row, for the limit
@@ -578,22 +580,28 @@ def read_table(
                 if len(table.empty_rows) + len(since_data) < EMPTY_ROWS_KEPT:
                     since_data.append(number)
             continue
-        if header is None:
-            header, header_number = cells, number
-            mapping, table.unknown_headers, missing = map_headers(cells, columns)
-            if not mapping:
-                raise ImportRefused(
-                    _("Row %(row)s should hold the column headers, but none of “%(first)s” is "
-                      "a column this import reads. Is this the right file? The columns are: "
-                      "%(columns)s (see the template).")
-                    % {"row": number, "first": "”, “".join(map(cell_text, cells[:6]))[:200],
-                       "columns": ", ".join(template_headers(columns))}
-                )  # fmt: skip
-            if missing:
-                raise ImportRefused(_missing_message(missing, table.unknown_headers, columns))
-            for position, column in mapping.items():
-                table.headers.setdefault(column.key, str(cells[position]))
-            continue
+        if header is None or second_header:
+            # UniBridge's exports write two header rows, the labels above the keys: of the
+            # first two rows, the one that names more of the columns is the header.
+            found: tuple | None = map_headers(cells, columns)
+            if header is None and (not found[0] or found[2]) and first_row is None:
+                first_row = (cells, number, found)  # perhaps the labels above the keys
+                continue
+            if header is None and (not found[0] or found[2]):
+                cells, number, found = first_row  # neither is a header: say so of the first
+            elif second_header:
+                second_header = False
+                if not found[0] or found[2] or len(found[0]) < len(mapping):
+                    found = None  # the first data row
+            if found is not None:
+                second_header = header is None and first_row is None
+                header, header_number = cells, number
+                mapping, table.unknown_headers, missing = found
+                _check_header(cells, number, mapping, missing, table.unknown_headers, columns)
+                table.headers.clear()
+                for position, column in mapping.items():
+                    table.headers.setdefault(column.key, str(cells[position]))
+                continue
         if len(table.rows) >= max_rows:
             raise ImportRefused(
                 _("The file has more than %(max)s rows; an import takes at most %(max)s. "
@@ -614,6 +622,10 @@ def read_table(
         table.empty_count += since_data_count
         since_data, since_data_count = [], 0
         table.rows.append(SheetRow(number, values))
+    if header is None and first_row is not None:
+        cells, number, (mapping, unknown, missing) = first_row
+        _check_header(cells, number, mapping, missing, unknown, columns)
+        header_number = number
     if header is None:
         raise ImportRefused(_("The file is empty."))
     if not table.rows:
@@ -621,6 +633,27 @@ def read_table(
             _("The file has a header (row %(row)s) but no rows below it.") % {"row": header_number}
         )
     return table
+
+
+def _check_header(
+    cells: list[Any],
+    number: int,
+    mapping: dict[int, Column],
+    missing: Sequence[Column],
+    unknown: Sequence[str],
+    columns: Sequence[Column],
+) -> None:
+    """Refuse a header that names no column this import reads, or misses a required one."""
+    if not mapping:
+        raise ImportRefused(
+            _("Row %(row)s should hold the column headers, but none of “%(first)s” is "
+              "a column this import reads. Is this the right file? The columns are: "
+              "%(columns)s (see the template).")
+            % {"row": number, "first": "”, “".join(map(cell_text, cells[:6]))[:200],
+               "columns": ", ".join(template_headers(columns))}
+        )  # fmt: skip
+    if missing:
+        raise ImportRefused(_missing_message(missing, unknown, columns))
 
 
 def _missing_message(

@@ -107,3 +107,17 @@ def object_in_scope(obj, user) -> bool:
     if not scoped_to(user):
         return True
     return in_scope(type(obj)._default_manager.filter(pk=obj.pk), user).exists()
+
+
+def role_labels(user) -> list[str]:
+    """The roles ``user`` holds, as the header shows them beside their name ("ministry
+    editor"); a superuser is an administrator. Cached on the user object for the request."""
+    if not getattr(user, "is_authenticated", False):
+        return []
+    cached = getattr(user, "_unibridge_role_labels", None)
+    if cached is None:
+        names = {ADMINISTRATOR} if user.is_superuser else set()
+        names |= set(user.groups.filter(name__in=ROLES).values_list("name", flat=True))
+        cached = [str(ROLE_LABELS[role]) for role in ROLES if role in names]
+        user._unibridge_role_labels = cached
+    return cached

@@ -173,6 +173,7 @@ def mobility_series(country_a: str, country_b: str) -> dict:
             datasets.append(
                 {
                     "label": f"{origin} → {destination}, {str(label).lower()}",
+                    "direction": [origin, destination],
                     "measure": measure,
                     "data": [series[year]["value"] if year in series else None for year in years],
                     "text": [series[year]["text"] if year in series else None for year in years],
@@ -194,13 +195,11 @@ def mobility_series(country_a: str, country_b: str) -> dict:
 
 
 def scholarships_for_pair(country_a: str, country_b: str) -> QuerySet:
-    """Programmes funded by one country of the pair that the other's students can hold."""
+    """The pair's programmes (``ScholarshipProgramme.objects.of_pair``) with their places."""
     from mobility.models import ScholarshipProgramme
 
     return (
-        ScholarshipProgramme.objects.filter(
-            Q(funder_country=country_a) | Q(funder_country=country_b)
-        )
+        ScholarshipProgramme.objects.of_pair(country_a, country_b)
         .annotate(
             offered=Sum("allocations__places_offered"),
             awarded=Sum("allocations__places_awarded"),
@@ -270,7 +269,7 @@ def dashboard(
         .order_by("signed_on", "pk")
         .values_list("pk", flat=True)
     )
-    events = Event.objects.filter(country__in=[country_a, country_b]).select_related(
+    events = Event.objects.of_pair(country_a, country_b, reader=reader).select_related(
         "host_institution"
     )
     return {
@@ -299,9 +298,7 @@ def dashboard(
         "stated": stated_figures_compared(country_a, country_b, today=today, reader=reader),
         "stated_planned": stated_figures_planned(country_a, country_b),
         "dormant": list(
-            model.objects.filter(pk__in=dormant[:10])
-            .prefetch_related("parties__institution")
-            .order_by("signed_on", "pk")
+            model.objects.filter(pk__in=dormant[:10]).told_apart().order_by("signed_on", "pk")
         ),
         "dormant_count": len(dormant),
         "map": pair_map(between, country_a, country_b, ids=ids),

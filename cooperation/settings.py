@@ -196,7 +196,10 @@ STORAGES = {
     },
 }
 
-LOGIN_URL = "admin:login"
+# The site's own login page (accounts.views.SiteLoginView); the admin keeps its own.
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "dashboard"
+LOGOUT_REDIRECT_URL = "dashboard"
 
 # Signed agreement scans: PDF only, at most this many bytes (default 20 MB).
 UNIBRIDGE_MAX_DOCUMENT_BYTES = int(os.environ.get("UNIBRIDGE_MAX_DOCUMENT_BYTES", 20 * 1024 * 1024))

@@ -19,6 +19,7 @@ from django_tables2.export import ExportMixin, TableExport
 
 from . import cells, paging, selectors
 from .api import export_filename
+from .charts import PALETTE, coloured
 from .exports import ExportTooLarge, datapackage
 from .filtersets import SourceFilterSet, StatedFigureFilterSet, StrictNullBooleanField
 from .models import Source, StatedFigure
@@ -279,7 +280,11 @@ class DashboardView(TemplateView):
             current_pair=f"{country_a}-{country_b}",
             chart_data={
                 "perYear": data["per_year"],
-                "mobility": data["mobility"],
+                "mobility": {
+                    **data["mobility"],
+                    "datasets": coloured(data["mobility"].get("datasets", [])),
+                },
+                "colour": PALETTE[0],
                 "labels": {
                     "agreements": str(_("Agreements signed")),
                     "people": pgettext("chart axis: number of people", "People"),

@@ -4,7 +4,13 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
 
-from cooperation.filtersets import CountryFilter, IdFilter, SearchFilter, icontains_all
+from cooperation.filtersets import (
+    CountryFilter,
+    CountryPairFilter,
+    IdFilter,
+    SearchFilter,
+    icontains_all,
+)
 
 from .choices import EventKind, EventStatus, ParticipationRole
 from .models import Event, Participation, Person
@@ -49,6 +55,10 @@ class EventFilterSet(filters.FilterSet):
     kind = filters.MultipleChoiceFilter(choices=EventKind.choices, label=_("Kind"))
     status = filters.MultipleChoiceFilter(choices=EventStatus.choices, label=_("Status"))
     country = CountryFilter(label=_("Country"))
+    country_pair = CountryPairFilter(
+        method="filter_country_pair",
+        label=_("Both countries took part, or an agreement between them was signed, e.g. KZ,AZ"),
+    )
     start_date_after = filters.DateFilter(
         field_name="start_date", lookup_expr="gte", label=_("Starts on or after")
     )
@@ -69,6 +79,11 @@ class EventFilterSet(filters.FilterSet):
 
     def filter_q(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         return icontains_all(queryset, value, ["title", "city", "description"])
+
+    def filter_country_pair(self, queryset: QuerySet, name: str, value: list[str]) -> QuerySet:
+        # CountryPairField gives two different codes, or none.
+        reader = getattr(self.request, "user", None)
+        return queryset.of_pair(*value, reader=reader) if value else queryset
 
     def filter_institution_id(self, queryset: QuerySet, name: str, value: int) -> QuerySet:
         organised = Event.organisers.through.objects.filter(institution_id=value)

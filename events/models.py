@@ -58,9 +58,40 @@ class Person(SourcedModel):
         return self.name
 
 
+# Where an event shows that a country took part in it, besides the country it was held in.
+EVENT_COUNTRY_LOOKUPS = (
+    "host_institution__country",
+    "organisers__country",
+    "participations__country",
+    "participations__institution__country",
+    "stated_figures__country",
+    "stated_figures__partner_country",
+)
+
+
 class EventQuerySet(models.QuerySet):
     def with_related(self) -> "EventQuerySet":
         return self.select_related("host_institution")
+
+    def involving(self, country: str) -> "EventQuerySet":
+        """Events ``country`` took part in: held there, or hosted or organised by one of its
+        institutions, with a participant representing it (or from one of its institutions),
+        or where a figure about it was stated."""
+        taking_part = Q()
+        for lookup in EVENT_COUNTRY_LOOKUPS:
+            taking_part |= Q(pk__in=Event.objects.filter(**{lookup: country}).values("pk"))
+        return self.filter(Q(country=country) | taking_part)
+
+    def of_pair(self, country_a: str, country_b: str, *, reader=None) -> "EventQuerySet":
+        """The events of a pair of countries: both took part (``involving``), or an
+        agreement between them was signed there (of those ``reader`` may see, when given:
+        ``Agreement.objects.visible_to``)."""
+        # This app sits below agreements: their model is reached through the relation.
+        agreements = self.model.agreements.rel.related_model.objects
+        signed = agreements.all() if reader is None else agreements.visible_to(reader)
+        signed_here = signed.between(country_a, country_b).filter(event__isnull=False)
+        both = self.model.objects.involving(country_a) & self.model.objects.involving(country_b)
+        return self.filter(Q(pk__in=both.values("pk")) | Q(pk__in=signed_here.values("event")))
 
 
 class Event(VersionedModel, SourcedModel):

@@ -61,7 +61,7 @@ class EventDetailView(TemplateView):
             ),
             pk=self.kwargs["pk"],
         )
-        agreements = event.agreements.visible_to(self.request.user).with_related()
+        agreements = event.agreements.visible_to(self.request.user).told_apart()
         context.update(
             event=event,
             object=event,

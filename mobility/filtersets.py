@@ -10,6 +10,7 @@ from cooperation.filtersets import (
     MAX_QUERY_LENGTH,
     AgreementIdFilter,
     CountryFilter,
+    CountryPairFilter,
     IdFilter,
     SearchFilter,
     YearFilter,
@@ -27,6 +28,10 @@ class ScholarshipProgrammeFilterSet(filters.FilterSet):
     kind = filters.MultipleChoiceFilter(choices=ScholarshipKind.choices, label=_("Kind"))
     funder_country = CountryFilter(label=_("Funding country"))
     host_country = CountryFilter(label=_("Host country"))
+    country_pair = CountryPairFilter(
+        method="filter_country_pair",
+        label=_("Funded by one of the two countries, held in or open to the other, e.g. KZ,AZ"),
+    )
     eligible_country = CountryFilter(
         method="filter_eligible_country",
         label=_("Open to students of this country (programmes open to any country included)"),
@@ -58,11 +63,14 @@ class ScholarshipProgrammeFilterSet(filters.FilterSet):
     def filter_eligible_country(self, queryset: QuerySet, name: str, value: list[str]) -> QuerySet:
         if not value:
             return queryset
-        # The codes are stored comma-separated; two-letter codes cannot match across a comma.
-        condition = Q(eligible_countries="")
+        open_to = ScholarshipProgramme.objects.none()
         for code in value:
-            condition |= Q(eligible_countries__contains=code)
-        return queryset.filter(condition)
+            open_to |= ScholarshipProgramme.objects.open_to(code)
+        return queryset.filter(pk__in=open_to.values("pk"))
+
+    def filter_country_pair(self, queryset: QuerySet, name: str, value: list[str]) -> QuerySet:
+        # CountryPairField gives two different codes, or none.
+        return queryset.of_pair(*value) if value else queryset
 
     def filter_level(self, queryset: QuerySet, name: str, value: list[str]) -> QuerySet:
         if not value:

@@ -21,6 +21,26 @@ from .choices import Measure, MobilityType, ScholarshipKind, Sex
 year_validators = [MinValueValidator(1950), MaxValueValidator(2100)]
 
 
+def _open_to(country: str) -> Q:
+    # The codes are stored comma-separated; two-letter codes cannot match across a comma.
+    return Q(eligible_countries="") | Q(eligible_countries__contains=country)
+
+
+class ScholarshipProgrammeQuerySet(models.QuerySet):
+    def open_to(self, country: str) -> "ScholarshipProgrammeQuerySet":
+        """Programmes whose eligible countries include ``country``, or that are open to
+        any country (none listed)."""
+        return self.filter(_open_to(country))
+
+    def of_pair(self, country_a: str, country_b: str) -> "ScholarshipProgrammeQuerySet":
+        """The scholarships of a pair of countries: funded by one of the two and held in the
+        other, or open to the other's students (``open_to``)."""
+        condition = Q()
+        for funder, other in ((country_a, country_b), (country_b, country_a)):
+            condition |= Q(funder_country=funder) & (Q(host_country=other) | _open_to(other))
+        return self.filter(condition)
+
+
 class ScholarshipProgramme(SourcedModel):
     """A named or governmental scholarship: a presidential award, a quota for foreign students,
     an intergovernmental quota of places per level per year."""
@@ -62,6 +82,8 @@ class ScholarshipProgramme(SourcedModel):
         help_text=_("The agreement that established the programme, if any."),
     )
     description = models.TextField(_("description"), blank=True)
+
+    objects = ScholarshipProgrammeQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]

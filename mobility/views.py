@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 
 from cooperation.api import export_response
+from cooperation.charts import coloured
 from cooperation.choices import IscedLevel
 from cooperation.exports import datapackage
 from cooperation.views import FilteredListView
@@ -103,6 +104,7 @@ class Pivot:
     totals: list[dict[str, Any]]
     by_measure: bool  # the measure is the row's (False when it is the pivot's columns)
     column_keys: dict[str, str] = dataclasses.field(default_factory=dict)  # label -> codes
+    columns_are_directions: bool = False
 
 
 def _column_key(pivot: str, total: dict[str, Any]) -> str:
@@ -162,6 +164,7 @@ def mobility_pivot(figures: QuerySet, *, pivot: str, picked: dict[str, list[Any]
         totals=totals,
         by_measure=by_measure,
         column_keys={column: keys[column] for column in shown},
+        columns_are_directions=pivot == "direction",
     )
 
 
@@ -190,22 +193,32 @@ def pivot_grid(pivot: Pivot) -> list[list[Any]]:
 
 
 def pivot_chart(pivot: Pivot) -> dict[str, Any]:
-    """The pivot as chart series: one per column (and measure), one point per year."""
+    """The pivot as chart series: one per column (and measure), one point per year; a
+    direction's series in the direction's colour (``cooperation.charts``)."""
     years = sorted({year for year, _measure, _cells in pivot.rows})
     series: dict[str, dict[int, dict[str, Any]]] = {}
+    directions: dict[str, list[str]] = {}
+    measures: dict[str, str] = {}
     for year, measure, column, cell in pivot.cells:
         name = f"{column} ({measure})" if measure else column
         series.setdefault(name, {})[year] = cell.total
+        measures[name] = cell.total["measure"]
+        if pivot.columns_are_directions:
+            directions[name] = pivot.column_keys[column].split("-")
     return {
         "labels": years,
-        "datasets": [
-            {
-                "label": name,
-                "data": [points[year]["value"] if year in points else None for year in years],
-                "text": [points[year]["text"] if year in points else None for year in years],
-            }
-            for name, points in sorted(series.items())
-        ],
+        "datasets": coloured(
+            [
+                {
+                    "label": name,
+                    "direction": directions.get(name),
+                    "measure": measures[name],
+                    "data": [points[year]["value"] if year in points else None for year in years],
+                    "text": [points[year]["text"] if year in points else None for year in years],
+                }
+                for name, points in sorted(series.items())
+            ]
+        ),
         "yLabel": pgettext("chart axis: number of people", "People"),
     }
 

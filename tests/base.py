@@ -100,10 +100,11 @@ def read_csv(response) -> list[list[str]]:
 
 
 def read_xlsx(response) -> list[list[Any]]:
-    """The rows of the first sheet of an XLSX response (header first)."""
+    """The rows of the first sheet of an XLSX response from its header of keys (the row of
+    labels above it left out, cooperation.api.xlsx_bytes)."""
     workbook = load_workbook(io.BytesIO(response.content), read_only=True)
     sheet = workbook.worksheets[0]
-    return [list(row) for row in sheet.iter_rows(values_only=True)]
+    return [list(row) for row in sheet.iter_rows(min_row=2, values_only=True)]
 
 
 def malformed_value(filter_: django_filters.Filter) -> str:

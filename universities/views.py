@@ -213,7 +213,7 @@ class InstitutionDetailView(TemplateView):
         }
 
         wanted = {pk for ids in (*shown_ids.values(), *linked.values()) for pk in ids}
-        by_pk = agreement_model.objects.select_related("event").in_bulk(wanted)
+        by_pk = agreement_model.objects.told_apart().in_bulk(wanted)
         groups = {
             name: {"agreements": [by_pk[pk] for pk in ids], "count": len(grouped[name])}
             for name, ids in shown_ids.items()

@@ -4,7 +4,8 @@
   var source = document.getElementById("chart-data");
   if (!source || typeof Chart === "undefined") { return; }
   var data = JSON.parse(source.textContent);
-  var colours = ["#0b5cad", "#d9822b", "#1e7a46", "#8e44ad"];
+  // The colours are the server's (cooperation/charts.py): a direction has one colour on
+  // every chart; a flow is drawn dashed beside the stock of the same direction.
   // Numbers on the axes in the reader's format ("1 000" in Russian; static/js/numbers.js).
   var number = window.UniBridgeNumber || function (value) { return value; };
   var ticks = { callback: function (value) { return number(value); } };
@@ -17,10 +18,9 @@
       type: "line",
       data: {
         labels: data.mobility.labels,
-        datasets: data.mobility.datasets.map(function (set, i) {
-          var colour = colours[i % colours.length];
-          return { label: set.label, data: set.data, spanGaps: true, borderColor: colour,
-            backgroundColor: colour, pointRadius: 5, tension: 0,
+        datasets: data.mobility.datasets.map(function (set) {
+          return { label: set.label, data: set.data, spanGaps: true, borderColor: set.colour,
+            backgroundColor: set.colour, pointRadius: 5, tension: 0,
             borderDash: set.measure === "flow" ? [6, 4] : [] };
         })
       },
@@ -41,7 +41,7 @@
     new Chart(perYear, {
       type: "bar",
       data: { labels: data.perYear.labels, datasets: [{ label: data.labels.agreements,
-        data: data.perYear.values, backgroundColor: colours[0] }] },
+        data: data.perYear.values, backgroundColor: data.colour }] },
       options: Object.assign({}, common, { scales: { y: { beginAtZero: true,
         ticks: Object.assign({ precision: 0 }, ticks) } } })
     });

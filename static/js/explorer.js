@@ -7,11 +7,14 @@
   var data = JSON.parse(source.textContent);
   // Numbers on the axes in the reader's format ("1 000" in Russian; static/js/numbers.js).
   var number = window.UniBridgeNumber || function (value) { return value; };
-  var colours = ["#0b5cad", "#d9822b", "#1e7a46", "#8e44ad", "#b3261e", "#2c8c99"];
+  // The colours are the server's (cooperation/charts.py): a direction has the colour it has
+  // on the dashboard; a flow is a lighter bar with the direction's border.
   new Chart(canvas, {
     type: "bar",
-    data: { labels: data.labels, datasets: data.datasets.map(function (set, i) {
-      return { label: set.label, data: set.data, backgroundColor: colours[i % colours.length] };
+    data: { labels: data.labels, datasets: data.datasets.map(function (set) {
+      var flow = set.measure === "flow" && set.direction;
+      return { label: set.label, data: set.data, borderColor: set.colour, borderWidth: flow ? 2 : 0,
+        backgroundColor: flow ? set.colour + "55" : set.colour };
     }) },
     options: { responsive: true, maintainAspectRatio: false, animation: false,
       plugins: { legend: { position: "bottom" }, tooltip: { callbacks: {

@@ -99,6 +99,18 @@ class TestEventAPI(APIResourceTests):
         almaty = EventFactory()
         return FilterCase({"country": "AZ"}, [baku], [almaty])
 
+    def case_country_pair(self) -> FilterCase:
+        with_az_guests = EventFactory()
+        ParticipationFactory(event=with_az_guests, country="AZ")
+        signed_here = EventFactory(country="AZ", city="Baku")
+        agreement_between(InstitutionFactory(), InstitutionFactory(country="AZ"), event=signed_here)
+        kz_only = EventFactory()
+        with_tr_guests = EventFactory()
+        ParticipationFactory(event=with_tr_guests, country="TR")
+        return FilterCase(
+            {"country_pair": "AZ,KZ"}, [with_az_guests, signed_here], [kz_only, with_tr_guests]
+        )
+
     def case_start_date_after(self) -> FilterCase:
         early = EventFactory(start_date=datetime.date(2024, 1, 1))
         late = EventFactory(start_date=datetime.date(2025, 6, 1))

@@ -90,6 +90,17 @@ class TestScholarshipAPI(APIResourceTests):
         for_tr = ScholarshipProgrammeFactory(eligible_countries=["TR"])
         return FilterCase({"eligible_country": "AZ"}, [for_az, for_anyone], [for_tr])
 
+    def case_country_pair(self) -> FilterCase:
+        az_quota = ScholarshipProgrammeFactory(
+            funder_country="AZ", host_country="AZ", eligible_countries=["KZ"]
+        )
+        held_in_kz = ScholarshipProgrammeFactory(
+            funder_country="AZ", host_country="KZ", eligible_countries=["TR"]
+        )
+        kz_for_tr = ScholarshipProgrammeFactory(eligible_countries=["TR"])
+        tr_for_az = ScholarshipProgrammeFactory(funder_country="TR", host_country="TR")
+        return FilterCase({"country_pair": "KZ,AZ"}, [az_quota, held_in_kz], [kz_for_tr, tr_for_az])
+
     def case_level(self) -> FilterCase:
         doctoral = ScholarshipProgrammeFactory(levels=["7", "8"])
         bachelor = ScholarshipProgrammeFactory(levels=["6"])

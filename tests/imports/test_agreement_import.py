@@ -234,7 +234,7 @@ PARTY_FACTS = ("institution", "institution_name", "country", "signatory_name")
 
 def _carried(data: bytes, fmt: str) -> list[tuple]:
     if fmt == "xlsx":
-        header, *rows = load_workbook(io.BytesIO(data)).worksheets[0].values
+        _labels, header, *rows = load_workbook(io.BytesIO(data)).worksheets[0].values
         rows = [dict(zip(header, row, strict=True)) for row in rows]
     else:
         rows = list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"))))

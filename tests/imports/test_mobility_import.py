@@ -217,7 +217,7 @@ def _facts_of_csv(data: bytes) -> list[dict]:
 
 
 def _facts_of_xlsx(data: bytes) -> list[dict]:
-    header, *rows = load_workbook(io.BytesIO(data)).worksheets[0].values
+    _labels, header, *rows = load_workbook(io.BytesIO(data)).worksheets[0].values
     return sorted(
         ({k: v for k, v in zip(header, row, strict=True) if k not in IDENTITY} for row in rows),
         key=lambda row: sorted((k, str(v)) for k, v in row.items()),
@@ -276,13 +276,21 @@ def test_an_export_in_russian_imports_too(importer, source):
     english = _explorer_export(importer.client, "csv").decode("utf-8-sig").splitlines()[0]
     importer.client.cookies["django_language"] = "ru"
     data = _explorer_export(importer.client, "csv")
-    # The keys are the same in every language; the labels are translated in the XLSX's
-    # definitions sheet only.
+    # The keys are the same in every language; the labels are translated in the XLSX: the
+    # first row of its data sheet (above the keys) and its definitions sheet.
     assert data.decode("utf-8-sig").splitlines()[0] == english
-    book = load_workbook(io.BytesIO(_explorer_export(importer.client, "xlsx")))
+    xlsx = _explorer_export(importer.client, "xlsx")
+    book = load_workbook(io.BytesIO(xlsx))
     assert book.sheetnames[-1] == "definitions"
     labels = {row[0]: row[2] for row in book["definitions"].values if row[1] is None}
     assert labels["year"] == "год"
+    label_row, key_row = list(book.worksheets[0].values)[:2]
+    assert label_row[key_row.index("year")] == "Год"
+    MobilityFigure.objects.all().delete()
+    preview = importer.preview(xlsx, "выгрузка.xlsx")  # two header rows: the keys are read
+    assert preview.context["report"].valid, row_errors(preview)
+    importer.confirm()
+    assert MobilityFigure.objects.get().sex == "female"
     MobilityFigure.objects.all().delete()
     preview = importer.preview(data, "выгрузка.csv")
     assert preview.context["report"].valid, row_errors(preview)

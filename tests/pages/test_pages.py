@@ -145,8 +145,13 @@ def test_mobility_xlsx_export_carries_the_definitions(client, demo):
     book = openpyxl.load_workbook(io.BytesIO(response.content))
     figures, definitions = book.worksheets
     rows = list(figures.values)
-    assert rows[0][:3] == ("id", "origin_country", "destination_country")
-    assert [row[1:3] for row in rows[1:]] == [("AZ", "KZ")]
+    # The labels above the keys, both frozen; a filter on the keys over every row; widths.
+    assert rows[0][:3] == ("Id", "Origin", "Destination")
+    assert rows[1][:3] == ("id", "origin_country", "destination_country")
+    assert [row[1:3] for row in rows[2:]] == [("AZ", "KZ")]
+    assert figures.freeze_panes == "A3"
+    assert figures.auto_filter.ref == f"A2:{openpyxl.utils.get_column_letter(len(rows[1]))}3"
+    assert figures.column_dimensions["B"].width >= len("origin_country")
     # One row per column (key, label, type, definition), then one per code of its list.
     definitions = list(definitions.values)
     assert definitions[0] == ("column", "code", "label", "type", "definition")

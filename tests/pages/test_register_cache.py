@@ -28,6 +28,7 @@ from tests.factories import (
     EventFactory,
     InstitutionFactory,
     MobilityFigureFactory,
+    ParticipationFactory,
     ScholarshipAllocationFactory,
     SourceFactory,
     StatedFigureFactory,
@@ -287,11 +288,13 @@ def _areas(w):
 
 
 def _event(w):
-    EventFactory(
+    # Held in KZ with an Azerbaijani guest: an event of the dashboard's pair (of_pair).
+    event = EventFactory(
         title="Third Forum of Rectors",
         start_date=timezone.localdate() + datetime.timedelta(days=30),
         status="planned",
     )
+    ParticipationFactory(event=event, country="AZ")
 
 
 def _figure(w):

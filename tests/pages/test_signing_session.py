@@ -121,3 +121,116 @@ def test_one_acronym_for_two_institutions_is_chosen_per_row(admin_client_logged)
         .filter(parties__institution=baku)
         .exists()
     )
+
+
+# ----------------------------------------------------- issue 16: the ministry's journey
+
+
+@pytest.fixture
+def two_universities():
+    kaznu = InstitutionFactory(name="Al-Farabi Kazakh National University")
+    ada = InstitutionFactory(name="ADA University", country="AZ", city="Baku")
+    return kaznu, ada
+
+
+@pytest.mark.parametrize(
+    ("kind", "code"),
+    [
+        ("memo", "memorandum"),
+        ("Memorandum of understanding", "memorandum"),
+        ("меморандум", "memorandum"),
+        ("dual_degree", "dual_degree"),
+    ],
+)
+def test_kind_is_read_from_its_label_in_any_language_or_its_start(
+    admin_client_logged, two_universities, kind, code
+):
+    event = EventFactory()
+    response = admin_client_logged.post(
+        URL,
+        {
+            "event": event.pk,
+            "kind": "exchange",
+            "new_event_kind": "forum",
+            "rows": f"Al-Farabi Kazakh National University;ADA University;;{kind}",
+            "save": "1",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[-3000:]
+    assert Agreement.objects.get().kind == code
+
+
+def test_kind_and_areas_by_label_in_the_service():
+    from agreements.services import RowResult, _as_areas, _as_kind
+
+    row = RowResult(index=0)
+    assert _as_kind("Соглашение о двудипломном образовании", row) == "dual_degree"
+    assert _as_areas(["Обмен студентами", "joint research", "akademik"], row) == [
+        "student_exchange",
+        "joint_research",
+    ]
+    assert "Unknown areas: akademik" in row.errors["areas"][0]
+    assert "Student exchange" in row.errors["areas"][0]  # the labels to choose from
+    refused = RowResult(index=1)
+    assert _as_kind("ag", refused) == ""  # too short to stand for one kind
+    assert "Memorandum of understanding" in refused.errors["kind"][0]
+
+
+def test_a_duplicate_is_named_with_its_parties_and_linked(admin_client_logged, two_universities):
+    from tests.factories import agreement_between
+
+    kaznu, ada = two_universities
+    existing = agreement_between(kaznu, ada, title="Memorandum of understanding")
+    response = admin_client_logged.post(
+        URL,
+        {
+            "event": EventFactory().pk,
+            "kind": "memorandum",
+            "new_event_kind": "forum",
+            "rows": "Al-Farabi Kazakh National University;ADA University",
+            "check": "1",
+        },
+    )
+    page = response.content.decode()
+    assert "Duplicates agreement(s)" not in page
+    assert (
+        "Duplicates “Memorandum of understanding” (Al-Farabi Kazakh National University "
+        f"(KZ); ADA University (AZ), signed April 6, 2025), #{existing.pk}, already in the "
+        "register (same parties, kind and overlapping validity)."
+    ) in page
+    assert f'<a href="{existing.get_absolute_url()}">Memorandum of understanding</a>' in page
+
+
+def test_one_line_is_skipped_and_the_others_saved(admin_client_logged, two_universities):
+    from agreements.session import skip_field
+
+    InstitutionFactory(name="Baku State University", country="AZ", city="Baku")
+    bad = "Al-Farabi Kazakh National University;Nowhere Institute of Nothing"
+    lines = [
+        "Al-Farabi Kazakh National University;ADA University",
+        bad,
+        "Al-Farabi Kazakh National University;Baku State University",
+    ]
+    form = {
+        "event": EventFactory().pk,
+        "kind": "memorandum",
+        "new_event_kind": "forum",
+        "rows": "\n".join(lines),
+    }
+    checked = admin_client_logged.post(URL, {**form, "check": "1"}).content.decode()
+    assert "3 rows: 2 ready, 0 ambiguous, 1 with errors" in checked
+    assert f'name="{skip_field(bad)}"' in checked
+    skipping = {**form, skip_field(bad): "1"}
+    rechecked = admin_client_logged.post(URL, {**skipping, "check": "1"}).content.decode()
+    assert "2 rows: 2 ready, 0 ambiguous, 0 with errors; 1 skipped" in rechecked
+    assert 'id="row-3"' in rechecked and 'id="row-2"' not in rechecked  # numbers kept
+    assert "Skipped lines" in rechecked
+    saved = admin_client_logged.post(URL, {**skipping, "save": "1"}, follow=True)
+    assert "2 agreements saved. 1 line skipped." in saved.content.decode()
+    assert Agreement.objects.count() == 2
+
+
+def test_new_event_fields_are_switched_by_the_event_choice(admin_client_logged):
+    page = admin_client_logged.get(URL).content.decode()
+    assert 'data-new-event-switch="new-event-fields"' in page
+    assert 'id="new-event-fields" data-new-event' in page
