@@ -5,7 +5,7 @@ from itertools import islice
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
-from django.db import connection, models, transaction
+from django.db import IntegrityError, connection, models, transaction
 from django.db.models import Count, F, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.db.models.query import ModelIterable
@@ -460,7 +460,8 @@ class InstitutionCount(models.Model):
 
     Derived data, built whole by ``ready_for`` the first time a sort asks for a generation
     and class that have none, in one ``INSERT ... SELECT`` over the parties (2 s at
-    500,000 agreements); the rows of older generations are deleted then. Correct on every
+    500,000 agreements); the rows of older generations but the previous one are deleted
+    then. Correct on every
     write path because the generation is: every committed write to the register raises it
     (``cooperation.register_cache``), and no table of an older one is read. Only for the
     classes "all" (readers of every agreement) and "public"
@@ -533,20 +534,26 @@ class InstitutionCount(models.Model):
                 "partner_count",
             )
         )
-        with transaction.atomic(), connection.cursor() as cursor:
-            # One builder at a time; the others find the rows it wrote.
-            if connection.vendor == "postgresql":
+        table = qn(cls._meta.db_table)
+        visibility, generation = qn("visibility"), qn("generation")
+        try:
+            with transaction.atomic(), connection.cursor() as cursor:
+                # One builder at a time; the others find the rows it wrote.
+                if connection.vendor == "postgresql":
+                    cursor.execute(
+                        "SELECT pg_advisory_xact_lock(18, %s)",
+                        [("all", "public").index(ready.visibility)],
+                    )
+                if cls.objects.filter(
+                    visibility=ready.visibility, generation=ready.generation
+                ).exists():
+                    return
+                # The previous build stays, for a request still reading its rows' counts.
                 cursor.execute(
-                    "SELECT pg_advisory_xact_lock(18, %s)",
-                    [("all", "public").index(ready.visibility)],
+                    f"DELETE FROM {table} WHERE {visibility} = %s AND {generation} < "
+                    f"(SELECT MAX({generation}) FROM {table} WHERE {visibility} = %s)",
+                    [ready.visibility, ready.visibility],
                 )
-            if cls.objects.filter(
-                visibility=ready.visibility, generation=ready.generation
-            ).exists():
-                return
-            table = qn(cls._meta.db_table)
-            cursor.execute(
-                f"DELETE FROM {table} WHERE {qn('visibility')} = %s AND {qn('generation')} <> %s",
-                [ready.visibility, ready.generation],
-            )
-            cursor.execute(f"INSERT INTO {table} ({columns}) {sql}", params)
+                cursor.execute(f"INSERT INTO {table} ({columns}) {sql}", params)
+        except IntegrityError:  # built meanwhile by another request (SQLite has no lock)
+            pass
