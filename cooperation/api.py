@@ -67,6 +67,8 @@ from .exports import (
     TYPES,
     ColumnSet,
     ExportColumn,
+    ExportTooLarge,
+    check_export_size,
     csv_value,
     serializer_columnset,
     xlsx_value,
@@ -588,12 +590,20 @@ class ModelViewSet(VersionedViewSetMixin, viewsets.ModelViewSet):
         fmt = self.export_format()
         if fmt is None:
             return super().list(request, *args, **kwargs)
-        return self.export(self.filter_queryset(self.get_queryset()), fmt)
+        try:
+            return self.export(self.filter_queryset(self.get_queryset()), fmt)
+        except ExportTooLarge as error:
+            raise exceptions.ValidationError(
+                {api_settings.URL_FORMAT_OVERRIDE: [str(error)]}
+            ) from None
 
     def export(self, queryset, fmt: str) -> HttpResponseBase:
-        """Every row of ``queryset`` as CSV or XLSX: the API's list and the list pages."""
+        """Every row of ``queryset`` as CSV or XLSX: the API's list and the list pages.
+        Raises ExportTooLarge past the bound of exports built row by row."""
         columnset = self.get_export_columnset()
         columns = list(columnset.columns)
+        csv_by_database = bool(columnset.sql_columns()) and csv_sql.supported(queryset)
+        check_export_size(queryset, fmt, csv_by_database=csv_by_database)
         return export_response(
             fmt,
             columns=columns,

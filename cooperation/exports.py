@@ -241,6 +241,35 @@ def xlsx_value(value: Any, column: ExportColumn) -> Any:
     return value
 
 
+# --------------------------------------------------------------------------- size bound
+
+
+class ExportTooLarge(Exception):
+    """An export that would hold more rows than a request builds row by row in time."""
+
+
+def check_export_size(queryset, fmt: str, *, csv_by_database: bool) -> None:
+    """Raise :class:`ExportTooLarge` when ``queryset`` holds more than
+    ``UNIBRIDGE_EXPORT_MAX_ROWS`` rows and the export would be built row by row: every XLSX,
+    and a CSV that PostgreSQL does not write itself (cooperation.csv_sql streams any number
+    of rows). The count stops at the bound, so a whole register is not counted to refuse it."""
+    from django.conf import settings
+    from django.utils.formats import number_format
+
+    limit = settings.UNIBRIDGE_EXPORT_MAX_ROWS
+    if not limit or (fmt == "csv" and csv_by_database):
+        return
+    if queryset.order_by()[: limit + 1].count() <= limit:
+        return
+    message = _(
+        "These filters select more than %(limit)s rows: more than one %(format)s file holds. "
+        "Narrow the filters (a year, a country, an institution) and export again."
+    ) % {"limit": number_format(limit, force_grouping=True), "format": fmt.upper()}
+    if fmt != "csv" and csv_by_database:
+        message += " " + _("The CSV export of this list holds every row.")
+    raise ExportTooLarge(message)
+
+
 # --------------------------------------------------------------------------- derived sets
 
 

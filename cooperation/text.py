@@ -38,6 +38,32 @@ def fold(text: str) -> str:
     return _NON_WORD.sub(" ", stripped).strip()
 
 
+# Latin alphabets in official use for languages the register also writes in Cyrillic, each
+# letter as that alphabet writes it: Kazakh's Latin alphabet of 2021 ("Қазақстан" is
+# "Qazaqstan", "қазақ" is "qazaq"). fold() renders Cyrillic the English way ("kazakstan");
+# a name written in such an alphabet is found by romanizing the Cyrillic spelling with it.
+_LATIN_ALPHABETS = {
+    "kk": {
+        "а": "a", "ә": "ä", "б": "b", "в": "v", "г": "g", "ғ": "ğ", "д": "d", "е": "e",
+        "ё": "io", "ж": "j", "з": "z", "и": "i", "й": "i", "к": "k", "қ": "q", "л": "l",
+        "м": "m", "н": "n", "ң": "ñ", "о": "o", "ө": "ö", "п": "p", "р": "r", "с": "s",
+        "т": "t", "у": "u", "ұ": "ū", "ү": "ü", "ф": "f", "х": "h", "һ": "h", "ц": "ts",
+        "ч": "ch", "ш": "ş", "щ": "şş", "ъ": "", "ы": "y", "і": "ı", "ь": "", "э": "e",
+        "ю": "iu", "я": "ia",
+    },
+}  # fmt: skip
+_LATIN_TABLES = {language: str.maketrans(table) for language, table in _LATIN_ALPHABETS.items()}
+
+
+def romanize(text: str, language: str) -> str:
+    """``text`` in the official Latin alphabet of ``language``, or "" when the language has
+    none here or ``text`` has no Cyrillic to romanize."""
+    table = _LATIN_TABLES.get(language.split("-")[0])
+    if not table or script_of(text) != "Cyrillic":
+        return ""
+    return text.casefold().translate(table)
+
+
 # Azerbaijani and Turkish dotted capital I and dotless small i fold to plain "i".
 DOTTED_I = "İı"
 PLAIN_I = "Ii"

@@ -5,7 +5,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import EmptyPage
-from django.http import JsonResponse
+from django.http import HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
@@ -19,7 +19,7 @@ from django_tables2.export import ExportMixin, TableExport
 
 from . import cells, paging, selectors
 from .api import export_filename
-from .exports import datapackage
+from .exports import ExportTooLarge, datapackage
 from .filtersets import SourceFilterSet, StatedFigureFilterSet, StrictNullBooleanField
 from .models import Source, StatedFigure
 from .register_cache import cached_page
@@ -150,7 +150,14 @@ class FilteredListView(ExportMixin, SingleTableMixin, FilterView):
     def create_export(self, export_format: str):
         if self.export_viewset is not None:
             viewset = self.api_viewset()
-            return viewset.export(self.export_queryset(viewset), export_format)
+            try:
+                return viewset.export(self.export_queryset(viewset), export_format)
+            except ExportTooLarge as error:
+                # Back to the list with its filters, which says why (cooperation.exports).
+                messages.error(self.request, str(error))
+                query = self.request.GET.copy()
+                query.pop(self.export_trigger_param, None)
+                return HttpResponseRedirect(f"{self.request.path}?{query.urlencode()}", status=303)
         return super().create_export(export_format)  # django-tables2's, for a list without API
 
     def api_viewset(self):
@@ -370,5 +377,28 @@ class SourceDetailView(TemplateView):
             figures=list(source.mobility_figures.all()),
             stated=list(source.statedfigures.prefetch_related("events")),
             breadcrumbs=[(reverse("cooperation:source_list"), _("Sources")), (None, source.title)],
+        )
+        return context
+
+
+class SearchPageView(TemplateView):
+    """Every kind of record matching ``q``, grouped by kind (cooperation.search_everywhere), each
+    group linking to its list with the same search."""
+
+    template_name = "cooperation/search.html"
+
+    def get_context_data(self, **kwargs):
+        from .search_everywhere import QUERY_MAX_LENGTH, search_everything
+
+        context = super().get_context_data(**kwargs)
+        query = " ".join(self.request.GET.get("q", "").split())
+        too_long = len(query) > QUERY_MAX_LENGTH
+        groups = [] if too_long else search_everything(query, request=self.request)
+        context.update(
+            title=_("Search"),
+            query=query,
+            too_long=too_long,
+            query_max_length=QUERY_MAX_LENGTH,
+            groups=groups,
         )
         return context

@@ -76,7 +76,7 @@ class MobilityFigureTable(tables.Table):
     # Shown on the profile pages; kept in the exports, left out of the wide explorer table.
     home_institution = tables.Column(verbose_name=_("home institution"), visible=False)
     host_institution = tables.Column(verbose_name=_("host institution"), visible=False)
-    source = tables.Column(verbose_name=_("source"), linkify=True)
+    source = tables.Column(verbose_name=_("source"))  # render_source links it
 
     class Meta:
         model = MobilityFigure

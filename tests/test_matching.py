@@ -265,6 +265,23 @@ def test_kazakh_oil_finds_the_atyrau_oil_university(register, written):
     assert match.candidates[0].name == "Atyrau University of Oil and Gas"
 
 
+@pytest.mark.parametrize(
+    "written, name",
+    [
+        # Kazakh's Latin alphabet: "Qazaq" is "қазақ", not the Azerbaijani "qaz" (gas).
+        (
+            "Qazaq ulttyq agrarlyq zertteu universiteti",
+            "Kazakh National Agrarian Research University",
+        ),
+        ("Qazaq-Britan tehnikalyq universiteti", "Kazakh-British Technical University"),
+        ("Qazaqstan-Britan tehnikalyq universiteti", "Kazakh-British Technical University"),
+    ],
+)
+def test_kazakh_latin_names_find_the_institution(register, written, name):
+    match = register.match(written)
+    assert match.candidates and match.candidates[0].name == name, match.as_dict()
+
+
 def test_place_names_are_data_not_code():
     from universities import matching
 
@@ -277,6 +294,8 @@ def test_place_names_are_data_not_code():
     assert spellings["polsha"] == spellings["polish"] == "poland"
     assert spellings["gruziya"] == spellings["gurcustan"] == "georgia"
     assert spellings["baki"] == spellings["baku"] == "baku"  # CLDR cities, az and en
+    # Kazakh's Latin alphabet, romanized from the CLDR's Kazakh names (cooperation.text).
+    assert spellings["qazaqstan"] == spellings["qazaq"] == "kazakhstan"
 
 
 def test_another_country_pair_works_the_same():

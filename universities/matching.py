@@ -42,7 +42,7 @@ from functools import lru_cache
 from django.utils.translation import gettext_lazy as _
 from rapidfuzz import fuzz, process
 
-from cooperation.text import fold
+from cooperation.text import fold, romanize
 
 from .choices import InstitutionNameKind
 from .models import Institution
@@ -254,7 +254,12 @@ def place_spellings() -> dict[str, str]:
             continue
     spellings: dict[str, str] = {}
 
-    def put(text: str, token: str) -> None:
+    def put(text: str, token: str, language: str = "") -> None:
+        # The spelling in the language's own Latin alphabet too, where it has one
+        # (Kazakh: "Қазақстан", "Qazaqstan"; cooperation.text.romanize).
+        romanized = romanize(text, language) if language else ""
+        if romanized:
+            put(romanized, token)
         words = fold(text).split()
         if len(words) == 1 and len(words[0]) >= 3 and words[0] not in CANONICAL_PREFIXES:
             word = words[0]
@@ -270,17 +275,17 @@ def place_spellings() -> dict[str, str]:
             continue
         for language in languages:
             with translation.override(language):
-                put(country_name(code), token)
+                put(country_name(code), token, language)
         # The country's own language, when the country is where the language is mainly at home.
         for own in get_official_languages(code):
             if likely.get(own, "").split("_")[-1] != code:
                 continue
-            for names in language_names.values():
+            for language, names in language_names.items():
                 if own in names:
                     # "қазақ тілі" (Kazakh language): the first word is the adjective.
-                    words = fold(names[own]).split()
+                    words = names[own].split()
                     if words:
-                        put(words[0], token)
+                        put(words[0], token, language)
     for language in languages:
         try:
             zones = Locale.parse(language).time_zones

@@ -20,7 +20,7 @@ from agreements.visibility import agreement_visibility
 from cooperation.choices import Language
 from cooperation.models import SourcedModel, TimeStampedModel, VersionedModel
 from cooperation.search import WordSimilar, fuzzy
-from cooperation.text import fold
+from cooperation.text import casefold, fold
 
 from .choices import InstitutionKind, InstitutionNameKind, InstitutionStatus
 
@@ -346,6 +346,22 @@ class Institution(VersionedModel, SourcedModel):
         if self.pk:
             names += list(self.names.values_list("name", flat=True))
         return " | ".join(dict.fromkeys(fold(name) for name in names if name))
+
+    def matched_name(self, query: str) -> str:
+        """The name of this institution that a search for ``query`` found
+        (InstitutionQuerySet.search: every folded word in one of its names), when it is
+        not the name shown: "КазНУ" for Al-Farabi Kazakh National University. "" else."""
+        shown = self.localized_name()
+        names = [self.name, *(n.name for n in self.names.all())]
+        # As typed first (case aside: "КазНУ" is the Cyrillic acronym, not "KazNU"), then
+        # in any script, as the search itself compares.
+        for key in (casefold, fold):
+            wanted = key(query).split()
+            for name in names:
+                written = key(name)
+                if wanted and all(word in written for word in wanted):
+                    return "" if name == shown else name
+        return ""
 
     def refresh_search_text(self) -> None:
         """Recompute the search key after names were added or removed elsewhere."""
