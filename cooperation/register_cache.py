@@ -116,6 +116,12 @@ def _bump_pending() -> bool:
     return any(func is _bump for _sids, func, _robust in connection.run_on_commit)
 
 
+def pending_write() -> bool:
+    """Whether this connection holds a write to the register not committed yet (its raise
+    of the generation waits for the commit): what it reads, others may never see."""
+    return _bump_pending()
+
+
 def bump_register_generation(**_signal_kwargs) -> None:
     """Raise the generation once the current transaction commits (at once outside one).
     After the commit, so that no reader caches the old page under the new number, and

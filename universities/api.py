@@ -1,6 +1,7 @@
 """API viewset of the institution directory."""
 
 from cooperation.api import ModelViewSet
+from cooperation.register_cache import cached_api_list
 
 from .filtersets import InstitutionFilterSet
 from .models import Institution
@@ -36,3 +37,10 @@ class InstitutionViewSet(ModelViewSet):
     def get_queryset(self):
         # Counts of the agreements this reader may see (Agreement.objects.visible_to).
         return super().get_queryset().with_counts(reader=self.request.user)
+
+    # A page of 50 institutions with their counts (0.5-0.9 s at 25,000 institutions and
+    # 500,000 agreements), kept per visibility class until the register changes
+    # (cooperation.register_cache), as the agreements' list is (issue 18).
+    @cached_api_list
+    def list(self, request, *args, **kwargs):
+        return super().list(request, *args, **kwargs)

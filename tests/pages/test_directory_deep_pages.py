@@ -4,11 +4,17 @@ shows the right one, only the agreements the reader may see counted."""
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
+from django.test import Client
 from django.urls import reverse
 
+from agreements.models import Party
+from agreements.services import agreements_bulk_create
+from cooperation import register_cache
+from cooperation.roles import ANALYST, UNIVERSITY_EDITOR
 from tests.base import read_csv
-from tests.factories import InstitutionFactory, agreement_between
-from universities.models import Institution
+from tests.factories import InstitutionFactory, PartyFactory, agreement_between
+from tests.security.helpers import make_user
+from universities.models import Institution, InstitutionCount
 
 pytestmark = pytest.mark.django_db
 
@@ -80,3 +86,85 @@ def test_the_export_still_carries_the_counts(client, directory):
     by_name = {row[header.index("name")]: dict(zip(header, row, strict=True)) for row in rows}
     assert by_name["Zhetysu Hub University"]["agreement_count"] == "12"
     assert by_name["College 00"]["partner_count"] == "2"
+
+
+# ------------------------------------------------- sorting by a count (InstitutionCount)
+
+
+@pytest.fixture
+def commit(monkeypatch):
+    """Writes count as committed: the generation goes up at once (as in
+    test_register_cache.py), so the sort reads its table of counts."""
+    monkeypatch.setattr(
+        register_cache.transaction, "on_commit", lambda func, using=None, robust=False: func()
+    )
+
+
+def sorted_by_partners(client) -> list[tuple[str, int, int]]:
+    answer = client.get("/api/institutions/", {"ordering": "-partner_count,name"}).json()
+    return [
+        (row["name"], row["partner_count"], row["agreement_count"]) for row in answer["results"]
+    ]
+
+
+def live(reader) -> list[tuple[str, int, int]]:
+    """Every institution's live counts for ``reader``, sorted as the API sorts them."""
+    rows = [
+        (row.name, row.partner_count, row.agreement_count)
+        for row in Institution.objects.with_counts(reader=reader)
+    ]
+    return sorted(rows, key=lambda row: (-row[1], row[0]))
+
+
+@pytest.mark.parametrize("role", ["anonymous", ANALYST, UNIVERSITY_EDITOR])
+def test_sorting_by_a_count_follows_every_write(commit, role):
+    hub = InstitutionFactory(name="Hub")
+    a, b, c, d = (
+        InstitutionFactory(name=name) for name in ("Aral", "Baikonur", "Caspian", "Dnipro")
+    )
+    agreement_between(hub, a)
+    agreement_between(hub, d)
+    agreement_between(hub, b, is_public=False)
+    user = make_user("reader", role, [c] if role == UNIVERSITY_EDITOR else ())
+    client = Client()
+    if user is not None:
+        client.force_login(user)
+    reader = user or AnonymousUser()
+    assert sorted_by_partners(client) == live(reader)
+    assert sorted_by_partners(client)[0][0] == "Hub"
+
+    # A party added through the model, then a bulk signing session, then a deletion.
+    hidden_to_none = agreement_between(c, a)
+    PartyFactory(agreement=hidden_to_none, institution=b)
+    assert sorted_by_partners(client) == live(reader)
+    result = agreements_bulk_create(
+        event=None,
+        rows=[{"parties": [c.pk, b.pk]}, {"parties": [c.pk, hub.pk]}],
+        defaults={"kind": "exchange", "signed_on": "2026-04-06"},
+    )
+    assert result.saved
+    assert sorted_by_partners(client) == live(reader)
+    Party.objects.filter(institution=c).delete()
+    assert sorted_by_partners(client) == live(reader)
+    assert InstitutionCount.objects.exists() == (role != UNIVERSITY_EDITOR)  # read, not live
+
+
+def test_a_sort_by_a_count_reads_a_table_built_once_per_generation(
+    commit, client, directory, django_assert_max_num_queries
+):
+    url = reverse("universities:institution_list")
+    client.get(url, {"sort": "-partner_count"})
+    built = set(InstitutionCount.objects.values_list("visibility", "generation"))
+    assert len(built) == 1
+    with django_assert_max_num_queries(8):
+        page = client.get(url, {"sort": "-partner_count", "page": 2, "per_page": 10})
+    assert page.status_code == 200
+    assert set(InstitutionCount.objects.values_list("visibility", "generation")) == built
+    agreement_between(directory["others"][5], directory["others"][6])  # a new generation
+    client.get(url, {"sort": "-agreement_count"})
+    rebuilt = set(InstitutionCount.objects.values_list("visibility", "generation"))
+    assert len(rebuilt) == 2 and built < rebuilt  # the previous build kept, for a moment
+    agreement_between(directory["others"][7], directory["others"][8])
+    client.get(url, {"sort": "partner_count"})
+    latest = set(InstitutionCount.objects.values_list("visibility", "generation"))
+    assert len(latest) == 2 and not built & latest  # older ones deleted
