@@ -2,20 +2,23 @@ import django_tables2 as tables
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
+from cooperation.tables import secondary
+
 from .models import Agreement
 
 
 class AgreementTable(tables.Table):
     title = tables.Column(verbose_name=_("Agreement"), linkify=True)
     parties = tables.Column(verbose_name=_("Parties"), empty_values=(), orderable=False)
-    kind = tables.Column(verbose_name=_("Kind"))
+    # On a phone: the agreement, its parties, status and end date (cooperation.tables).
+    kind = tables.Column(verbose_name=_("Kind"), attrs=secondary())
     level = tables.Column(verbose_name=_("Level"), visible=False)
     status = tables.Column(verbose_name=_("Status"))
-    signed_on = tables.Column(verbose_name=_("Signed"))
+    signed_on = tables.Column(verbose_name=_("Signed"), attrs=secondary())
     # When it takes effect: a renewal signed now may start years later (not yet in force).
-    valid_from = tables.Column(verbose_name=_("Valid from"))
+    valid_from = tables.Column(verbose_name=_("Valid from"), attrs=secondary())
     valid_until = tables.Column(verbose_name=_("Valid until"))
-    event = tables.Column(verbose_name=_("Event"), linkify=True)
+    event = tables.Column(verbose_name=_("Event"), linkify=True, attrs=secondary())
     reference_code = tables.Column(verbose_name=_("Reference"), visible=False)
 
     class Meta:

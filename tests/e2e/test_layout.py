@@ -1,0 +1,99 @@
+"""Every list page and the dashboard on a phone (320, 390 px), a laptop (1400 px) and a
+wide screen (1920 px): results before filters, nothing drawn over anything, no sideways
+scrolling, axe-core finds nothing (issue 16)."""
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from .layout import axe_violations, first_result_top, horizontal_overflow, overlaps
+
+LIST_PAGES = {
+    "directory": "/institutions/",
+    "register": "/agreements/",
+    "events": "/events/",
+    "explorer": "/mobility/",
+    "scholarships": "/mobility/scholarships/",
+    "sources": "/sources/",
+    "stated figures": "/stated-figures/",
+}
+PHONE = {"width": 390, "height": 844}
+LAPTOP = {"width": 1400, "height": 900}
+
+
+def test_on_a_phone_the_first_result_is_above_the_fold_and_the_filters_fold(
+    page: Page, demo_server
+):
+    page.set_viewport_size(PHONE)
+    for name, path in LIST_PAGES.items():
+        page.goto(demo_server.url + path)
+        top = first_result_top(page)
+        # The whole first line of the first row is on the first screen.
+        assert top + 40 < PHONE["height"], f"{name}: first result at y={top}"
+        form = page.get_by_role("search", name="Filters")
+        expect(form).to_be_hidden()
+        toggle = page.get_by_role("button", name="Filters")
+        toggle.click()
+        expect(toggle).to_have_attribute("aria-expanded", "true")
+        expect(form).to_be_visible()
+        expect(page.get_by_role("button", name="Filter", exact=True)).to_be_visible()
+
+
+def test_a_refused_filter_keeps_the_filters_open_on_a_phone(page: Page, demo_server):
+    page.set_viewport_size(PHONE)
+    page.goto(f"{demo_server.url}/agreements/?expiring_within=-4")
+    expect(page.get_by_role("search", name="Filters")).to_be_visible()
+    expect(
+        page.get_by_label("In force, and ending within this many days from today")
+    ).to_be_visible()
+
+
+def test_the_menu_button_opens_the_menu_on_a_phone_and_the_menu_shows_on_a_laptop(
+    page: Page, demo_server
+):
+    page.set_viewport_size(PHONE)
+    page.goto(demo_server.url + "/agreements/")
+    menu = page.get_by_role("navigation", name="Main")
+    expect(menu).to_be_hidden()
+    button = page.get_by_role("button", name="Menu")
+    button.focus()
+    page.keyboard.press("Enter")
+    expect(menu).to_be_visible()
+    expect(menu.get_by_role("link", name="Institutions")).to_be_visible()
+    page.keyboard.press("Escape")
+    expect(menu).to_be_hidden()
+    assert overlaps(page) == []
+
+    page.set_viewport_size(LAPTOP)
+    expect(menu).to_be_visible()
+    expect(button).to_be_hidden()
+
+
+def test_key_columns_stay_on_a_phone(page: Page, demo_server):
+    page.set_viewport_size(PHONE)
+    page.goto(demo_server.url + "/agreements/")
+    row = page.locator("main .results table tbody tr").first
+    for column in ("Agreement", "Parties", "Status", "Valid until"):
+        cell = row.locator(f'td[data-label="{column}"]')
+        expect(cell).to_be_visible()
+        box = cell.bounding_box()
+        assert box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"], column
+    expect(row.locator('td[data-label="Event"]')).to_be_hidden()
+    assert horizontal_overflow(page) == 0
+
+
+@pytest.mark.parametrize("width", [320, 390, 1400, 1920])
+def test_nothing_overlaps_and_nothing_scrolls_sideways(page: Page, demo_server, width):
+    page.set_viewport_size({"width": width, "height": 900})
+    for name, path in {**LIST_PAGES, "dashboard": "/"}.items():
+        page.goto(demo_server.url + path)
+        page.wait_for_load_state("load")
+        assert overlaps(page) == [], f"{name} at {width} px"
+        assert horizontal_overflow(page) == 0, f"{name} at {width} px"
+
+
+@pytest.mark.parametrize("viewport", [PHONE, LAPTOP], ids=["390", "1400"])
+def test_axe_finds_nothing_on_the_list_pages_and_the_dashboard(page: Page, demo_server, viewport):
+    page.set_viewport_size(viewport)
+    for name, path in {**LIST_PAGES, "dashboard": "/"}.items():
+        page.goto(demo_server.url + path)
+        assert axe_violations(page) == [], name
