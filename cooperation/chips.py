@@ -57,14 +57,13 @@ def _value_label(field: forms.Field, labels: dict[str, str], raw: str) -> str:
 
 def _without(query: QueryDict, name: str, raw: str | None = None) -> str:
     """The query string without ``name`` (or only without its value ``raw``), from page 1."""
-    query = query.copy()
-    query.pop("page", None)
-    query.pop("_export", None)
-    if raw is None:
-        query.pop(name, None)
-    else:
-        query.setlist(name, [value for value in query.getlist(name) if value != raw])
-    encoded = query.urlencode()
+    kept = QueryDict(mutable=True)
+    for key, values in query.lists():
+        if key in ("page", "_export") or (key == name and raw is None):
+            continue
+        # The form sends its empty fields too; the link leaves them out.
+        kept.setlist(key, [v for v in values if v.strip() and not (key == name and v == raw)])
+    encoded = kept.urlencode()
     return f"?{encoded}" if encoded else "?"
 
 

@@ -97,3 +97,33 @@ def test_axe_finds_nothing_on_the_list_pages_and_the_dashboard(page: Page, demo_
     for name, path in {**LIST_PAGES, "dashboard": "/"}.items():
         page.goto(demo_server.url + path)
         assert axe_violations(page) == [], name
+
+
+@pytest.mark.parametrize("viewport", [PHONE, LAPTOP], ids=["390", "1400"])
+def test_pick_countries_by_typing_then_remove_the_filter_by_its_chip(
+    page: Page, demo_server, viewport
+):
+    page.set_viewport_size(viewport)
+    page.goto(demo_server.url + "/agreements/")
+    everything = page.locator("main .results table tbody tr").count()
+    if viewport is PHONE:
+        page.get_by_role("button", name="Filters").click()
+    # A searchable picker, not a list box of 249 countries to Ctrl-click.
+    picker = page.get_by_role("combobox", name="A party is an institution of this country")
+    picker.click()
+    page.keyboard.type("azerb")
+    page.keyboard.press("Enter")
+    page.keyboard.press("Escape")
+    page.get_by_role("button", name="Filter", exact=True).click()
+
+    chips = page.get_by_role("region", name="Active filters")
+    chip = chips.get_by_role("link", name="A party is an institution of this country: Azerbaijan")
+    expect(chip).to_be_visible()
+    assert "partner_country=AZ" in page.url
+    assert overlaps(page) == []
+    assert axe_violations(page) == []
+
+    chip.click()
+    expect(page.get_by_role("region", name="Active filters")).to_have_count(0)
+    assert "partner_country" not in page.url
+    expect(page.locator("main .results table tbody tr")).to_have_count(everything)
