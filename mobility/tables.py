@@ -37,6 +37,8 @@ class ScholarshipProgrammeTable(tables.Table):
             "name", "kind", "funder_country", "host_country", "eligible",
             "host_institution", "offered", "awarded",
         )  # fmt: skip
+        # The places beside the programme: the columns after them may scroll at 1400 px.
+        sequence = ("name", "offered", "awarded", "...")
         empty_text = _("No scholarship programmes match.")
 
     def render_funder_country(self, record):
@@ -99,6 +101,12 @@ class MobilityFigureTable(tables.Table):
             "year", "origin_country", "destination_country", "mobility_type", "level", "field",
             "sex", "measure", "as_of", "qualifier", "value", "host_institution_count",
             "home_institution", "host_institution", "source",
+        )  # fmt: skip
+        # On the screen the value comes right after what it counts (the exports keep their
+        # own declared order, mobility.columns): the details after it may scroll at 1400 px.
+        sequence = (
+            "year", "origin_country", "destination_country", "mobility_type", "qualifier",
+            "value", "measure", "as_of", "...",
         )  # fmt: skip
         empty_text = _("No mobility figures match.")
 

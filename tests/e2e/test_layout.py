@@ -127,3 +127,21 @@ def test_pick_countries_by_typing_then_remove_the_filter_by_its_chip(
     expect(page.get_by_role("region", name="Active filters")).to_have_count(0)
     assert "partner_country" not in page.url
     expect(page.locator("main .results table tbody tr")).to_have_count(everything)
+
+
+def test_screenshots_of_the_main_pages_at_both_widths(page: Page, demo_server, screenshot):
+    """docs/layout-<page>-<width>.png, for the README and review (issue 16)."""
+    pages = {
+        "directory": "/institutions/?q=Farabi",
+        "register": "/agreements/?country_pair=KZ,AZ",
+        "explorer": "/mobility/",
+        "dashboard": "/",
+    }
+    for viewport, label in ((PHONE, "390"), (LAPTOP, "1400")):
+        page.set_viewport_size(viewport)
+        for name, path in pages.items():
+            page.goto(demo_server.url + path)
+            page.wait_for_load_state("load")
+            page.wait_for_timeout(300)  # the charts' first drawing
+            assert overlaps(page) == [], f"{name} at {label} px"
+            screenshot(page, f"layout-{name}-{label}")
