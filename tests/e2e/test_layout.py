@@ -145,3 +145,20 @@ def test_screenshots_of_the_main_pages_at_both_widths(page: Page, demo_server, s
             page.wait_for_timeout(300)  # the charts' first drawing
             assert overlaps(page) == [], f"{name} at {label} px"
             screenshot(page, f"layout-{name}-{label}")
+
+
+def test_without_scripts_a_phone_shows_the_results_then_the_filters_as_list_boxes(
+    browser, demo_server
+):
+    context = browser.new_context(java_script_enabled=False, viewport=PHONE, locale="en")
+    page = context.new_page()
+    page.goto(f"{demo_server.url}/agreements/?kind=memorandum")
+    form = page.get_by_role("search", name="Filters")
+    expect(form).to_be_visible()
+    expect(page.get_by_role("button", name="Filters")).to_be_hidden()
+    assert first_result_top(page) < form.bounding_box()["y"]
+    # The list box itself, as without the picker: the form sends what it shows.
+    expect(page.get_by_role("listbox", name="Kind")).to_be_visible()
+    page.get_by_role("button", name="Filter", exact=True).click()
+    assert "kind=memorandum" in page.url
+    context.close()
