@@ -4,6 +4,8 @@ import re
 from html import unescape
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from tests.factories import agreement_between
 from universities.models import Institution
@@ -79,3 +81,19 @@ def test_yes_no_filters_read_as_words(client):
             "?",
         )
     ]
+
+
+def test_chips_cost_no_query(client, settings):
+    """A chip's words come from the form's choices, never from the database: the page
+    costs as many queries with three chips as with one."""
+    settings.UNIBRIDGE_PAGE_CACHE_SECONDS = 0  # every request draws the page
+    counts = []
+    for query, chip_count in (
+        ({"country": "KZ"}, 1),
+        ({"country": ["KZ", "AZ"], "partner_country": "AZ"}, 3),
+    ):
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get("/institutions/", query)
+        counts.append(len(queries))
+        assert len(chips(response.content.decode())) == chip_count
+    assert counts[0] == counts[1]
