@@ -1,6 +1,6 @@
 """Filters of the agreement register."""
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
@@ -14,9 +14,7 @@ from cooperation.filtersets import (
     IdFilter,
     IntegerFilter,
     SearchFilter,
-    words,
 )
-from cooperation.text import fold
 
 from .choices import (
     AgreementKind,
@@ -116,15 +114,7 @@ class AgreementFilterSet(filters.FilterSet):
         fields: list[str] = []
 
     def filter_q(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
-        for word in words(value):
-            folded = fold(word)
-            party_named = Party.objects.filter(
-                agreement=OuterRef("pk"), institution__search_text__contains=folded or word
-            )
-            queryset = queryset.filter(
-                Q(title__icontains=word) | Q(reference_code__icontains=word) | Exists(party_named)
-            )
-        return queryset
+        return queryset.search(value)
 
     def filter_expiring_within(self, queryset: QuerySet, name: str, value: int) -> QuerySet:
         return queryset.expiring(within_days=value, today=timezone.localdate())

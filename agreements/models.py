@@ -9,8 +9,10 @@ from django.core.validators import FileExtensionValidator, MinValueValidator
 from django.db import connections, models
 from django.db.models import (
     Case,
+    Exists,
     ExpressionWrapper,
     F,
+    OuterRef,
     Prefetch,
     Q,
     Value,
@@ -30,7 +32,8 @@ from cooperation.models import (
     VersionedModel,
     validate_academic_year,
 )
-from cooperation.text import vague_date
+from cooperation.search import Casefold, WordSimilar, fuzzy
+from cooperation.text import casefold, fold, vague_date
 from events.models import Event, Participation, Person
 from universities.models import Institution
 
@@ -72,6 +75,18 @@ def _choice_label(choices: type[models.TextChoices], value: str) -> str:
         return value
 
 
+# The register's search on PostgreSQL (AgreementQuerySet.search): a word found in fewer
+# agreements than this selects the candidates through the trigram indexes; the first
+# SEARCH_PROBED_WORDS words of a query are looked up so (one indexed query each).
+SEARCH_DRIVER_ROWS = 5000
+SEARCH_PROBED_WORDS = 4
+
+
+def _named(word: str):
+    """The institutions with a name holding ``word`` as typed (folded, any script)."""
+    return Institution.objects.filter(search_text__contains=fold(word) or word)
+
+
 class AgreementQuerySet(models.QuerySet):
     def public(self) -> "AgreementQuerySet":
         """What anonymous visitors read: agreements marked public that are not drafts."""
@@ -81,6 +96,79 @@ class AgreementQuerySet(models.QuerySet):
         """The agreements ``user`` may read (``agreements.visibility.agreement_visibility``):
         every page, count, export and API answer about agreements starts here."""
         return self.filter(agreement_visibility(user))
+
+    def search(self, query: str) -> "AgreementQuerySet":
+        """Agreements where every word of ``query`` occurs in the title or the reference
+        code (``cooperation.text.casefold``), or in a name of a party (any language or
+        script, ``universities.models.name_condition``).
+
+        On PostgreSQL (issue 18) each word is first looked up through the trigram indexes
+        (``cooperation.search``): a word found as typed in no title, no reference code and
+        no institution's name is taken for a misspelling and matches titles and parties'
+        names with a word like it ("Almatty" finds Almaty); the rarest word, when it
+        occurs in fewer than ``SEARCH_DRIVER_ROWS`` agreements, selects the candidates by
+        those indexes (a union of index scans) and the other words are checked on them
+        alone; when every word is common, each row is checked as the list walks its
+        order index (``agreement_register_order``), which stops at the page's end. SQLite
+        checks each row, matching words as typed."""
+        words = list(dict.fromkeys(query.split()))
+        queryset = self
+        if not fuzzy():
+            for word in words:
+                queryset = queryset.filter(self._word_condition(word, _named(word)))
+            return queryset
+        plans = []  # per word: (agreements found, up to the bound; row check; candidates)
+        for index, word in enumerate(words):
+            named = _named(word)
+            if index >= SEARCH_PROBED_WORDS:  # a long query: the rest are checked as typed
+                plans.append((SEARCH_DRIVER_ROWS, self._word_condition(word, named), None))
+                continue
+            candidates = self._word_candidates(word, named)
+            found = candidates[:SEARCH_DRIVER_ROWS].count()
+            if found:
+                plans.append((found, self._word_condition(word, named), candidates))
+                continue
+            # Found nowhere as typed: a misspelling. Titles and names with a word like it.
+            like = Institution.objects.filter(WordSimilar(F("search_text"), fold(word) or word))
+            title_like = WordSimilar(Casefold(F("title")), casefold(word))
+            party_like = Party.objects.filter(institution__in=like)
+            condition = Q(title_like) | Exists(party_like.filter(agreement=OuterRef("pk")))
+            candidates = (
+                Agreement.objects.order_by()
+                .filter(title_like)
+                .values("pk")
+                .union(party_like.order_by().values("agreement"), all=True)
+            )
+            plans.append((0, condition, candidates))
+        driver = min(range(len(plans)), key=lambda index: plans[index][0])
+        for index, (found, condition, candidates) in enumerate(plans):
+            if index == driver and found < SEARCH_DRIVER_ROWS:
+                queryset = queryset.filter(pk__in=candidates)
+            else:
+                queryset = queryset.filter(condition)
+        return queryset
+
+    @staticmethod
+    def _word_condition(word: str, named) -> Q:
+        """``word`` in the title or the reference code, or a party among ``named``
+        (institutions): checked on each row."""
+        party_named = Party.objects.filter(agreement=OuterRef("pk"), institution__in=named)
+        return Q(title__icontains=word) | Q(reference_code__icontains=word) | Exists(party_named)
+
+    @staticmethod
+    def _word_candidates(word: str, named):
+        """The ids of the agreements ``_word_condition`` admits, as a union of index scans
+        (PostgreSQL's trigram indexes): the agreements themselves, all of them."""
+        everything = Agreement.objects.order_by()
+        return (
+            everything.filter(title__icontains=word)
+            .values("pk")
+            .union(
+                everything.filter(reference_code__icontains=word).values("pk"),
+                Party.objects.order_by().filter(institution__in=named).values("agreement"),
+                all=True,
+            )
+        )
 
     def with_related(self) -> "AgreementQuerySet":
         """Everything a list row shows, in a fixed number of queries."""

@@ -48,3 +48,48 @@ def agreements_stats(*, agreements: QuerySet, group_by: Sequence[str]) -> list[d
         {**dict(zip(group_by, key, strict=True)), "count": count}
         for key, count in sorted(counts.items(), key=lambda item: _sort_key(item[0]))
     ]
+
+
+def institution_links(
+    agreements: QuerySet,
+    *,
+    ids: Sequence[int] | None = None,
+    countries: tuple[str, str] | None = None,
+    limit: int = 500,
+) -> list[tuple[int, int, int]]:
+    """The partnerships among ``agreements``: (institution, partner, number of agreements)
+    for every two institutions that are parties to one of them, each pair once (the lower
+    id first), the most agreements first; with ``countries`` (two codes), only pairs of an
+    institution of one with an institution of the other. At most ``limit`` pairs: a map
+    draws lines for the strongest links, not for every pair of a register.
+
+    The parties are read once, as three columns (by ``ids``, the agreements' ids when
+    already read, looked up by index), and paired here: at size L the 40,000 agreements of
+    a pair in 0.2 s, where a self-join grouped in SQL took 0.8 s (bench/RESULTS.md)."""
+    from collections import Counter, defaultdict
+
+    from django.db.models import Q
+
+    from cooperation.sql import id_in
+
+    parties = Party.objects.filter(
+        id_in("agreement", ids, using=agreements.db, subquery=agreements)
+        if ids is not None
+        else Q(agreement__in=agreements.order_by().values("pk"))
+    )
+    if countries:
+        parties = parties.filter(institution__country__in=countries)
+    by_agreement: dict[int, list[tuple[int, str]]] = defaultdict(list)
+    for agreement, institution, country in parties.order_by().values_list(
+        "agreement", "institution", "institution__country"
+    ):
+        by_agreement[agreement].append((institution, country))
+    counts: Counter[tuple[int, int]] = Counter()
+    for members in by_agreement.values():
+        members.sort()
+        for i, (a, country_a) in enumerate(members):
+            for b, country_b in members[i + 1 :]:
+                if a != b and (not countries or country_a != country_b):
+                    counts[(a, b)] += 1
+    strongest = sorted(counts.items(), key=lambda item: (-item[1], item[0]))[:limit]
+    return [(a, b, n) for (a, b), n in strongest]

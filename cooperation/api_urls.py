@@ -14,6 +14,7 @@ from accounts.views import ObtainExpiringAuthToken
 from agreements.api import AgreementViewSet
 from agreements.imports import IMPORTER as AGREEMENT_IMPORTER
 from events.api import EventViewSet, PersonViewSet
+from intake.api import ExtractView
 from mobility.api import MobilityFigureViewSet, ScholarshipProgrammeViewSet
 from mobility.imports import IMPORTER as FIGURE_IMPORTER
 from universities.api import InstitutionViewSet
@@ -21,6 +22,7 @@ from universities.api import InstitutionViewSet
 from .deletions import DeletionsView
 from .import_api import import_api_view
 from .problems import api_fallback
+from .search_api import SearchView
 from .viewsets import SourceViewSet, StatedFigureViewSet
 
 app_name = "api"
@@ -60,6 +62,7 @@ urlpatterns = [
         name="redoc",
     ),
     path("deletions/", DeletionsView.as_view(), name="deletions"),
+    path("search/", SearchView.as_view(), name="search"),
     path("auth/token/", ObtainExpiringAuthToken.as_view(), name="token"),
     # Before the router, whose detail routes would take "import" for an id.
     path(
@@ -72,6 +75,7 @@ urlpatterns = [
         import_api_view(FIGURE_IMPORTER, summary=_("Import mobility figures from a spreadsheet")),
         name="mobility-figure-import",
     ),
+    path("sources/extract/", ExtractView.as_view(), name="source-extract"),
     *router.urls,
     # Last: unknown addresses answer a JSON 404; a write without the slash is served.
     re_path(r"^.*$", api_fallback, name="not-found"),

@@ -294,7 +294,23 @@ def dashboard(
             .order_by("signed_on", "pk")
         ),
         "dormant_count": len(dormant),
+        "map": pair_map(between, country_a, country_b, ids=ids),
     }
+
+
+def pair_map(
+    agreements: QuerySet, country_a: str, country_b: str, *, ids: list[int] | None = None
+) -> dict:
+    """The pair's partnerships on a map (universities.maps): the strongest MAP_MAX_LINKS
+    links between an institution of one country and one of the other among ``agreements``
+    (whose ``ids`` the dashboard has read), and the institutions at their ends."""
+    from agreements.selectors import institution_links
+    from universities.maps import MAP_MAX_LINKS, institutions_of_links, map_payload
+
+    links = institution_links(
+        agreements, ids=ids, countries=(country_a, country_b), limit=MAP_MAX_LINKS
+    )
+    return map_payload(institutions_of_links(links), links, countries=[country_a, country_b])
 
 
 def _party_model():

@@ -73,6 +73,8 @@ INSTALLED_APPS = [
     "events",
     "agreements",
     "mobility",
+    "intake",
+    "savedviews",
     "demo",
     "accounts",
 ]
@@ -207,7 +209,7 @@ UNIBRIDGE_IMPORT_MAX_UNPACKED_BYTES = int(
 # Exports built row by row in Python (XLSX, and CSV where PostgreSQL does not write it:
 # cooperation.csv_sql) hold at most this many rows, so that one stays within a request's
 # 10 s at size L (bench/RESULTS.md); past it the page and the API say so. 0: no bound.
-UNIBRIDGE_EXPORT_MAX_ROWS = int(os.environ.get("UNIBRIDGE_EXPORT_MAX_ROWS", 10_000))
+UNIBRIDGE_EXPORT_MAX_ROWS = int(os.environ.get("UNIBRIDGE_EXPORT_MAX_ROWS", 5_000))
 UNIBRIDGE_IMPORT_PENDING_SECONDS = int(os.environ.get("UNIBRIDGE_IMPORT_PENDING_SECONDS", 86400))
 # The dashboard, directory, register and API list are cached until the register changes
 # (cooperation/register_cache.py); this bounds how long a write made past the signals (raw

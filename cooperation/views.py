@@ -377,3 +377,26 @@ class SourceDetailView(TemplateView):
             breadcrumbs=[(reverse("cooperation:source_list"), _("Sources")), (None, source.title)],
         )
         return context
+
+
+class SearchPageView(TemplateView):
+    """Every kind of record matching ``q``, grouped by kind (cooperation.search_everywhere), each
+    group linking to its list with the same search."""
+
+    template_name = "cooperation/search.html"
+
+    def get_context_data(self, **kwargs):
+        from .search_everywhere import QUERY_MAX_LENGTH, search_everything
+
+        context = super().get_context_data(**kwargs)
+        query = " ".join(self.request.GET.get("q", "").split())
+        too_long = len(query) > QUERY_MAX_LENGTH
+        groups = [] if too_long else search_everything(query, request=self.request)
+        context.update(
+            title=_("Search"),
+            query=query,
+            too_long=too_long,
+            query_max_length=QUERY_MAX_LENGTH,
+            groups=groups,
+        )
+        return context

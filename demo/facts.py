@@ -77,30 +77,35 @@ INSTITUTIONS = {
         "name": "Azerbaijan National Academy of Sciences",
         "kind": "academy_of_sciences",
         "country": "AZ",
+        "city": "Baku",  # its seat: places it on the maps (at the city)
         "sources": ["001"],
     },
     "gov_kz": {
         "name": "Government of the Republic of Kazakhstan",
         "kind": "government",
         "country": "KZ",
+        "city": "Astana",  # its seat: places it on the maps (at the city)
         "sources": ["003"],
     },
     "gov_az": {
         "name": "Government of the Republic of Azerbaijan",
         "kind": "government",
         "country": "AZ",
+        "city": "Baku",  # its seat: places it on the maps (at the city)
         "sources": ["003"],
     },
     "ministry_kz": {
         "name": "Ministry of Science and Higher Education of the Republic of Kazakhstan",
         "kind": "government",
         "country": "KZ",
+        "city": "Astana",  # its seat: places it on the maps (at the city)
         "sources": ["002", "003", "004"],
     },
     "ministry_az": {
         "name": "Ministry of Science and Education of the Republic of Azerbaijan",
         "kind": "government",
         "country": "AZ",
+        "city": "Baku",  # its seat: places it on the maps (at the city)
         "sources": ["002", "004"],
     },
     # Foreign universities that, the minister says, operate in Kazakhstan: the home

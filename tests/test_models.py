@@ -19,6 +19,7 @@ from django.db.models import Model
 
 from agreements.models import CooperationArea, CooperationCondition, Party
 from cooperation.models import IscedField, StatedFigure
+from cooperation.text import fold
 from events.models import Event, Participation
 from mobility.models import MobilityFigure, ScholarshipAllocation
 from tests.factories import (
@@ -813,6 +814,15 @@ def names_found(query: str) -> set[str]:
     return set(Institution.objects.search(query).values_list("name", flat=True))
 
 
+def names_holding(query: str) -> set[str]:
+    """The institutions whose search key holds every word as typed: what a search finds
+    but for the misspellings PostgreSQL also forgives (cooperation.search)."""
+    found = Institution.objects.all()
+    for word in fold(query).split():
+        found = found.filter(search_text__contains=word)
+    return set(found.values_list("name", flat=True))
+
+
 @pytest.mark.parametrize(
     "query",
     [
@@ -870,18 +880,18 @@ def test_search_key_follows_names_added_changed_and_deleted(khazar):
 
     alias.name = "Каспийская академия"
     alias.save()
-    assert names_found("каспийский") == set()
+    assert names_holding("каспийский") == set()
     assert names_found("каспийская академия") == {"Khazar University"}
 
     alias.delete()
-    assert names_found("каспийская") == set()
+    assert names_holding("каспийская") == set()
     assert names_found("Xəzər") == {"Khazar University"}
 
 
 def test_search_key_follows_names_deleted_in_bulk(khazar):
     # The admin's "delete selected" action and cascades delete through a queryset.
     InstitutionName.objects.filter(institution=khazar, language="az").delete()
-    assert names_found("Universiteti") == set()
+    assert names_holding("Universiteti") == set()
     assert names_found("Университет Хазар") == {"Khazar University"}
 
 
@@ -941,13 +951,13 @@ def test_with_counts_keeps_one_row_per_institution(network):
 
 
 def test_with_counts_combines_with_search_filters_and_ordering(network):
-    found = list(
-        Institution.objects.search("university")
+    found = [
+        (row.name, row.agreement_count, row.partner_count)
+        for row in Institution.objects.search("university")
         .filter(country="AZ")
         .with_counts()
         .order_by("-agreement_count", "name")
-        .values_list("name", "agreement_count", "partner_count")
-    )
+    ]
     assert found == [
         ("Khazar University", 3, 3),
         ("ADA University", 2, 3),

@@ -1,11 +1,14 @@
 """Institutions that sign agreements, and every name they are known by."""
 
+from itertools import islice
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Count, F, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
+from django.db.models.query import ModelIterable
 from django.db.models.signals import post_delete
 from django.dispatch import receiver
 from django.urls import reverse
@@ -16,7 +19,8 @@ from django_countries.fields import CountryField
 from agreements.visibility import agreement_visibility
 from cooperation.choices import Language
 from cooperation.models import SourcedModel, TimeStampedModel, VersionedModel
-from cooperation.text import fold
+from cooperation.search import WordSimilar, fuzzy
+from cooperation.text import casefold, fold
 
 from .choices import InstitutionKind, InstitutionNameKind, InstitutionStatus
 
@@ -39,6 +43,22 @@ ror_validator = RegexValidator(
     r"^0[a-z0-9]{6}[0-9]{2}$", _("A ROR id has 9 characters, e.g. 05nmhtv58.")
 )
 wikidata_validator = RegexValidator(r"^Q[1-9]\d*$", _("A Wikidata id looks like Q4832385."))
+
+
+def search_words(query: str) -> list[str]:
+    """The words of a search as institutions' ``search_text`` holds them (folded), each once."""
+    return list(dict.fromkeys(fold(query).split()))
+
+
+def name_condition(word: str, prefix: str = "") -> Q:
+    """The institution (reached through ``prefix``) has a name holding the folded ``word``
+    (``search_words``). On PostgreSQL, when no institution's names hold it as typed, it is
+    taken for a misspelling: names with a word like it (pg_trgm word similarity,
+    ``cooperation.search``) match instead, so "Almatty" finds Almaty. One indexed query
+    decides; SQLite matches as typed only."""
+    if fuzzy() and not Institution.objects.filter(search_text__contains=word).exists():
+        return Q(WordSimilar(F(f"{prefix}search_text"), word))
+    return Q(**{f"{prefix}search_text__contains": word})
 
 
 def academic_condition(prefix: str = "") -> Q:
@@ -69,34 +89,74 @@ class InstitutionQuerySet(models.QuerySet):
         return self.annotate(display_name=Coalesce(*labels, F("name")) if labels else F("name"))
 
     def search(self, query: str) -> "InstitutionQuerySet":
-        """Institutions any of whose names contain every word of ``query``, in any script."""
+        """Institutions any of whose names contain every word of ``query``, in any script
+        (``name_condition``: on PostgreSQL a misspelt word finds names with a word like it)."""
         qs = self
-        for word in fold(query).split():
-            qs = qs.filter(search_text__contains=word)
+        for word in search_words(query):
+            qs = qs.filter(name_condition(word))
         return qs
 
     def with_counts(self, *, reader=None) -> "InstitutionQuerySet":
-        """Annotate agreement and partner counts.
+        """Agreement and partner counts (``agreement_count``, ``partner_count``) on every
+        institution read, computed for the rows read only (issue 18).
 
-        Each count is a correlated subquery over the reverse relations (parties are
-        declared by the agreements app, which sits above this one), so the outer query
-        keeps one row per institution however many agreements it has. With ``reader``
-        (a user, anonymous or not), only the agreements that reader may see are counted,
-        so that no count reveals a hidden agreement; without it, every agreement.
-        """
-        visible = Q() if reader is None else agreement_visibility(reader, "parties__agreement__")
-        inner = Institution.objects.filter(pk=OuterRef("pk")).order_by().values("pk")
-        partner = "parties__agreement__parties__institution"
-        agreements = inner.annotate(
-            n=Count("parties__agreement", distinct=True, filter=visible or None)
-        ).values("n")
-        partners = inner.annotate(
-            n=Count(partner, distinct=True, filter=~Q(**{partner: F("pk")}) & visible)
-        ).values("n")
-        return self.annotate(
-            agreement_count=Coalesce(Subquery(agreements), 0),
-            partner_count=Coalesce(Subquery(partners), 0),
-        )
+        The counts are aliases (``count_expressions``) a list may sort or filter by; the
+        rows read get their values from one more query per chunk of rows
+        (``CountedInstitutionIterable``), so that a page costs the counts of its own rows,
+        never those of the rows an offset skips (page 500 of the directory computed
+        24,950 institutions' counts to throw them away). With ``reader`` (a user, anonymous
+        or not), only the agreements that reader may see are counted, so that no count
+        reveals a hidden agreement; without it, every agreement."""
+        queryset = self.alias(**count_expressions(reader))
+        queryset.query.institution_count_reader = (reader,)  # kept by every clone
+        queryset._iterable_class = CountedInstitutionIterable
+        return queryset
+
+
+def count_expressions(reader=None) -> dict:
+    """``agreement_count`` and ``partner_count`` of an institution as expressions: each a
+    correlated subquery over the reverse relations (parties are declared by the agreements
+    app, which sits above this one), so the outer query keeps one row per institution
+    however many agreements it has; only the agreements ``reader`` may see, when given."""
+    visible = Q() if reader is None else agreement_visibility(reader, "parties__agreement__")
+    inner = Institution.objects.filter(pk=OuterRef("pk")).order_by().values("pk")
+    partner = "parties__agreement__parties__institution"
+    agreements = inner.annotate(
+        n=Count("parties__agreement", distinct=True, filter=visible or None)
+    ).values("n")
+    partners = inner.annotate(
+        n=Count(partner, distinct=True, filter=~Q(**{partner: F("pk")}) & visible)
+    ).values("n")
+    return {
+        "agreement_count": Coalesce(Subquery(agreements), 0),
+        "partner_count": Coalesce(Subquery(partners), 0),
+    }
+
+
+# Institutions whose counts one query computes (CountedInstitutionIterable).
+COUNT_CHUNK = 500
+
+
+class CountedInstitutionIterable(ModelIterable):
+    """Institutions (``InstitutionQuerySet.with_counts``) with ``agreement_count`` and
+    ``partner_count`` set from one query per COUNT_CHUNK rows, for those rows' ids."""
+
+    def __iter__(self):
+        (reader,) = self.queryset.query.institution_count_reader
+        rows = super().__iter__()
+        while chunk := list(islice(rows, COUNT_CHUNK)):
+            counts = {
+                pk: (agreements, partners)
+                for pk, agreements, partners in Institution.objects.filter(
+                    pk__in=[row.pk for row in chunk]
+                )
+                .order_by()
+                .annotate(**count_expressions(reader))
+                .values_list("pk", "agreement_count", "partner_count")
+            }
+            for row in chunk:
+                row.agreement_count, row.partner_count = counts.get(row.pk, (0, 0))
+                yield row
 
 
 class Institution(VersionedModel, SourcedModel):
@@ -163,8 +223,8 @@ class Institution(VersionedModel, SourcedModel):
     )
     description = models.TextField(_("description"), blank=True)
     # Folded form of every name, alias and acronym (cooperation.text.fold), kept in step by
-    # save() and by InstitutionName.save(): one column answers a search in any script (a plain
-    # substring scan today; a trigram index is the next step when the directory grows large).
+    # save() and by InstitutionName.save(): one column answers a search in any script
+    # (through a trigram index on PostgreSQL, cooperation.search).
     search_text = models.TextField(editable=False, blank=True, default="")
 
     objects = InstitutionQuerySet.as_manager()
@@ -234,6 +294,22 @@ class Institution(VersionedModel, SourcedModel):
         if self.pk:
             names += list(self.names.values_list("name", flat=True))
         return " | ".join(dict.fromkeys(fold(name) for name in names if name))
+
+    def matched_name(self, query: str) -> str:
+        """The name of this institution that a search for ``query`` found
+        (InstitutionQuerySet.search: every folded word in one of its names), when it is
+        not the name shown: "КазНУ" for Al-Farabi Kazakh National University. "" else."""
+        shown = self.localized_name()
+        names = [self.name, *(n.name for n in self.names.all())]
+        # As typed first (case aside: "КазНУ" is the Cyrillic acronym, not "KazNU"), then
+        # in any script, as the search itself compares.
+        for key in (casefold, fold):
+            wanted = key(query).split()
+            for name in names:
+                written = key(name)
+                if wanted and all(word in written for word in wanted):
+                    return "" if name == shown else name
+        return ""
 
     def refresh_search_text(self) -> None:
         """Recompute the search key after names were added or removed elsewhere."""

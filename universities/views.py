@@ -13,6 +13,7 @@ from cooperation.views import FilteredListView
 
 from .api import InstitutionViewSet
 from .filtersets import InstitutionFilterSet
+from .maps import MAP_MAX_POINTS, map_payload
 from .models import Institution
 from .tables import InstitutionTable
 
@@ -22,6 +23,7 @@ PARTNER_AGREEMENTS = 3  # agreements named per partner; the count says how many 
 
 
 class InstitutionListView(FilteredListView):
+    template_name = "universities/institution_list.html"
     export_viewset = InstitutionViewSet
     filterset_class = InstitutionFilterSet
     table_class = InstitutionTable
@@ -31,8 +33,17 @@ class InstitutionListView(FilteredListView):
         "any script: “Атырауский”, “Atyrau” and “Атырау” find the same university."
     )
 
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        query = self.request.GET.copy()
+        for name in ("page", "sort", self.per_page_param, self.export_trigger_param):
+            query.pop(name, None)
+        context["map_query"] = query.urlencode()  # the map of the rows these filters select
+        return context
+
     def get_queryset(self):
-        # Counts of the agreements this reader may see: hidden ones never show in a number.
+        # Counts of the agreements this reader may see: hidden ones never show in a number;
+        # computed for the page's rows only (InstitutionQuerySet.with_counts).
         return Institution.objects.with_counts(reader=self.request.user).prefetch_related("names")
 
     # Pages come from the cache per visibility class until the register changes
@@ -41,6 +52,38 @@ class InstitutionListView(FilteredListView):
     @cached_page
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
+
+
+class InstitutionMapView(TemplateView):
+    """The directory's institutions on a map: the rows the directory's filters select (its
+    query string), at most MAP_MAX_POINTS of them, in the directory's order."""
+
+    template_name = "universities/institution_map.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        filterset = InstitutionFilterSet(
+            self.request.GET,
+            queryset=Institution.objects.all(),
+            request=self.request,
+        )
+        valid = filterset.is_valid()
+        institutions = filterset.qs if valid else Institution.objects.none()
+        shown = list(institutions.prefetch_related("names").order_by("name", "pk")[:MAP_MAX_POINTS])
+        total = len(shown) if len(shown) < MAP_MAX_POINTS else institutions.count()
+        query = self.request.GET.copy()
+        query.pop("page", None)
+        context.update(
+            title=_("Institutions on a map"),
+            filter=filterset,
+            map=map_payload(shown, total=total),
+            list_url=f"{reverse('universities:institution_list')}?{query.urlencode()}",
+            breadcrumbs=[
+                (reverse("universities:institution_list"), _("Institutions")),
+                (None, _("Map")),
+            ],
+        )
+        return context
 
 
 class InstitutionDetailView(TemplateView):
@@ -176,9 +219,18 @@ class InstitutionDetailView(TemplateView):
         names = sorted(
             institution.names.all(), key=lambda n: (n.kind != "label", n.kind, n.language, n.name)
         )
+        # Its partners on a map (universities.maps): the PROFILE_LIMIT partners listed, each
+        # linked to it by the number of agreements they share.
+        partner_map = map_payload(
+            [institution, *(partner["institution"] for partner in partners)],
+            [(institution.pk, p["institution"].pk, p["agreement_count"]) for p in partners],
+            focus=institution.pk,
+            countries=[str(institution.country)],
+        )
         context.update(
             institution=institution,
             object=institution,
+            partner_map=partner_map,
             names=names,
             agreement_groups=groups,
             agreement_count=len(newest_first),

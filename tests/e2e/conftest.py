@@ -61,3 +61,29 @@ def screenshot():
         return path
 
     return take
+
+
+AXE_SCRIPT = Path(__file__).resolve().parent / "axe" / "axe.min.js"
+# WCAG 2.1 A and AA, as the accessibility statement of a public register would promise.
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+
+
+@pytest.fixture
+def axe():
+    """Run axe-core (4.14.1, tests/e2e/axe) on the page as it is now and return its
+    violations as readable lines: rule, impact, and the first nodes' selectors."""
+
+    def run(page) -> list[str]:
+        # Evaluated through the DevTools protocol: the site's Content-Security-Policy
+        # (script-src 'self') rightly refuses an injected <script>.
+        page.evaluate(AXE_SCRIPT.read_text(encoding="utf-8") + "\n;undefined")
+        result = page.evaluate(
+            "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", AXE_TAGS
+        )
+        return [
+            f"{v['id']} ({v['impact']}): {v['help']} at "
+            + ", ".join(" ".join(node["target"]) for node in v["nodes"][:3])
+            for v in result["violations"]
+        ]
+
+    return run

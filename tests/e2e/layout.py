@@ -1,11 +1,9 @@
 """Checks of a page as drawn: text that overlaps other text, a page wider than the screen,
-the first result's place, and axe-core's accessibility rules."""
+the first result's place. (axe-core: the ``axe`` fixture, tests/e2e/conftest.py.)"""
 
 from pathlib import Path
 
 from playwright.sync_api import Page
-
-AXE = Path(__file__).with_name("vendor") / "axe.min.js"
 
 # tests/e2e/overlaps.js: pairs of visible texts or controls drawn over one another.
 OVERLAPS = Path(__file__).with_name("overlaps.js")
@@ -26,18 +24,6 @@ def horizontal_overflow(page: Page) -> int:
 def first_result_top(page: Page) -> float:
     """Where the first row of results starts, from the top of the page, in CSS pixels."""
     return page.evaluate(
-        "() => document.querySelector('main .results table tbody tr')"
+        "() => document.querySelector('main .list-results table tbody tr')"
         ".getBoundingClientRect().top + window.scrollY"
     )
-
-
-def axe_violations(page: Page) -> list[str]:
-    """axe-core's violations on the page as it is now ("rule: first target"), none expected.
-    Run by evaluation, which the page's Content Security Policy does not stop."""
-    if not page.evaluate("() => typeof window.axe !== 'undefined'"):
-        page.evaluate(AXE.read_text(encoding="utf-8"))
-    result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
-    return [
-        f"{violation['id']}: {violation['nodes'][0]['html'][:200]} ({violation['help']})"
-        for violation in result["violations"]
-    ]

@@ -25,7 +25,8 @@
     for (let node = walker.nextNode(); node; node = walker.nextNode()) {
       const el = node.parentElement;
       if (!node.textContent.trim() || !el || !shown(el)) continue;
-      if (el.closest("select, option, script, style, template, noscript")) continue;
+      // A map draws its own controls over itself: it counts as one picture (below).
+      if (el.closest("select, option, script, style, template, noscript, .leaflet-container")) continue;
       const range = document.createRange();
       range.selectNodeContents(node);
       for (const rect of range.getClientRects()) {
@@ -33,8 +34,8 @@
         if (r) boxes.push({el, r, text: node.textContent.trim().slice(0, 40)});
       }
     }
-    for (const el of root.querySelectorAll("input:not([type=hidden]), select, textarea, button, canvas, img, svg")) {
-      if (!shown(el)) continue;
+    for (const el of root.querySelectorAll("input:not([type=hidden]), select, textarea, button, canvas, img, svg, .leaflet-container")) {
+      if (!shown(el) || el.parentElement.closest(".leaflet-container")) continue;
       const r = clipped(el, el.getBoundingClientRect());
       if (r) boxes.push({el, r, text: "<" + el.tagName.toLowerCase() + " " + (el.name || el.id || "") + ">"});
     }

@@ -27,7 +27,7 @@ def test_rector_finds_institution_by_cyrillic_name_and_follows_an_agreement_to_i
     )
 
     page.goto(f"{demo_server.url}/institutions/")
-    page.get_by_label("Search").fill("Атырауский")
+    page.get_by_role("search", name="Filters").get_by_label("Search").fill("Атырауский")
     page.get_by_role("button", name="Filter").click()
     page.get_by_role("link", name="Khalel Dosmukhamedov Atyrau University").click()
     expect(page.get_by_role("heading", level=1)).to_have_text(

@@ -5,7 +5,7 @@ scrolling, axe-core finds nothing (issue 16)."""
 import pytest
 from playwright.sync_api import Page, expect
 
-from .layout import axe_violations, first_result_top, horizontal_overflow, overlaps
+from .layout import first_result_top, horizontal_overflow, overlaps
 
 LIST_PAGES = {
     "directory": "/institutions/",
@@ -71,7 +71,7 @@ def test_the_menu_button_opens_the_menu_on_a_phone_and_the_menu_shows_on_a_lapto
 def test_key_columns_stay_on_a_phone(page: Page, demo_server):
     page.set_viewport_size(PHONE)
     page.goto(demo_server.url + "/agreements/")
-    row = page.locator("main .results table tbody tr").first
+    row = page.locator("main .list-results table tbody tr").first
     for column in ("Agreement", "Parties", "Status", "Valid until"):
         cell = row.locator(f'td[data-label="{column}"]')
         expect(cell).to_be_visible()
@@ -92,20 +92,22 @@ def test_nothing_overlaps_and_nothing_scrolls_sideways(page: Page, demo_server, 
 
 
 @pytest.mark.parametrize("viewport", [PHONE, LAPTOP], ids=["390", "1400"])
-def test_axe_finds_nothing_on_the_list_pages_and_the_dashboard(page: Page, demo_server, viewport):
+def test_axe_finds_nothing_on_the_list_pages_and_the_dashboard(
+    page: Page, demo_server, axe, viewport
+):
     page.set_viewport_size(viewport)
     for name, path in {**LIST_PAGES, "dashboard": "/"}.items():
         page.goto(demo_server.url + path)
-        assert axe_violations(page) == [], name
+        assert axe(page) == [], name
 
 
 @pytest.mark.parametrize("viewport", [PHONE, LAPTOP], ids=["390", "1400"])
 def test_pick_countries_by_typing_then_remove_the_filter_by_its_chip(
-    page: Page, demo_server, viewport
+    page: Page, demo_server, axe, viewport
 ):
     page.set_viewport_size(viewport)
     page.goto(demo_server.url + "/agreements/")
-    everything = page.locator("main .results table tbody tr").count()
+    everything = page.locator("main .list-results table tbody tr").count()
     if viewport is PHONE:
         page.get_by_role("button", name="Filters").click()
     # A searchable picker, not a list box of 249 countries to Ctrl-click.
@@ -121,12 +123,12 @@ def test_pick_countries_by_typing_then_remove_the_filter_by_its_chip(
     expect(chip).to_be_visible()
     assert "partner_country=AZ" in page.url
     assert overlaps(page) == []
-    assert axe_violations(page) == []
+    assert axe(page) == []
 
     chip.click()
     expect(page.get_by_role("region", name="Active filters")).to_have_count(0)
     assert "partner_country" not in page.url
-    expect(page.locator("main .results table tbody tr")).to_have_count(everything)
+    expect(page.locator("main .list-results table tbody tr")).to_have_count(everything)
 
 
 def test_screenshots_of_the_main_pages_at_both_widths(page: Page, demo_server, screenshot):
