@@ -2,6 +2,8 @@ import django_tables2 as tables
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
+from cooperation.tables import secondary
+
 from .models import Agreement
 
 
@@ -9,14 +11,15 @@ class AgreementTable(tables.Table):
     # render_title draws the link (and the renewal's): linkify would nest a second one.
     title = tables.Column(verbose_name=_("Agreement"))
     parties = tables.Column(verbose_name=_("Parties"), empty_values=(), orderable=False)
-    kind = tables.Column(verbose_name=_("Kind"))
+    # On a phone: the agreement, its parties, status and end date (cooperation.tables).
+    kind = tables.Column(verbose_name=_("Kind"), attrs=secondary())
     level = tables.Column(verbose_name=_("Level"), visible=False)
     status = tables.Column(verbose_name=_("Status"))
-    signed_on = tables.Column(verbose_name=_("Signed"))
+    signed_on = tables.Column(verbose_name=_("Signed"), attrs=secondary())
     # When it takes effect: a renewal signed now may start years later (not yet in force).
-    valid_from = tables.Column(verbose_name=_("Valid from"))
+    valid_from = tables.Column(verbose_name=_("Valid from"), attrs=secondary())
     valid_until = tables.Column(verbose_name=_("Valid until"))
-    event = tables.Column(verbose_name=_("Event"), linkify=True)
+    event = tables.Column(verbose_name=_("Event"), linkify=True, attrs=secondary())
     reference_code = tables.Column(verbose_name=_("Reference"), visible=False)
 
     class Meta:

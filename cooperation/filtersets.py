@@ -131,8 +131,26 @@ class CountryFilter(filters.MultipleChoiceFilter):
         super().__init__(*args, **kwargs)
 
 
+class CountryPairWidget(forms.SelectMultiple):
+    """Two countries picked from the list (at most two in the picker, static/js/filters.js);
+    a link's ``KZ,AZ`` shows both picked."""
+
+    def __init__(self, attrs=None, choices=()) -> None:
+        super().__init__({"data-max-items": "2", **(attrs or {})}, choices)
+
+    def format_value(self, value) -> list[str]:
+        return [
+            code.strip().upper()
+            for item in super().format_value(value)
+            for code in str(item).split(",")
+            if code.strip()
+        ]
+
+
 class CountryPairField(CountryChoiceField):
     """Two different countries, comma-separated: ``KZ,AZ``."""
+
+    widget = CountryPairWidget
 
     default_error_messages = {
         "pair": _("Give two different country codes separated by a comma, e.g. KZ,AZ."),

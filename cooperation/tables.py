@@ -4,12 +4,25 @@ from django.utils.translation import gettext_lazy as _
 from .models import Source, StatedFigure
 from .text import vague_date
 
+SECONDARY = "col-secondary"
+
+
+def secondary(attrs: dict | None = None) -> dict:
+    """The ``attrs`` of a column that a phone's screen leaves out (``.col-secondary`` in
+    static/css/unibridge.css), so that a list's key columns stay in view; ``attrs``' own
+    classes are kept. Exports, print and wider screens show every column."""
+    merged = {part: dict(values) for part, values in (attrs or {}).items()}
+    for part in ("th", "td"):
+        classes = merged.setdefault(part, {}).get("class", "")
+        merged[part]["class"] = f"{classes} {SECONDARY}".strip()
+    return merged
+
 
 class SourceTable(tables.Table):
     title = tables.Column(verbose_name=_("Title"), linkify=True)
-    publisher = tables.Column(verbose_name=_("Publisher"))
+    publisher = tables.Column(verbose_name=_("Publisher"), attrs=secondary())
     published_on = tables.Column(verbose_name=_("Published"))
-    language = tables.Column(verbose_name=_("Language"))
+    language = tables.Column(verbose_name=_("Language"), attrs=secondary())
     url = tables.Column(verbose_name=_("URL"), visible=False)
 
     class Meta:
@@ -26,15 +39,18 @@ class StatedFigureTable(tables.Table):
     no arrow) first, then its parts for sorting and exporting."""
 
     label = tables.Column(verbose_name=_("Stated figure"), accessor="label", orderable=False)
-    metric = tables.Column(verbose_name=_("Metric"))
-    qualifier = tables.Column(verbose_name=_("Qualifier"))
-    value = tables.Column(verbose_name=_("Value"), attrs={"td": {"class": "num"}})
-    status = tables.Column(verbose_name=_("Status"))
+    metric = tables.Column(verbose_name=_("Metric"), attrs=secondary())
+    qualifier = tables.Column(verbose_name=_("Qualifier"), attrs=secondary())
+    value = tables.Column(verbose_name=_("Value"), attrs=secondary({"td": {"class": "num"}}))
+    status = tables.Column(verbose_name=_("Status"), attrs=secondary())
     countries = tables.Column(
-        verbose_name=_("Whose figure"), accessor="countries_label", orderable=False
+        verbose_name=_("Whose figure"),
+        accessor="countries_label",
+        orderable=False,
+        attrs=secondary(),
     )
     stated_on = tables.Column(verbose_name=_("Stated on"))
-    statement = tables.Column(verbose_name=_("Statement"))
+    statement = tables.Column(verbose_name=_("Statement"), attrs=secondary())
 
     class Meta:
         model = StatedFigure

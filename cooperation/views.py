@@ -20,6 +20,7 @@ from django_tables2.export import ExportMixin, TableExport
 from . import cells, paging, selectors
 from .api import export_filename
 from .charts import PALETTE, coloured
+from .chips import clear_all_url, filter_chips
 from .exports import ExportTooLarge, datapackage
 from .filtersets import SourceFilterSet, StatedFigureFilterSet, StrictNullBooleanField
 from .models import Source, StatedFigure
@@ -232,6 +233,9 @@ class FilteredListView(ExportMixin, SingleTableMixin, FilterView):
             export_links=export_links,
             breadcrumbs=[(None, self.get_title())],
             has_filters=any(value for key, value in query.items() if key != "sort"),
+            # Above the results, and on paper: what the rows are filtered by.
+            filter_chips=filter_chips(self.filterset.form, self.request.GET),
+            clear_filters_url=clear_all_url(self.request.GET),
         )
         return context
 

@@ -2,16 +2,19 @@ import django_tables2 as tables
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from cooperation.tables import secondary
+
 from .models import Event
 
 
 class EventTable(tables.Table):
     title = tables.Column(verbose_name=_("Event"), linkify=True)
-    kind = tables.Column(verbose_name=_("Kind"))
+    # On a phone: the event, its date, country and status (cooperation.tables).
+    kind = tables.Column(verbose_name=_("Kind"), attrs=secondary())
     start_date = tables.Column(verbose_name=_("Date"))
-    city = tables.Column(verbose_name=_("City"))
+    city = tables.Column(verbose_name=_("City"), attrs=secondary())
     country = tables.Column(verbose_name=_("Country"))
-    host_institution = tables.Column(verbose_name=_("Host"), linkify=True)
+    host_institution = tables.Column(verbose_name=_("Host"), linkify=True, attrs=secondary())
     status = tables.Column(verbose_name=_("Status"))
 
     class Meta:

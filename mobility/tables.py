@@ -3,6 +3,8 @@ from django.utils.html import format_html
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
+from cooperation.tables import secondary
+
 from .models import MobilityFigure, ScholarshipProgramme
 
 NUM = {"td": {"class": "num"}, "th": {"class": "num"}}
@@ -10,15 +12,22 @@ NUM = {"td": {"class": "num"}, "th": {"class": "num"}}
 
 class ScholarshipProgrammeTable(tables.Table):
     name = tables.Column(verbose_name=_("Programme"), linkify=True)
-    kind = tables.Column(verbose_name=_("Kind"))
-    funder_country = tables.Column(verbose_name=_("Funded by"))
+    # On a phone: the programme, where it is hosted and its places (cooperation.tables).
+    kind = tables.Column(verbose_name=_("Kind"), attrs=secondary())
+    funder_country = tables.Column(verbose_name=_("Funded by"), attrs=secondary())
     host_country = tables.Column(verbose_name=_("Hosted in"))
     # Not the field's name: tables2 would call get_eligible_countries_display, which a
     # multiple CountryField does not support.
     eligible = tables.Column(
-        verbose_name=_("For students of"), accessor="pk", orderable=False, empty_values=()
+        verbose_name=_("For students of"),
+        accessor="pk",
+        orderable=False,
+        empty_values=(),
+        attrs=secondary(),
     )
-    host_institution = tables.Column(verbose_name=_("Host institution"), linkify=True)
+    host_institution = tables.Column(
+        verbose_name=_("Host institution"), linkify=True, attrs=secondary()
+    )
     offered = tables.Column(verbose_name=_("Places offered"), attrs=NUM)
     awarded = tables.Column(verbose_name=_("Places awarded"), attrs=NUM)
 
@@ -28,6 +37,8 @@ class ScholarshipProgrammeTable(tables.Table):
             "name", "kind", "funder_country", "host_country", "eligible",
             "host_institution", "offered", "awarded",
         )  # fmt: skip
+        # The places beside the programme: the columns after them may scroll at 1400 px.
+        sequence = ("name", "offered", "awarded", "...")
         empty_text = _("No scholarship programmes match.")
 
     def render_funder_country(self, record):
@@ -64,20 +75,25 @@ class MobilityFigureTable(tables.Table):
         accessor="destination_country__code",
         order_by="destination_country",
     )
+    # On a phone: year, origin, destination, type and value (cooperation.tables).
     mobility_type = tables.Column(verbose_name=_("type"))
-    level = tables.Column(verbose_name=_("level"))
-    field = tables.Column(verbose_name=_("field"), accessor="field__code", default="")
-    sex = tables.Column(verbose_name=_("sex"))
-    measure = tables.Column(verbose_name=_("measure"))
-    as_of = tables.Column(verbose_name=_("as of"))
-    qualifier = tables.Column(verbose_name=_("qualifier"))
+    level = tables.Column(verbose_name=_("level"), attrs=secondary())
+    field = tables.Column(
+        verbose_name=_("field"), accessor="field__code", default="", attrs=secondary()
+    )
+    sex = tables.Column(verbose_name=_("sex"), attrs=secondary())
+    measure = tables.Column(verbose_name=_("measure"), attrs=secondary())
+    as_of = tables.Column(verbose_name=_("as of"), attrs=secondary())
+    qualifier = tables.Column(verbose_name=_("qualifier"), attrs=secondary())
     value = tables.Column(verbose_name=_("value"), attrs=NUM)
-    host_institution_count = tables.Column(verbose_name=_("host institutions"), attrs=NUM)
+    host_institution_count = tables.Column(
+        verbose_name=_("host institutions"), attrs=secondary(NUM)
+    )
     # Shown on the profile pages; kept in the exports, left out of the wide explorer table.
     home_institution = tables.Column(verbose_name=_("home institution"), visible=False)
     host_institution = tables.Column(verbose_name=_("host institution"), visible=False)
-    # render_source draws the link itself: linkify would wrap it in a second, empty one.
-    source = tables.Column(verbose_name=_("source"))
+    # render_source draws its own link: linkify would nest two (an empty link, axe link-name).
+    source = tables.Column(verbose_name=_("source"), attrs=secondary())
 
     class Meta:
         model = MobilityFigure
@@ -85,6 +101,12 @@ class MobilityFigureTable(tables.Table):
             "year", "origin_country", "destination_country", "mobility_type", "level", "field",
             "sex", "measure", "as_of", "qualifier", "value", "host_institution_count",
             "home_institution", "host_institution", "source",
+        )  # fmt: skip
+        # On the screen the value comes right after what it counts (the exports keep their
+        # own declared order, mobility.columns): the details after it may scroll at 1400 px.
+        sequence = (
+            "year", "origin_country", "destination_country", "mobility_type", "qualifier",
+            "value", "measure", "as_of", "...",
         )  # fmt: skip
         empty_text = _("No mobility figures match.")
 

@@ -3,15 +3,17 @@ from django.db.models import F
 from django.utils.translation import gettext_lazy as _
 
 from cooperation.collation import InLanguageOrder
+from cooperation.tables import secondary
 
 from .models import Institution
 
 
 class InstitutionTable(tables.Table):
     name = tables.Column(verbose_name=_("Institution"), linkify=True)
-    kind = tables.Column(verbose_name=_("Kind"))
+    # On a phone: the name, country and counts (cooperation.tables).
+    kind = tables.Column(verbose_name=_("Kind"), attrs=secondary())
     country = tables.Column(verbose_name=_("Country"))
-    city = tables.Column(verbose_name=_("City"))
+    city = tables.Column(verbose_name=_("City"), attrs=secondary())
     partner_count = tables.Column(
         verbose_name=_("Partners"), attrs={"td": {"class": "num"}, "th": {"class": "num"}}
     )

@@ -36,7 +36,7 @@ URL = "/institutions/"
 def counts(client, name: str) -> list[int]:
     """Partners and agreements of the one institution found by ``name``."""
     html = client.get(URL, {"q": name}).content.decode()
-    return [int(n) for n in re.findall(r'<td class="num">(\d+)</td>', html)]
+    return [int(n) for n in re.findall(r'<td class="num"[^>]*>(\d+)</td>', html)]
 
 
 @pytest.fixture
