@@ -74,6 +74,8 @@ def users_assign_role(*, user, role: str, institutions: Iterable[Institution] = 
         InstitutionEditor.objects.get_or_create(user=user, institution=institution)
     user._unibridge_scoped = None
     user._unibridge_reads_all = None
+    user._unibridge_role_names = None
+    user._unibridge_role_labels = None
     user._unibridge_has_institutions = None
 
 

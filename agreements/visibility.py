@@ -14,7 +14,14 @@ from __future__ import annotations
 from django.apps import apps
 from django.db.models import BigIntegerField, Case, F, Q, When
 
-from cooperation.roles import ADMINISTRATOR, ANALYST, MINISTRY_EDITOR, UNIVERSITY_EDITOR, scoped_to
+from cooperation.roles import (
+    ADMINISTRATOR,
+    ANALYST,
+    MINISTRY_EDITOR,
+    UNIVERSITY_EDITOR,
+    role_names,
+    scoped_to,
+)
 
 from .choices import PUBLIC_STATUSES
 
@@ -42,7 +49,7 @@ def reads_all_agreements(user) -> bool:
         elif not user.has_perm("agreements.view_agreement"):
             cached = False
         else:
-            names = set(user.groups.values_list("name", flat=True))
+            names = role_names(user)
             wider = {ADMINISTRATOR, MINISTRY_EDITOR, ANALYST}
             cached = not (UNIVERSITY_EDITOR in names and not names & wider)
         user._unibridge_reads_all = cached

@@ -73,6 +73,19 @@ def role_permissions(role: str, permissions) -> list:
     return result
 
 
+def role_names(user) -> frozenset[str]:
+    """The names of the groups (roles) ``user`` belongs to, read once per request and cached
+    on the user object: the editing scope, the agreements' visibility and the header's role
+    labels all ask."""
+    if not getattr(user, "is_authenticated", False):
+        return frozenset()
+    cached = getattr(user, "_unibridge_role_names", None)
+    if cached is None:
+        cached = frozenset(user.groups.values_list("name", flat=True))
+        user._unibridge_role_names = cached
+    return cached
+
+
 def scoped_to(user) -> bool:
     """True when ``user`` may change only their own institutions' records: a university
     editor who holds no wider role. Cached on the user object for the request."""
@@ -83,7 +96,7 @@ def scoped_to(user) -> bool:
         if user.is_superuser:
             cached = False
         else:
-            names = set(user.groups.values_list("name", flat=True))
+            names = role_names(user)
             cached = UNIVERSITY_EDITOR in names and not names & {ADMINISTRATOR, MINISTRY_EDITOR}
         user._unibridge_scoped = cached
     return cached
@@ -117,7 +130,7 @@ def role_labels(user) -> list[str]:
     cached = getattr(user, "_unibridge_role_labels", None)
     if cached is None:
         names = {ADMINISTRATOR} if user.is_superuser else set()
-        names |= set(user.groups.filter(name__in=ROLES).values_list("name", flat=True))
+        names |= role_names(user) & set(ROLES)
         cached = [str(ROLE_LABELS[role]) for role in ROLES if role in names]
         user._unibridge_role_labels = cached
     return cached
