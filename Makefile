@@ -36,8 +36,9 @@ test: install
 		--ignore=$(SCHEMATHESIS_TESTS) $(PYTEST_ARGS)
 	$(PY) -m pytest $(SCHEMATHESIS_TESTS) $(PYTEST_ARGS)
 
+# The browser tests too: each worker its own live server, test database and Chromium.
 test-e2e: install
-	$(PY) -m pytest -m e2e $(PYTEST_ARGS)
+	$(PY) -m pytest -m e2e -n $(PYTEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 lint: install
 	$(VENV)/bin/ruff check .
