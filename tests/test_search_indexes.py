@@ -118,6 +118,13 @@ def test_page_search_queries_are_bounded(
             lambda: Agreement.objects.filter(reference_code__icontains="ama"),
             "agreement_reference_trgm",
         ),
+        # The events' and people's ?q= (EventFilterSet, PersonFilterSet, search everywhere).
+        (lambda: event_search("forum"), "event_title_trgm"),
+        (lambda: event_search("forum"), "event_city_trgm"),
+        (lambda: event_search("forum"), "event_description_trgm"),
+        (lambda: person_search("rashad"), "person_name_trgm"),
+        (lambda: person_search("рашад"), "person_name_local_trgm"),
+        (lambda: person_search("rector"), "person_position_trgm"),
     ],
 )
 def test_search_can_read_the_trigram_indexes(register, queryset, index):
@@ -128,3 +135,17 @@ def test_search_can_read_the_trigram_indexes(register, queryset, index):
         plan = queryset().order_by().explain()
         cursor.execute("SET LOCAL enable_seqscan = on")
     assert index in plan, plan
+
+
+def event_search(query: str):
+    from events.filtersets import EventFilterSet
+    from events.models import Event
+
+    return EventFilterSet({"q": query}, queryset=Event.objects.all()).qs
+
+
+def person_search(query: str):
+    from events.filtersets import PersonFilterSet
+    from events.models import Person
+
+    return PersonFilterSet({"q": query}, queryset=Person.objects.all()).qs
