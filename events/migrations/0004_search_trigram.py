@@ -1,7 +1,6 @@
 # Search through trigram indexes on PostgreSQL (issue 18, cooperation.search): the events'
 # and people's ?q= (and search everywhere) compare the casefold of these columns with LIKE.
 
-from django.contrib.postgres.operations import TrigramExtension
 from django.db import migrations
 
 from cooperation.search import trigram_index
@@ -10,11 +9,11 @@ from cooperation.search import trigram_index
 class Migration(migrations.Migration):
     dependencies = [
         ("events", "0003_event_stated_figures"),
+        # That migration creates pg_trgm (and drops it when reversed, after this one).
         ("universities", "0004_search_trigram"),
     ]
 
     operations = [
-        TrigramExtension(),  # PostgreSQL only, as the indexes
         trigram_index("events_event", "title", "event_title_trgm", casefold=True),
         trigram_index("events_event", "city", "event_city_trgm", casefold=True),
         trigram_index("events_event", "description", "event_description_trgm", casefold=True),
