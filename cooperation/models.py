@@ -19,6 +19,7 @@ from .choices import (
     StatedFigureScope,
     StatedFigureStatus,
 )
+from .text import vague_date
 
 academic_year_validator = RegexValidator(
     r"^(19|20)\d\d/(19|20)\d\d$", _("Write an academic year as YYYY/YYYY, e.g. 2025/2026.")
@@ -183,6 +184,11 @@ class Source(TimeStampedModel):
 
     def get_absolute_url(self) -> str:
         return reverse("cooperation:source_detail", args=[self.pk])
+
+    @property
+    def published_display(self) -> str:
+        """The publication date with the precision its source gave ("2018", "March 2025")."""
+        return vague_date(self.published_on, self.published_precision)
 
 
 class SourcedModel(TimeStampedModel):

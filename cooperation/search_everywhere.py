@@ -20,6 +20,18 @@ from django.utils.formats import number_format
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
+from agreements.filtersets import AgreementFilterSet
+from agreements.models import Agreement
+from events.filtersets import EventFilterSet, PersonFilterSet
+from events.models import Event, Person
+from mobility.filtersets import ScholarshipProgrammeFilterSet
+from mobility.models import ScholarshipProgramme
+from universities.filtersets import InstitutionFilterSet
+from universities.models import Institution
+
+from .filtersets import SourceFilterSet
+from .models import Source
+
 # Results named per kind on the page and in the suggestions; and how far a count goes
 # before it says "more than" (a count of every match of "university" in a register of
 # 500,000 agreements would read them all).
@@ -35,44 +47,8 @@ class Kind:
     label: Any
     list_url: str  # URL name of the list whose ?q= these results are
     rows: Callable[[Any], QuerySet]  # the rows the reader may see, ready to show
-    filterset: Callable[[], type]
+    filterset: type
     describe: Callable[[Any, str], dict[str, str]]  # (row, query) -> label, detail, url
-
-
-def _institutions(reader) -> QuerySet:
-    from universities.models import Institution
-
-    return Institution.objects.prefetch_related("names")
-
-
-def _agreements(reader) -> QuerySet:
-    from agreements.models import Agreement
-
-    return Agreement.objects.visible_to(reader).prefetch_related("parties__institution__names")
-
-
-def _events(reader) -> QuerySet:
-    from events.models import Event
-
-    return Event.objects.all()
-
-
-def _people(reader) -> QuerySet:
-    from events.models import Person
-
-    return Person.objects.select_related("institution")
-
-
-def _sources(reader) -> QuerySet:
-    from cooperation.models import Source
-
-    return Source.objects.all()
-
-
-def _scholarships(reader) -> QuerySet:
-    from mobility.models import ScholarshipProgramme
-
-    return ScholarshipProgramme.objects.all()
 
 
 def _describe_institution(row, query: str) -> dict[str, str]:
@@ -87,10 +63,11 @@ def _describe_institution(row, query: str) -> dict[str, str]:
 
 
 def _describe_agreement(row, query: str) -> dict[str, str]:
-    parties = " – ".join(party.institution.localized_name() for party in row.parties.all())
+    # Told apart as every list of agreements tells them (Agreement.parties_display).
+    details = [row.parties_display, row.signed_on_display, row.renewal_display]
     return {
         "label": row.title,
-        "detail": " · ".join(part for part in [parties, row.signed_on_display] if part),
+        "detail": " · ".join(part for part in details if part),
         "url": row.get_absolute_url(),
     }
 
@@ -114,10 +91,9 @@ def _describe_person(row, query: str) -> dict[str, str]:
 
 
 def _describe_source(row, query: str) -> dict[str, str]:
-    date = row.published_on.isoformat() if row.published_on else ""
     return {
         "label": row.title,
-        "detail": " · ".join(part for part in [row.publisher, date] if part),
+        "detail": " · ".join(part for part in [row.publisher, row.published_display] if part),
         "url": row.get_absolute_url(),
     }
 
@@ -130,29 +106,23 @@ def _describe_scholarship(row, query: str) -> dict[str, str]:
     }
 
 
-def _filterset(module: str, name: str) -> Callable[[], type]:
-    def load() -> type:
-        from importlib import import_module
-
-        return getattr(import_module(module), name)
-
-    return load
-
-
 KINDS = (
-    Kind("institutions", _("Institutions"), "universities:institution_list", _institutions,
-         _filterset("universities.filtersets", "InstitutionFilterSet"), _describe_institution),
-    Kind("agreements", _("Agreements"), "agreements:agreement_list", _agreements,
-         _filterset("agreements.filtersets", "AgreementFilterSet"), _describe_agreement),
-    Kind("events", _("Events"), "events:event_list", _events,
-         _filterset("events.filtersets", "EventFilterSet"), _describe_event),
-    Kind("people", _("People"), "", _people,
-         _filterset("events.filtersets", "PersonFilterSet"), _describe_person),
-    Kind("scholarships", _("Scholarships"), "mobility:scholarship_list", _scholarships,
-         _filterset("mobility.filtersets", "ScholarshipProgrammeFilterSet"),
-         _describe_scholarship),
-    Kind("sources", _("Sources"), "cooperation:source_list", _sources,
-         _filterset("cooperation.filtersets", "SourceFilterSet"), _describe_source),
+    Kind("institutions", _("Institutions"), "universities:institution_list",
+         lambda reader: Institution.objects.prefetch_related("names"),
+         InstitutionFilterSet, _describe_institution),
+    Kind("agreements", _("Agreements"), "agreements:agreement_list",
+         lambda reader: Agreement.objects.visible_to(reader).told_apart(),
+         AgreementFilterSet, _describe_agreement),
+    Kind("events", _("Events"), "events:event_list",
+         lambda reader: Event.objects.all(), EventFilterSet, _describe_event),
+    Kind("people", _("People"), "",
+         lambda reader: Person.objects.select_related("institution"),
+         PersonFilterSet, _describe_person),
+    Kind("scholarships", _("Scholarships"), "mobility:scholarship_list",
+         lambda reader: ScholarshipProgramme.objects.all(),
+         ScholarshipProgrammeFilterSet, _describe_scholarship),
+    Kind("sources", _("Sources"), "cooperation:source_list",
+         lambda reader: Source.objects.all(), SourceFilterSet, _describe_source),
 )  # fmt: skip
 
 
@@ -167,7 +137,7 @@ def search_everything(query: str, *, request, per_kind: int = PAGE_RESULTS) -> l
     reader = request.user
     groups = []
     for kind in KINDS:
-        filterset = kind.filterset()({"q": query}, queryset=kind.rows(reader), request=request)
+        filterset = kind.filterset({"q": query}, queryset=kind.rows(reader), request=request)
         if not filterset.is_valid():  # pragma: no cover - q takes any text
             continue
         rows = filterset.qs

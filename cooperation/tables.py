@@ -2,7 +2,6 @@ import django_tables2 as tables
 from django.utils.translation import gettext_lazy as _
 
 from .models import Source, StatedFigure
-from .text import vague_date
 
 SECONDARY = "col-secondary"
 
@@ -31,7 +30,7 @@ class SourceTable(tables.Table):
         empty_text = _("No sources match.")
 
     def render_published_on(self, record):
-        return vague_date(record.published_on, record.published_precision)
+        return record.published_display
 
 
 class StatedFigureTable(tables.Table):

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django_countries import countries as django_countries
 
+from cooperation.charts import PALETTE
 from cooperation.text import casefold
 
 from .models import Institution
@@ -30,8 +31,10 @@ MAP_MAX_LINKS = 300
 # Institutions without coordinates named beside a map at most; the count says the rest.
 MAP_MAX_UNPLACED = 50
 BASEMAP = "vendor/world-atlas/countries-50m.json"
-# Countries with a colour of their own on one map (static/js/partner-map.js's palette).
+# Countries with a colour of their own on one map (cooperation.charts.PALETTE); the points
+# of any other country are grey.
 MAP_COLOURS = 4
+OTHER_COLOUR = "#6b6b6b"
 
 
 def map_payload(
@@ -109,8 +112,8 @@ def map_payload(
 
 def legend(first: Sequence[str], present: Sequence[str]) -> list[dict]:
     """The countries a map colours, in order: ``first`` (the pair, a profile's country),
-    then those with the most points, MAP_COLOURS in all; the points of every other country
-    are grey, "other countries" (code "")."""
+    then those with the most points, MAP_COLOURS in all, each with its colour of the
+    charts' palette; the points of every other country are grey, "other countries" (code "")."""
     from collections import Counter
 
     names = dict(django_countries)
@@ -120,9 +123,12 @@ def legend(first: Sequence[str], present: Sequence[str]) -> list[dict]:
             break
         if code not in coloured and code in names:
             coloured.append(code)
-    entries = [{"code": code, "name": str(names[code])} for code in coloured]
+    entries = [
+        {"code": code, "name": str(names[code]), "colour": PALETTE[index % len(PALETTE)]}
+        for index, code in enumerate(coloured)
+    ]
     if set(present) - set(coloured):
-        entries.append({"code": "", "name": str(_("Other countries"))})
+        entries.append({"code": "", "name": str(_("Other countries")), "colour": OTHER_COLOUR})
     return entries
 
 

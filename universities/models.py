@@ -88,6 +88,13 @@ class InstitutionQuerySet(models.QuerySet):
         ]
         return self.annotate(display_name=Coalesce(*labels, F("name")) if labels else F("name"))
 
+    def count_by_country(self) -> list[tuple[str, int]]:
+        """(country, number of institutions) for these institutions, most first."""
+        rows = (
+            self.order_by().values_list("country").annotate(n=Count("pk")).order_by("-n", "country")
+        )
+        return [(str(country), n) for country, n in rows]
+
     def search(self, query: str) -> "InstitutionQuerySet":
         """Institutions any of whose names contain every word of ``query``, in any script
         (``name_condition``: on PostgreSQL a misspelt word finds names with a word like it)."""

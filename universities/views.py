@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 
+from cooperation.charts import PALETTE
 from cooperation.register_cache import cached_page
 from cooperation.sql import id_in
 from cooperation.views import FilteredListView
@@ -58,20 +59,6 @@ class InstitutionListView(FilteredListView):
 CHART_COUNTRIES = 8
 
 
-def partner_countries(partners) -> list[tuple[str, int]]:
-    """How many of ``partners`` (institution ids) are in each country, most first: one
-    grouped query, looked up by primary key however many partners a hub has."""
-    from django.db.models import Count
-
-    rows = (
-        Institution.objects.filter(id_in("pk", list(partners), using=Institution.objects.db))
-        .values_list("country")
-        .annotate(n=Count("pk"))
-        .order_by("-n", "country")
-    )
-    return [(str(country), n) for country, n in rows]
-
-
 def profile_charts(per_year: dict[int, int], by_country: list[tuple[str, int]]) -> dict:
     """The profile's two charts, each also a table for screen readers and print: the
     agreements (those the reader may see) signed per year, and the partners per country."""
@@ -88,6 +75,7 @@ def profile_charts(per_year: dict[int, int], by_country: list[tuple[str, int]]) 
     def chart(label, rows, horizontal=False) -> dict:
         return {
             "label": str(label),
+            "colour": PALETTE[0],
             "labels": [row_label for row_label, _value in rows],
             "values": [value for _row_label, value in rows],
             "rows": rows,
@@ -280,7 +268,13 @@ class InstitutionDetailView(TemplateView):
             institution=institution,
             object=institution,
             partner_map=partner_map,
-            profile_charts=profile_charts(signed_per_year, partner_countries(by_partner)),
+            profile_charts=profile_charts(
+                signed_per_year,
+                # Looked up by primary key, however many partners a hub has.
+                Institution.objects.filter(
+                    id_in("pk", list(by_partner), using=Institution.objects.db)
+                ).count_by_country(),
+            ),
             names=names,
             agreement_groups=groups,
             agreement_count=len(newest_first),

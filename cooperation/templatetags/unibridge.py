@@ -1,15 +1,8 @@
 from django import template
 
 from cooperation import register_cache
-from cooperation.text import vague_date as _vague_date
 
 register = template.Library()
-
-
-@register.simple_tag
-def vague_date(value, precision: str) -> str:
-    """{% vague_date event.start_date event.date_precision %}"""
-    return _vague_date(value, precision)
 
 
 @register.simple_tag(takes_context=True)

@@ -1,5 +1,5 @@
 /* Bar charts drawn from the JSON a page embeds: each <canvas data-chart="ID"> draws the
-   chart of the <script id="ID"> beside it ({label, labels, values, horizontal}). The same
+   chart of the <script id="ID"> beside it ({label, labels, values, colour, horizontal}). The same
    numbers are in the table under each chart, for screen readers and print. */
 (function () {
   "use strict";
@@ -14,7 +14,7 @@
     new Chart(canvas, {
       type: "bar",
       data: { labels: data.labels, datasets: [{ label: data.label, data: data.values,
-        backgroundColor: "#0b5cad" }] },
+        backgroundColor: data.colour }] },
       options: { responsive: true, maintainAspectRatio: false, animation: false,
         indexAxis: data.horizontal ? "y" : "x",
         plugins: { legend: { display: false } },

@@ -4,7 +4,6 @@
 (function () {
   "use strict";
   if (typeof L === "undefined" || typeof topojson === "undefined") { return; }
-  var palette = ["#0b5cad", "#d9822b", "#1e7a46", "#8e44ad", "#6b6b6b"];
   var shapes = {};  // one download of the country shapes per page
 
   // A country across the 180th meridian (Russia, Fiji) has rings from +180 to -180, which
@@ -44,14 +43,12 @@
       minZoom: 1, maxZoom: 12 });
     map.attributionControl.setPrefix(false);
     map.attributionControl.addAttribution("Natural Earth · Leaflet");
-    // The server names the coloured countries (universities.maps.legend); the rest are grey.
-    var colours = {};
-    (data.legend || []).forEach(function (entry, i) {
-      colours[entry.code] = entry.code ? palette[i % (palette.length - 1)] : palette[palette.length - 1];
+    // The server names the coloured countries and their colours (universities.maps.legend).
+    var colours = {}, other = "#6b6b6b";
+    (data.legend || []).forEach(function (entry) {
+      if (entry.code) { colours[entry.code] = entry.colour; } else { other = entry.colour; }
     });
-    function colour(code) {
-      return colours[code] || palette[palette.length - 1];
-    }
+    function colour(code) { return colours[code] || other; }
     var byId = {};
     data.points.forEach(function (point) { byId[point.id] = point; });
     var lines = L.layerGroup().addTo(map);
@@ -90,7 +87,7 @@
         data.legend.forEach(function (entry) {
           var row = L.DomUtil.create("div", "", box);
           var swatch = L.DomUtil.create("span", "swatch", row);
-          swatch.style.background = colour(entry.code);
+          swatch.style.background = entry.colour;
           row.appendChild(document.createTextNode(entry.name));
         });
         return box;
