@@ -17,6 +17,7 @@ from cooperation.versioning import representation_etag
 from cooperation.viewsets import ShownAgreementViewSetMixin
 
 from .columns import AGREEMENTS
+from .documents import document_url_expression
 from .filtersets import AgreementFilterSet
 from .lifecycle import (
     agreement_renew,
@@ -88,7 +89,11 @@ class AgreementViewSet(ShownAgreementViewSetMixin, ModelViewSet):
 
     def get_queryset(self):
         # Reading, counting, exporting and writing: only what the user may read.
-        return super().get_queryset().visible_to(self.request.user)
+        queryset = super().get_queryset().visible_to(self.request.user)
+        if self.action in ("list", "retrieve"):
+            # The document's address in SQL: the serializer and the CSV PostgreSQL writes.
+            queryset = queryset.annotate(document_url=document_url_expression(self.request))
+        return queryset
 
     # A page of 50 agreements with their parties and conditions, kept per visibility class
     # until the register changes (cooperation.register_cache).

@@ -5,6 +5,7 @@ the API's JSON keys (a test holds them equal)."""
 from django.utils.translation import gettext_lazy as _
 
 from cooperation.choices import DatePrecision
+from cooperation.csv_sql import Correlated, CsvColumn, json_array, json_object
 from cooperation.exports import (
     ARRAY,
     BOOLEAN,
@@ -17,65 +18,184 @@ from cooperation.exports import (
 )
 
 from .choices import AgreementKind, AgreementLevel, AgreementStatus, CooperationAreaCode
+from .models import Agreement, CooperationCondition, Party
 
 C = ExportColumn
+
+
+def _table(model) -> str:
+    return model._meta.db_table
+
+
+def _column(model, name: str) -> str:
+    return model._meta.get_field(name).column
+
+
+def _m2m(model, name: str) -> tuple[str, str, str]:
+    """The through table of ``model.name`` and its two columns (this side, the other)."""
+    field = model._meta.get_field(name)
+    return field.m2m_db_table(), field.m2m_column_name(), field.m2m_reverse_name()
+
+
+def _codes_of(model, name: str, code: str, owner: str) -> str:
+    """The JSON array of the codes of ``owner``'s ``model.name`` (areas, subject areas):
+    ordered by code, as their models are."""
+    through, own, other = _m2m(model, name)
+    target = model._meta.get_field(name).related_model
+    return json_array(
+        f"to_json(t.{code})::text",
+        f"{through} m JOIN {_table(target)} t ON t.id = m.{other} WHERE m.{own} = {owner}",
+        f"t.{code}",
+    )
+
+
+# The list-valued cells as PostgreSQL writes them for the CSV (cooperation.csv_sql): the
+# JSON of agreements.serializers, key for key (tests/api/test_csv_sql.py holds both paths
+# to the same bytes). Parties and conditions in their models' order (by id).
+_PARTIES = json_array(
+    json_object(
+        (
+            ("id", "p.id", "number"),
+            ("institution", f"p.{_column(Party, 'institution')}", "number"),
+            ("institution_name", "i.name", "string"),
+            ("country", "i.country", "string"),
+            ("signatory", f"p.{_column(Party, 'signatory')}", "number"),
+            ("signatory_name", "s.name", "string"),
+            ("signed_on", "p.signed_on", "string"),
+        )
+    ),
+    f"{_table(Party)} p"
+    f" JOIN {_table(Party.institution.field.related_model)} i"
+    f" ON i.id = p.{_column(Party, 'institution')}"
+    f" LEFT JOIN {_table(Party.signatory.field.related_model)} s"
+    f" ON s.id = p.{_column(Party, 'signatory')}"
+    f" WHERE p.{_column(Party, 'agreement')} = {{outer}}.id",
+    "p.id",
+)
+_CONDITIONS = json_array(
+    json_object(
+        (
+            ("id", "c.id", "number"),
+            (
+                "sending_institution",
+                f"c.{_column(CooperationCondition, 'sending_institution')}",
+                "number",
+            ),
+            (
+                "receiving_institution",
+                f"c.{_column(CooperationCondition, 'receiving_institution')}",
+                "number",
+            ),
+            ("mobility_type", "c.mobility_type", "string"),
+            ("levels", "c.levels", "strings"),
+            (
+                "subject_areas",
+                _codes_of(CooperationCondition, "subject_areas", "code", "c.id"),
+                "json",
+            ),
+            ("places_per_year", "c.places_per_year", "number"),
+            ("months_per_year", "c.months_per_year", "number"),
+            ("days_per_year", "c.days_per_year", "number"),
+            ("first_academic_year", "c.first_academic_year", "string"),
+            ("last_academic_year", "c.last_academic_year", "string"),
+        )
+    ),
+    f"{_table(CooperationCondition)} c"
+    f" WHERE c.{_column(CooperationCondition, 'agreement')} = {{outer}}.id",
+    "c.id",
+)
+_SOURCES = json_array(
+    f"m.{_m2m(Agreement, 'sources')[2]}::text",
+    f"{_m2m(Agreement, 'sources')[0]} m"
+    f" JOIN {_table(Agreement.sources.field.related_model)} s"
+    f" ON s.id = m.{_m2m(Agreement, 'sources')[2]}"
+    f" WHERE m.{_m2m(Agreement, 'sources')[1]} = {{outer}}.id",
+    # Source's order (newest first, then by title; id for ties).
+    "s.published_on DESC, s.title, s.id",
+)
 
 AGREEMENTS = ColumnSet(
     "agreements",
     _("Agreements"),
     (
-        C("id", _("id"), INTEGER, _("The agreement's id in the register."), nullable=False),
+        C("id", _("id"), INTEGER, _("The agreement's id in the register."),
+          sql=CsvColumn("id", "plain"), nullable=False),
         C("reference_code", _("reference code"), STRING,
-          _("The number the parties gave the agreement, when known.")),
-        C("title", _("title"), STRING, _("The agreement's title."), nullable=False),
+          _("The number the parties gave the agreement, when known."),
+          sql=CsvColumn("reference_code")),
+        C("title", _("title"), STRING, _("The agreement's title."),
+          sql=CsvColumn("title"), nullable=False),
         C("kind", _("kind"), STRING, _("Memorandum, exchange, dual degree, framework…"),
-          AgreementKind, nullable=False),
+          AgreementKind,
+          sql=CsvColumn("kind", "plain"), nullable=False),
         C("level", _("level"), STRING,
           _("Between governments, ministries or institutions."), AgreementLevel,
-          nullable=False),
+          nullable=False,
+          sql=CsvColumn("level", "plain")),
         C("status", _("status"), STRING,
           _("Draft, signed, in effect, expired or terminated."), AgreementStatus,
-          nullable=False),
-        C("event", _("event"), INTEGER, _("Id of the event where it was signed.")),
-        C("event_title", _("event title"), STRING, _("That event's title.")),
+          nullable=False,
+          sql=CsvColumn("status", "plain")),
+        C("event", _("event"), INTEGER, _("Id of the event where it was signed."),
+          sql=CsvColumn("event_id", "plain")),
+        C("event_title", _("event title"), STRING, _("That event's title."),
+          sql=CsvColumn("event__title")),
         C("signed_on", _("signed on"), DATE,
-          _("Date signed (ISO); see signed_precision for how much of it is known.")),
+          _("Date signed (ISO); see signed_precision for how much of it is known."),
+          sql=CsvColumn("signed_on", "date")),
         C("signed_precision", _("precision of the signing date"), STRING,
           _("day, month or year: “2024” is stored as 2024-01-01 with precision year."),
-          DatePrecision, nullable=False),
-        C("valid_from", _("valid from"), DATE, _("When it takes effect.")),
-        C("valid_until", _("valid until"), DATE, _("When it ends; empty: open-ended.")),
+          DatePrecision,
+          sql=CsvColumn("signed_precision", "plain"), nullable=False),
+        C("valid_from", _("valid from"), DATE, _("When it takes effect."),
+          sql=CsvColumn("valid_from", "date")),
+        C("valid_until", _("valid until"), DATE, _("When it ends; empty: open-ended."),
+          sql=CsvColumn("valid_until", "date")),
         C("areas", _("areas of cooperation"), ARRAY,
-          _("Codes of the areas of cooperation, a JSON array."), CooperationAreaCode),
+          _("Codes of the areas of cooperation, a JSON array."), CooperationAreaCode,
+          sql=CsvColumn(Correlated(_codes_of(Agreement, "areas", "code", "{outer}.id")))),
         C("parties", _("parties"), ARRAY,
           _("The institutions that signed, a JSON array of objects: id (of the party), "
             "institution (its id), institution_name, country, signatory (a person's id), "
-            "signatory_name, signed_on.")),
+            "signatory_name, signed_on."),
+          sql=CsvColumn(Correlated(_PARTIES))),
         C("conditions", _("mobility conditions"), ARRAY,
           _("The mobility it provides for, a JSON array of objects (after the EWP IIA "
             "model): sending and receiving institution ids, mobility_type, levels, "
             "subject_areas (ISCED-F codes), places, months and days per year, first and "
-            "last academic year.")),
+            "last academic year."),
+          sql=CsvColumn(Correlated(_CONDITIONS))),
         C("parent", _("framework"), INTEGER,
           _("Id of the framework agreement it sits under (empty to a reader who may not "
-            "see it).")),
+            "see it)."),
+          sql=CsvColumn("parent_shown", "plain")),
         C("renews", _("renews"), INTEGER,
-          _("Id of the agreement it renews (empty to a reader who may not see it).")),
-        C("terminated_on", _("terminated on"), DATE, _("When it was ended early.")),
-        C("termination_reason", _("termination reason"), STRING, _("Why it was ended.")),
+          _("Id of the agreement it renews (empty to a reader who may not see it)."),
+          sql=CsvColumn("renews_shown", "plain")),
+        C("terminated_on", _("terminated on"), DATE, _("When it was ended early."),
+          sql=CsvColumn("terminated_on", "date")),
+        C("termination_reason", _("termination reason"), STRING, _("Why it was ended."),
+          sql=CsvColumn("termination_reason")),
         C("document", _("document"), STRING,
-          _("Where to download the signed document (PDF), for readers with a role.")),
-        C("description", _("description"), STRING, _("What the agreement is about.")),
+          _("Where to download the signed document (PDF), for readers with a role."),
+          sql=CsvColumn("document_url")),
+        C("description", _("description"), STRING, _("What the agreement is about."),
+          sql=CsvColumn("description")),
         C("is_public", _("public"), BOOLEAN,
-          _("true: shown to everyone once signed."), nullable=False),
-        C("sources", _("sources"), ARRAY, _("Ids of the sources that state it, a JSON array.")),
+          _("true: shown to everyone once signed."),
+          sql=CsvColumn("is_public", "bool"), nullable=False),
+        C("sources", _("sources"), ARRAY, _("Ids of the sources that state it, a JSON array."),
+          sql=CsvColumn(Correlated(_SOURCES))),
         C("version", _("version"), INTEGER,
           _("The row's version: send it back with a change (optimistic locking)."),
-          nullable=False),
+          nullable=False,
+          sql=CsvColumn("version", "plain")),
         C("created_at", _("created at"), DATETIME, _("When it was entered (ISO 8601)."),
-          nullable=False),
+          nullable=False,
+          sql=CsvColumn("created_at", "datetime")),
         C("updated_at", _("updated at"), DATETIME, _("When it last changed (ISO 8601)."),
-          nullable=False),
+          nullable=False,
+          sql=CsvColumn("updated_at", "datetime")),
     ),
     description=_(
         "Memoranda, exchange and dual-degree agreements, intergovernmental frameworks and "

@@ -1,7 +1,6 @@
 """API representation of agreements, with their parties and mobility conditions."""
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -14,6 +13,7 @@ from cooperation.versioning import VersionedSerializerMixin
 
 from . import rules
 from .choices import AgreementKind, AgreementLevel, AgreementStatus
+from .documents import document_url
 from .models import Agreement, CooperationArea, CooperationCondition, Party
 from .visibility import may_publish
 
@@ -245,11 +245,9 @@ class AgreementSerializer(ShownAgreementMixin, VersionedSerializerMixin, ModelCl
 
     @extend_schema_field({"type": "string", "format": "uri", "nullable": True})
     def get_document(self, obj: Agreement) -> str | None:
-        if not obj.document:
-            return None
-        path = reverse("agreements:agreement_document", args=[obj.pk])
-        request = self.context.get("request")
-        return request.build_absolute_uri(path) if request is not None else path
+        if hasattr(obj, "document_url"):  # read with document_url_expression
+            return obj.document_url
+        return document_url(obj, self.context.get("request"))
 
 
 class AgreementStatsRowSerializer(serializers.Serializer):

@@ -9,6 +9,10 @@
 #           institution with the most agreements) logged in by curl, its session cookie
 #           sent with every request; "token:<role>": that user's API token instead
 #           (Authorization: Token ...)
+# BENCH_DATABASE_URL=postgres://.../unibridge_bench loads that database as it is (size L from
+# bench/generate.py; no copy, no migrate), with bench.settings, whose /bench/bare/ answers
+# without reading anything: the "bare view" the signed-in pages are compared with.
+# WEB_CONCURRENCY (4) workers; WRK_THREADS (4) wrk threads.
 # Needs wrk (apt-get install wrk). Results go to stdout; write them into bench/RESULTS.md
 # with the load average printed before and after (other work on the machine shows there).
 set -euo pipefail
@@ -19,12 +23,17 @@ TARGET="${3:-}"
 READER="${4:-anonymous}"
 PORT="${BENCH_PORT:-8190}"
 DB="/tmp/unibridge-bench-$PORT.sqlite3"
-[ -f unibridge.sqlite3 ] || { echo "run 'make run' once first (demo database)"; exit 1; }
-cp unibridge.sqlite3 "$DB"
-export DATABASE_URL="sqlite:///$DB" DJANGO_ENV=production ALLOWED_HOSTS=127.0.0.1 \
+export DJANGO_ENV=production ALLOWED_HOSTS=127.0.0.1 \
   SECRET_KEY="bench-only-$(head -c 48 /dev/urandom | base64 | tr -d '/+=')" \
   SECURE_SSL_REDIRECT=0 AXES_ENABLED=0
-.venv/bin/python manage.py migrate --noinput -v0
+if [ -n "${BENCH_DATABASE_URL:-}" ]; then
+  export DATABASE_URL="$BENCH_DATABASE_URL" DJANGO_SETTINGS_MODULE=bench.settings
+else
+  [ -f unibridge.sqlite3 ] || { echo "run 'make run' once first (demo database)"; exit 1; }
+  cp unibridge.sqlite3 "$DB"
+  export DATABASE_URL="sqlite:///$DB"
+  .venv/bin/python manage.py migrate --noinput -v0
+fi
 .venv/bin/python manage.py collectstatic --noinput -v0
 
 HEADER=()
@@ -52,7 +61,7 @@ print(Token.objects.get_or_create(user=user)[0].key)
 ' | tail -n 1 | tr -d '[:space:]')
 fi
 
-.venv/bin/gunicorn cooperation.wsgi:application --bind "127.0.0.1:$PORT" \
+.venv/bin/gunicorn cooperation.wsgi:application --env "DJANGO_SETTINGS_MODULE=${DJANGO_SETTINGS_MODULE:-cooperation.settings}" --bind "127.0.0.1:$PORT" \
   --workers "${WEB_CONCURRENCY:-4}" --timeout 60 --log-level warning &
 GUNICORN=$!
 trap 'kill $GUNICORN' EXIT
@@ -90,6 +99,6 @@ fi
 echo "machine: $(nproc) CPUs, $(uname -sr); $(date -u +%FT%TZ); workers ${WEB_CONCURRENCY:-4}"
 echo "target: ${TARGET:-the mix in bench/load.lua}; reader: $READER"
 echo "before: $(uptime)"
-timeout $((SECONDS_ + 30)) wrk -t4 -c"$CLIENTS" -d"${SECONDS_}s" --timeout 10s --latency \
+timeout $((SECONDS_ + 30)) wrk -t"${WRK_THREADS:-4}" -c"$CLIENTS" -d"${SECONDS_}s" --timeout 10s --latency \
   "${HEADER[@]}" -s bench/load.lua "http://127.0.0.1:$PORT" -- $TARGET
 echo "after: $(uptime)"

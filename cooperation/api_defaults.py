@@ -54,6 +54,36 @@ class PageNumberPagination(pagination.PageNumberPagination):
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = paging.MAX_PAGE_SIZE
+    django_paginator_class = paging.CountingPaginator
+
+    def get_paginated_response(self, data):
+        response = super().get_paginated_response(data)
+        # Beside count: false when counting stopped at the bound (paging.CountingPaginator).
+        count = response.data.pop("count")
+        exact = self.page.paginator.count_is_exact
+        response.data = {"count": count, "count_exact": exact, **response.data}
+        return response
+
+    def get_paginated_response_schema(self, schema):
+        schema = super().get_paginated_response_schema(schema)
+        schema["required"] = [*schema["required"], "count_exact"]
+        schema["properties"]["count"]["description"] = force_str(
+            _("How many rows match; with count_exact false, at least this many.")
+        )
+        schema["properties"] = {
+            "count": schema["properties"]["count"],
+            "count_exact": {
+                "type": "boolean",
+                "description": force_str(
+                    _(
+                        "false when counting stopped at a bound because an exact count "
+                        "would take too long: narrow the filters to reach the rows past it."
+                    )
+                ),
+            },
+            **schema["properties"],
+        }
+        return schema
 
     def get_page_size(self, request) -> int:
         raw = request.query_params.get(self.page_size_query_param)

@@ -269,3 +269,67 @@ class _Plain(_Sql):
     @property
     def empty_as_null(self) -> bool:
         return isinstance(self.expression.output_field, CharField | TextField)
+
+
+# --------------------------------------------------------------------------- JSON cells
+# A list-valued column (an agreement's parties, its conditions) is one cell holding its
+# JSON array, written by the general path as json.dumps(value, ensure_ascii=False,
+# separators=(",", ":")) (cooperation.exports.csv_value). PostgreSQL's own json output
+# differs (spaces after ":" and ",", keys reordered by jsonb), so the text is put together
+# here: keys in the serializer's order, strings through to_json(), whose escapes are
+# json.dumps's (\" \\ \b \f \n \r \t, other control characters as \u00XX, the rest as it
+# is), numbers as their type writes them, NULL as null.
+
+
+def json_value(sql: str, kind: str) -> str:
+    """SQL for the JSON text of one value: "number" (ids, counts, a numeric: 5.0 as
+    Python writes the float DRF gives), "string" (text, a date in ISO, a code), or
+    "strings" (a JSON array column of strings, e.g. study levels, written element by
+    element) or "json" (JSON text already, a nested json_array)."""
+    if kind == "number":
+        return f"COALESCE(({sql})::text, 'null')"
+    if kind == "string":
+        return f"COALESCE(to_json(({sql})::text)::text, 'null')"
+    if kind == "json":  # already JSON text (a json_array)
+        return sql
+    if kind == "strings":
+        return (
+            "COALESCE((SELECT '[' || string_agg(to_json(element)::text, ',' ORDER BY place)"
+            f" || ']' FROM jsonb_array_elements_text(({sql})::jsonb) WITH ORDINALITY"
+            " AS elements(element, place)), '[]')"
+        )
+    raise ValueError(f"unknown JSON value kind {kind!r}")
+
+
+def json_object(fields: Sequence[tuple[str, str, str]]) -> str:
+    """SQL for the JSON text of an object of ``fields``: (key, SQL, kind), in order."""
+    parts = []
+    for index, (key, sql, kind) in enumerate(fields):
+        opening = "{" if index == 0 else ","
+        parts += [_sql_text(f'{opening}"{key}":'), json_value(sql, kind)]
+    return " || ".join([*parts, "'}'"])
+
+
+def json_array(element: str, source: str, order: str) -> str:
+    """SQL for the JSON text of the array of ``element`` (the SQL of one item's JSON) over
+    the rows ``source`` (FROM … WHERE …, which may name the outer row as ``{outer}``), in
+    ``order``; [] when there are none."""
+    return (
+        f"COALESCE((SELECT '[' || string_agg({element}, ',' ORDER BY {order}) || ']'"
+        f" FROM {source}), '[]')"
+    )
+
+
+class Correlated(Expression):
+    """SQL text computed for each row of the queryset it annotates, naming that row's table
+    as ``{outer}`` (a correlated subquery: a JSON array of an agreement's parties)."""
+
+    output_field = TextField()
+
+    def __init__(self, template: str):
+        super().__init__()
+        self.template = template
+
+    def as_sql(self, compiler, connection):
+        outer = compiler.quote_name_unless_alias(compiler.query.get_initial_alias())
+        return f"({self.template.replace('{outer}', outer)})", []

@@ -41,6 +41,7 @@ from django.utils import timezone
 from django.utils.encoding import force_str
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
+from rest_framework.utils.encoders import JSONEncoder
 
 from .csv_sql import CsvColumn
 
@@ -206,13 +207,19 @@ DEFINITIONS_HEADERS = ["column", "code", "label", "type", "definition"]
 # --------------------------------------------------------------------------- cell values
 
 
+def json_cell(value: Any) -> str:
+    """A list or an object as one cell: its JSON, as the API writes it (DRF's encoder: a
+    decimal, months per year, as a number), compact, Cyrillic as it is."""
+    return json.dumps(value, cls=JSONEncoder, ensure_ascii=False, separators=(",", ":"))
+
+
 def csv_value(value: Any, column: ExportColumn) -> Any:
     """A serialized value as its CSV cell (before the formula guard): a list as its JSON
     array, booleans true/false, None empty."""
     if value is None:
         return ""
     if column.type == ARRAY or isinstance(value, list | dict):
-        return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+        return json_cell(value)
     if isinstance(value, bool):
         return "true" if value else "false"
     return value
@@ -237,7 +244,7 @@ def xlsx_value(value: Any, column: ExportColumn) -> Any:
             stamp = timezone.localtime(stamp).replace(tzinfo=None)
         return stamp
     if column.type == ARRAY or isinstance(value, list | dict):
-        return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+        return json_cell(value)
     return value
 
 

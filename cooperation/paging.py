@@ -6,14 +6,23 @@ message below (a 400), never served at another size nor left to the paginator (`
 divided by zero, ``per_page=-1`` was a 500). Exports are not pages: they carry every
 filtered row whatever the size.
 
+And how many rows a list holds (``CountingPaginator``): exact unless counting would take
+longer than a reader should wait.
+
 This module imports nothing of DRF's: ``api_defaults`` (which DRF imports while it loads)
 uses it.
 """
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import QuerySet
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
+
+from .sql import StatementCancelled, local_settings
 
 # The most rows one page of a list page or an API list may hold.
 MAX_PAGE_SIZE = 1000
@@ -36,3 +45,65 @@ def page_size(raw: str | None, *, default: int) -> int:
             params={"max": MAX_PAGE_SIZE},
         )
     return size
+
+
+def _queryset(rows) -> QuerySet | None:
+    """The queryset behind what a paginator pages: itself (the API), or the one behind
+    django-tables2's rows (``BoundRows.data.data``, the list pages)."""
+    if isinstance(rows, QuerySet):
+        return rows
+    data = getattr(getattr(rows, "data", None), "data", None)
+    return data if isinstance(data, QuerySet) else None
+
+
+class CountingPaginator(Paginator):
+    """Django's paginator, whose count never holds a reader for long. The rows are counted
+    up to ``UNIBRIDGE_COUNT_BOUND`` + 1 first (a ``LIMIT``: milliseconds, and the only
+    query of most lists); past the bound, PostgreSQL counts them all if it can within
+    ``UNIBRIDGE_COUNT_SECONDS``, else ``count_is_exact`` is False and the count is the
+    bound + 1 (pages say "more than 10,000 results", the API's ``count_exact`` is false).
+    A search matching most of a 500,000-agreement register took 10-16 s to count
+    exactly, its page 2 ms (issue 18). Pages past the counted rows are out of reach: the
+    reader narrows the filters. Other databases (SQLite) count exactly past the bound.
+    ``UNIBRIDGE_COUNT_SECONDS = 0`` stops every count at the bound (on any database)."""
+
+    _exact = True
+
+    @property
+    def count_is_exact(self) -> bool:
+        return self.count is not None and self._exact  # counts first
+
+    @cached_property
+    def count(self) -> int:
+        queryset = _queryset(self.object_list)
+        if queryset is None:
+            return len(self.object_list)
+        bound = settings.UNIBRIDGE_COUNT_BOUND
+        count = queryset.order_by()[: bound + 1].count()
+        if count > bound and settings.UNIBRIDGE_COUNT_SECONDS:
+            timeout = f"{max(1, round(settings.UNIBRIDGE_COUNT_SECONDS * 1000))}ms"
+            try:
+                with local_settings(queryset.db, statement_timeout=timeout):
+                    count = queryset.count()
+            except StatementCancelled:
+                self._exact = False
+        elif count > bound:
+            self._exact = False
+        table_data = getattr(self.object_list, "data", None)
+        if getattr(table_data, "data", None) is queryset:
+            table_data._length = count  # django-tables2 would count the rows again for len()
+        return count
+
+    def page(self, number):
+        if self.count_is_exact:
+            return super().page(number)
+        # Django's would end the last page at the count: a page of rows past the bound
+        # would be cut short. The rows are there; only how many is not known.
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        return self._get_page(self.object_list[bottom : bottom + self.per_page], number, self)
+
+    @property
+    def count_bound(self) -> int:
+        """What the count is "more than" when it is not exact."""
+        return self.count - 1

@@ -213,6 +213,14 @@ UNIBRIDGE_IMPORT_MAX_UNPACKED_BYTES = int(
 # cooperation.csv_sql) hold at most this many rows, so that one stays within a request's
 # 10 s at size L (bench/RESULTS.md); past it the page and the API say so. 0: no bound.
 UNIBRIDGE_EXPORT_MAX_ROWS = int(os.environ.get("UNIBRIDGE_EXPORT_MAX_ROWS", 5_000))
+# A list's count of rows (the page's "N results", the API's ``count``) is exact when
+# PostgreSQL counts it within UNIBRIDGE_COUNT_SECONDS; past that, counting stops at
+# UNIBRIDGE_COUNT_BOUND rows and the list says "more than" (cooperation.paging); 0 s:
+# every count stops at the bound.
+UNIBRIDGE_COUNT_SECONDS = float(os.environ.get("UNIBRIDGE_COUNT_SECONDS", "1.5"))
+UNIBRIDGE_COUNT_BOUND = int(os.environ.get("UNIBRIDGE_COUNT_BOUND", "10000"))
+if UNIBRIDGE_COUNT_SECONDS < 0 or UNIBRIDGE_COUNT_BOUND < 1:
+    raise ImproperlyConfigured("UNIBRIDGE_COUNT_SECONDS must be >= 0 and UNIBRIDGE_COUNT_BOUND > 0")
 UNIBRIDGE_IMPORT_PENDING_SECONDS = int(os.environ.get("UNIBRIDGE_IMPORT_PENDING_SECONDS", 86400))
 # The dashboard, directory, register and API list are cached until the register changes
 # (cooperation/register_cache.py); this bounds how long a write made past the signals (raw

@@ -61,6 +61,7 @@ class FilteredListView(ExportMixin, SingleTableMixin, FilterView):
 
     template_name = "generic/object_list.html"
     paginate_by = 50
+    paginator_class = paging.CountingPaginator  # the table's ("N results", or "more than")
     strict = True  # an invalid filter shows its error and no rows, rather than every row
     export_class = ExcelFriendlyExport
     export_formats = ("csv", "xlsx")

@@ -13,7 +13,7 @@ from collections.abc import Collection, Mapping, Sequence
 from typing import Any
 
 from django.conf import settings
-from django.db import OperationalError, connections, transaction
+from django.db import connections
 from django.db.models import (
     Case,
     F,
@@ -30,6 +30,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from cooperation.choices import IscedLevel, Qualifier
+from cooperation.sql import StatementCancelled, local_settings
 
 from .choices import Measure, Sex
 
@@ -245,29 +246,17 @@ def _read(
     ``UNIBRIDGE_TOTALS_SECONDS`` on PostgreSQL (TotalsTooLarge when cancelled)."""
     if limit is not None:
         sql, params = f"SELECT * FROM ({sql}) capped LIMIT %s", (*params, limit + 1)
-    connection = connections[using]
-    if connection.vendor != "postgresql":
-        with connection.cursor() as cursor:
+    # JIT compiled the expressions for 1.3 s at size L and ran them no faster.
+    timeout = f"{int(settings.UNIBRIDGE_TOTALS_SECONDS * 1000)}ms"
+    try:
+        with (
+            local_settings(using, work_mem=SORT_MEMORY, jit="off", statement_timeout=timeout),
+            connections[using].cursor() as cursor,
+        ):
             cursor.execute(sql, params)
             rows = cursor.fetchall()
-    else:
-        try:
-            with transaction.atomic(using=using), connection.cursor() as cursor:
-                # For this statement only: rolled back after it, so that a savepoint inside
-                # an outer transaction does not keep them (as cooperation.csv_sql does). JIT
-                # compiled the expressions for 1.3 s at size L and ran them no faster.
-                cursor.execute(
-                    "SELECT set_config('work_mem', %s, true), set_config('jit', 'off', true),"
-                    " set_config('statement_timeout', %s, true)",
-                    [SORT_MEMORY, f"{int(settings.UNIBRIDGE_TOTALS_SECONDS * 1000)}ms"],
-                )
-                cursor.execute(sql, params)
-                rows = cursor.fetchall()
-                transaction.set_rollback(True, using=using)  # a read: only settings to undo
-        except OperationalError as error:
-            if getattr(error.__cause__, "pgcode", None) == "57014":  # query_canceled
-                raise _too_slow() from error
-            raise
+    except StatementCancelled as error:
+        raise _too_slow() from error
     if limit is not None and len(rows) > limit:
         raise _too_many_cells()
     return rows

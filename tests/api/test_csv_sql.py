@@ -3,7 +3,10 @@ serializer and the table write, on values chosen to hit every rule: quoting, for
 text, empty and missing values, dates, time stamps with and without microseconds in two
 UTC offsets of Almaty's history, Cyrillic."""
 
+import csv
 import datetime
+import io
+import json
 
 import pytest
 from django.core.signals import request_finished
@@ -12,6 +15,8 @@ from django.db.models import F
 from django.urls import reverse
 from rest_framework.test import APIClient, APIRequestFactory
 
+from agreements.api import AgreementViewSet
+from agreements.columns import AGREEMENTS
 from cooperation import csv_sql
 from cooperation.exports import check_serializer_keys
 from mobility.api import MobilityFigureViewSet
@@ -176,3 +181,135 @@ def test_a_failing_copy_is_an_error_not_a_truncated_file(db):
     with pytest.raises(Exception, match="division by zero"):
         b"".join(csv_sql.csv_lines(queryset, broken))
     assert MobilityFigure.objects.count() == 3
+
+
+# --------------------------------------------------------------------------- agreements
+# The register's CSV: its list-valued columns (parties, conditions, areas, sources) are
+# JSON arrays that PostgreSQL puts together (agreements.columns), byte for byte as the
+# serializer and json.dumps write them.
+
+AGREEMENTS_API = "/api/agreements/"
+
+
+def test_every_agreement_column_is_declared_for_postgresql():
+    view = AgreementViewSet(request=None, format_kwarg=None, action="list")
+    assert [column.name for column in view.get_export_columns()] == AGREEMENTS.keys
+    assert list(AGREEMENTS.sql_columns()) == AGREEMENTS.keys
+
+
+@pytest.fixture
+def tricky_agreements(db):
+    from agreements.models import Agreement, CooperationArea
+    from tests.factories import (
+        AgreementFactory,
+        CooperationConditionFactory,
+        EventFactory,
+        PartyFactory,
+        PersonFactory,
+    )
+
+    almaty = InstitutionFactory(name='=SUM(1) "Almaty", \\ tab\there')
+    baku = InstitutionFactory(name="Бакинский государственный университет\nфилиал", country="AZ")
+    rector = PersonFactory(name="Рашад «Мамедов» \u0007")
+    event = EventFactory(title="+Forum, 2025")
+    framework = AgreementFactory(title="Framework", is_public=False, status="in_effect")
+    first = AgreementFactory(
+        title='-Memorandum "A"',
+        reference_code="@ref",
+        event=event,
+        parent=framework,
+        description="line one\r\nline two",
+        is_public=True,
+        document="agreements/a.pdf",
+    )
+    PartyFactory(
+        agreement=first, institution=almaty, signatory=rector, signed_on=datetime.date(2025, 4, 6)
+    )
+    PartyFactory(agreement=first, institution=baku)
+    condition = CooperationConditionFactory(
+        agreement=first,
+        sending_institution=almaty,
+        receiving_institution=baku,
+        levels=["7", "6"],
+        months_per_year="10.5",
+        days_per_year=None,
+        last_academic_year="2026/2027",
+    )
+    condition.subject_areas.set([IscedFieldFactory(code="0613"), IscedFieldFactory(code="0511")])
+    CooperationConditionFactory(
+        agreement=first,
+        sending_institution=baku,
+        receiving_institution=almaty,
+        levels=[],
+        places_per_year=None,
+    )
+    first.areas.set(CooperationArea.objects.order_by("-code")[:2])
+    first.sources.set(
+        [
+            SourceFactory(published_on=datetime.date(2024, 1, 1), title="B"),
+            SourceFactory(published_on=datetime.date(2025, 1, 1), title="A"),
+        ]
+    )
+    renewal = AgreementFactory(
+        title="Memorandum",
+        renews=first,
+        signed_on=None,
+        valid_from=None,
+        valid_until=None,
+        is_public=True,
+    )
+    PartyFactory(agreement=renewal, institution=almaty)
+    # No party, no condition, no area, no source: empty arrays.
+    AgreementFactory(title="Empty", is_public=True, signed_precision="year")
+    return Agreement.objects.all()
+
+
+@postgresql_only
+@pytest.mark.parametrize("reader", ["anonymous", "superuser"])
+def test_agreements_csv_by_postgresql_equals_the_serializer_path(
+    tricky_agreements, monkeypatch, django_user_model, reader
+):
+    client = APIClient()
+    if reader == "superuser":
+        client.force_authenticate(django_user_model.objects.create_superuser("root"))
+    by_sql, by_python = both_ways(
+        monkeypatch,
+        lambda: body(client.get(AGREEMENTS_API, {"format": "csv", "ordering": "id"})),
+    )
+    assert by_sql == by_python
+    text = by_sql.decode("utf-8-sig")
+    assert '"[{""id"":' in text  # parties as a JSON array of objects
+    assert "/agreements/" in text and "/document/" in text  # the scan's address
+    # The framework is hidden from the public: neither its row nor its id beside its child.
+    assert ("Framework" in text) == (reader == "superuser")
+
+
+@postgresql_only
+def test_agreements_page_csv_by_postgresql_equals_the_table_path(
+    client, tricky_agreements, monkeypatch
+):
+    url = reverse("agreements:agreement_list")
+    by_sql, by_python = both_ways(
+        monkeypatch, lambda: body(client.get(url, {"_export": "csv", "sort": "title"}))
+    )
+    assert by_sql == by_python
+    rows = list(csv.reader(io.StringIO(by_sql.decode("utf-8-sig"), newline="")))
+    # The header, then the three public agreements by title (the guard's quote included).
+    assert [row[2] for row in rows] == ["title", '\'-Memorandum "A"', "Empty", "Memorandum"]
+
+
+def test_agreements_csv_cells_hold_what_the_json_holds(tricky_agreements, django_user_model):
+    # Whichever path writes it (PostgreSQL or the serializer), each list-valued cell is the
+    # JSON answer's value: a decimal (10.5 months a year) included.
+    client = APIClient()
+    client.force_authenticate(django_user_model.objects.create_superuser("root"))
+    answer = client.get(AGREEMENTS_API, {"ordering": "id", "page_size": 100}).json()["results"]
+    text = body(client.get(AGREEMENTS_API, {"format": "csv", "ordering": "id"}))
+    rows = list(csv.DictReader(io.StringIO(text.decode("utf-8-sig"), newline="")))
+    assert [int(row["id"]) for row in rows] == [item["id"] for item in answer]
+    for row, item in zip(rows, answer, strict=True):
+        for key in ("parties", "conditions", "areas", "sources"):
+            assert json.loads(row[key]) == item[key], key
+        assert row["document"] == (item["document"] or "")
+    months = [c["months_per_year"] for item in answer for c in item["conditions"]]
+    assert 10.5 in months
