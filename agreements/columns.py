@@ -51,7 +51,8 @@ def _codes_of(model, name: str, code: str, owner: str) -> str:
 
 # The list-valued cells as PostgreSQL writes them for the CSV (cooperation.csv_sql): the
 # JSON of agreements.serializers, key for key (tests/api/test_csv_sql.py holds both paths
-# to the same bytes). Parties and conditions in their models' order (by id).
+# to the same bytes). Parties and conditions in their models' order (by id). A JSON array
+# starts with "[", never like a formula: no guard, which would compute the cell twice.
 _PARTIES = json_array(
     json_object(
         (
@@ -104,6 +105,7 @@ _CONDITIONS = json_array(
     f" WHERE c.{_column(CooperationCondition, 'agreement')} = {{outer}}.id",
     "c.id",
 )
+_AREAS = _codes_of(Agreement, "areas", "code", "{outer}.id")
 _SOURCES = json_array(
     f"m.{_m2m(Agreement, 'sources')[2]}::text",
     f"{_m2m(Agreement, 'sources')[0]} m"
@@ -153,18 +155,18 @@ AGREEMENTS = ColumnSet(
           sql=CsvColumn("valid_until", "date")),
         C("areas", _("areas of cooperation"), ARRAY,
           _("Codes of the areas of cooperation, a JSON array."), CooperationAreaCode,
-          sql=CsvColumn(Correlated(_codes_of(Agreement, "areas", "code", "{outer}.id")))),
+          sql=CsvColumn(Correlated(_AREAS), guard=False)),
         C("parties", _("parties"), ARRAY,
           _("The institutions that signed, a JSON array of objects: id (of the party), "
             "institution (its id), institution_name, country, signatory (a person's id), "
             "signatory_name, signed_on."),
-          sql=CsvColumn(Correlated(_PARTIES))),
+          sql=CsvColumn(Correlated(_PARTIES), guard=False)),
         C("conditions", _("mobility conditions"), ARRAY,
           _("The mobility it provides for, a JSON array of objects (after the EWP IIA "
             "model): sending and receiving institution ids, mobility_type, levels, "
             "subject_areas (ISCED-F codes), places, months and days per year, first and "
             "last academic year."),
-          sql=CsvColumn(Correlated(_CONDITIONS))),
+          sql=CsvColumn(Correlated(_CONDITIONS), guard=False)),
         C("parent", _("framework"), INTEGER,
           _("Id of the framework agreement it sits under (empty to a reader who may not "
             "see it)."),
@@ -185,7 +187,7 @@ AGREEMENTS = ColumnSet(
           _("true: shown to everyone once signed."),
           sql=CsvColumn("is_public", "bool"), nullable=False),
         C("sources", _("sources"), ARRAY, _("Ids of the sources that state it, a JSON array."),
-          sql=CsvColumn(Correlated(_SOURCES))),
+          sql=CsvColumn(Correlated(_SOURCES), guard=False)),
         C("version", _("version"), INTEGER,
           _("The row's version: send it back with a change (optimistic locking)."),
           nullable=False,

@@ -5,7 +5,8 @@
 
 For each path and each repetition: the status, the wall time, the queries and their time,
 what the answer says of its count (a page's "N results", the API's count and count_exact),
-and the process's peak RSS. The cache is cleared before each request unless ``--warm``.
+and the process's peak RSS (a streamed answer is counted as it comes, not
+held). The cache is cleared before each request unless ``--warm``.
 ``--user`` reads as that user (forced login: no password needed); default anonymous.
 """
 
@@ -53,7 +54,12 @@ def main() -> None:
             with CaptureQueriesContext(connection) as queries:
                 start = time.perf_counter()
                 response = client.get(path)
-                body = b"".join(response) if response.streaming else response.content
+                if response.streaming:  # counted as it comes, never held (an export)
+                    size = sum(len(chunk) for chunk in response.streaming_content)
+                    body = b""
+                else:
+                    body = response.content
+                    size = len(body)
                 wall = time.perf_counter() - start
             sql = sum(float(query["time"]) for query in queries.captured_queries)
             said = ""
@@ -68,7 +74,7 @@ def main() -> None:
             rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
             print(
                 f"{path} #{attempt + 1}: {response.status_code} {wall * 1000:.0f} ms,"
-                f" {len(queries)} queries {sql * 1000:.0f} ms, {len(body):,} bytes,"
+                f" {len(queries)} queries {sql * 1000:.0f} ms, {size:,} bytes,"
                 f" peak RSS {rss:.0f} MB; {said}"
             )
 
