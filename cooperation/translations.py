@@ -164,7 +164,9 @@ def localized_expression(field: str, language: str | None = None, prefix: str = 
         NullIf(KeyTextTransform(code, translations), Value(""))
         for code in shown_languages(language)
     ]
-    return Coalesce(*texts, F(f"{prefix}{field}")) if texts else F(f"{prefix}{field}")
+    if not texts:
+        return F(f"{prefix}{field}")
+    return Coalesce(*texts, F(f"{prefix}{field}"), output_field=models.TextField())
 
 
 def localized_order(field: str, language: str | None = None, prefix: str = ""):
