@@ -101,6 +101,9 @@ class TranslationsField(models.JSONField):
     def __init__(self, verbose_name=None, *, of: str = "", **kwargs) -> None:
         self.of = of
         kwargs.setdefault("default", dict)
+        # The database's own default too: a raw INSERT or COPY that does not name the column
+        # (bench/generate.py, other tools) stores no translations rather than failing.
+        kwargs.setdefault("db_default", Value({}, output_field=models.JSONField()))
         kwargs.setdefault("blank", True)
         kwargs.setdefault("validators", [validate_translations])
         super().__init__(verbose_name, **kwargs)
@@ -113,6 +116,9 @@ class TranslationsField(models.JSONField):
                 del kwargs[key]
         if kwargs.get("validators") == [validate_translations]:
             del kwargs["validators"]
+        default = kwargs.get("db_default")
+        if isinstance(default, Value) and default.value == {}:
+            del kwargs["db_default"]
         return name, path, args, kwargs
 
     def validate(self, value, model_instance) -> None:
