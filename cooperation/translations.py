@@ -281,6 +281,8 @@ def translations_form(model, form: type[forms.ModelForm] = forms.ModelForm) -> t
                 label=language_label(base.verbose_name, code),
                 required=False,
                 max_length=base.max_length,
+                # As wide as the English text's box (the admin's class for a CharField).
+                widget=forms.TextInput(attrs={"class": "vTextField"}),
             )
     return type(form)(
         f"Translated{form.__name__}",

@@ -69,7 +69,7 @@ class EventAdmin(VersionedAdminMixin, HistoryAdmin):
                 "fields": [
                     ("start_date", "end_date", "date_precision"),
                     ("city", "country"),
-                    tuple(translation_field_names("city")),
+                    *translation_field_names("city"),
                     "host_institution",
                     "organisers",
                 ]

@@ -73,7 +73,7 @@ class InstitutionAdmin(VersionedAdminMixin, ImportExportHistoryAdmin):
             {
                 "fields": [
                     ("country", "city"),
-                    tuple(translation_field_names("city")),
+                    *translation_field_names("city"),
                     ("latitude", "longitude"),
                 ]
             },
