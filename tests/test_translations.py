@@ -8,6 +8,8 @@ import re
 import pytest
 from django.db import connection
 from django.urls import reverse
+from django.utils import translation
+from django.utils.html import escape
 from rest_framework.test import APIClient
 
 from agreements.models import Agreement
@@ -286,3 +288,23 @@ def test_cities_are_shown_filtered_and_sorted_in_the_readers_language(client):
     cities = re.findall(r'data-label="Қала">([^<]+)</td>', html)
     assert cities == ["Атырау", "Қарағанды"]  # Kazakh alphabet: А ... Қ
     assert atyrau.localized_city("az") == "Atırau"
+
+
+def test_a_renewal_under_the_same_title_keeps_its_translations(register):
+    from cooperation.roles import MINISTRY_EDITOR
+    from tests.security.helpers import api_client, make_user
+
+    ministry = api_client(make_user("ministry", MINISTRY_EDITOR))
+    original = register["kk"]
+    url = f"/api/agreements/{original.pk}/renew/"
+    same = ministry.post(url, {"valid_from": "2030-04-06", "version": 1}, HTTP_ACCEPT_LANGUAGE="kk")
+    assert same.status_code == 201, same.data
+    assert same.data["title_translations"] == original.title_translations
+    assert same.data["localized_title"] == "Мұнай инженериясы туралы меморандум"
+    # The register says what a renewal renews in the reader's language too.
+    renewal = Agreement.objects.get(pk=same.data["id"])
+    with translation.override("kk"):
+        assert "Мұнай инженериясы туралы меморандум" in renewal.renewal_display
+        html = APIClient().get(reverse("agreements:agreement_list"), HTTP_ACCEPT_LANGUAGE="kk")
+        html = html.content.decode()
+    assert escape(renewal.renewal_display) in html
