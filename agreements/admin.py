@@ -21,6 +21,7 @@ from cooperation.admin import (
     isced_levels_display,
 )
 from cooperation.roles import scoped_to
+from cooperation.translations import localized_order, translation_field_names, translations_form
 from cooperation.versioning import VersionedAdminMixin, VersionedModelForm
 from universities.models import Institution
 
@@ -255,7 +256,7 @@ class AgreementResource(resources.ModelResource):
         report_skipped = True
 
 
-class AgreementForm(VersionedModelForm):
+class AgreementForm(translations_form(Agreement, VersionedModelForm)):
     class Meta:
         model = Agreement
         # The admin replaces these with the fields of its fieldsets.
@@ -301,7 +302,18 @@ class AgreementAdmin(
     inlines = [PartyInline, CooperationConditionInline]
     save_on_top = True
     fieldsets = [
-        (None, {"fields": ["title", "reference_code", ("kind", "level", "status"), "is_public"]}),
+        (
+            None,
+            {
+                "fields": [
+                    "title",
+                    *translation_field_names("title"),
+                    "reference_code",
+                    ("kind", "level", "status"),
+                    "is_public",
+                ]
+            },
+        ),
         (
             _("Dates"),
             {
@@ -326,7 +338,13 @@ class AgreementAdmin(
     def get_queryset(self, request):
         # The back office hides what the public pages hide from the same user: a
         # university editor sees the public agreements and their own institutions'.
-        return super().get_queryset(request).visible_to(request.user).told_apart()
+        return (
+            super()
+            .get_queryset(request)
+            .visible_to(request.user)
+            .told_apart()
+            .annotate(shown_title=localized_order("title"))
+        )
 
     # Links to other agreements (AgreementLinkAdminMixin): only to one the user may see.
     agreement_link_fields = ("parent", "renews")
@@ -402,12 +420,12 @@ class AgreementAdmin(
             kwargs["widget"] = forms.CheckboxSelectMultiple
         return super().formfield_for_manytomany(db_field, request, **kwargs)
 
-    @admin.display(description=_("agreement"), ordering="title")
+    @admin.display(description=_("agreement"), ordering="shown_title")
     def agreement_column(self, obj: Agreement) -> str:
         # The parties and the renewal sit below the title (static/css/admin-unibridge.css).
         return format_html(
             '{} <span class="agreement-parties">{}</span>{}',
-            obj.title,
+            obj.localized_title(),
             obj.parties_display or "—",
             format_html(' <span class="agreement-renewal">{}</span>', obj.renewal_display)
             if obj.renews_id

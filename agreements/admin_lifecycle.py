@@ -226,7 +226,7 @@ class AgreementLifecycleAdminMixin:
                                 "“{}” is renewed by this agreement. Add its signatories, "
                                 "signed document and sources."
                             ),
-                            agreement.title,
+                            agreement.localized_title(),
                         ),
                         level=messages.SUCCESS,
                     )
@@ -277,7 +277,9 @@ class AgreementLifecycleAdminMixin:
                 else:
                     self.message_user(
                         request,
-                        format_html(_("“{}” is recorded as terminated."), agreement.title),
+                        format_html(
+                            _("“{}” is recorded as terminated."), agreement.localized_title()
+                        ),
                         level=messages.SUCCESS,
                     )
                     return HttpResponseRedirect(self._change_url(agreement))
@@ -332,7 +334,7 @@ class ExpiryNoticeAdmin(admin.ModelAdmin):
     @admin.display(description=_("agreement"), ordering="agreement__title")
     def agreement_link(self, obj: ExpiryNotice) -> str:
         url = reverse("admin:agreements_agreement_change", args=[obj.agreement_id])
-        return format_html('<a href="{}">{}</a>', url, obj.agreement.title)
+        return format_html('<a href="{}">{}</a>', url, obj.agreement.localized_title())
 
     @admin.display(description=_("recipients"))
     def recipient_count(self, obj: ExpiryNotice) -> int:

@@ -12,10 +12,12 @@ from cooperation.exports import (
     DATE,
     DATETIME,
     INTEGER,
+    OBJECT,
     STRING,
     ColumnSet,
     ExportColumn,
 )
+from cooperation.translations import localized_expression
 
 from .choices import AgreementKind, AgreementLevel, AgreementStatus, CooperationAreaCode
 from .models import Agreement, CooperationCondition, Party
@@ -125,8 +127,16 @@ AGREEMENTS = ColumnSet(
         C("reference_code", _("reference code"), STRING,
           _("The number the parties gave the agreement, when known."),
           sql=CsvColumn("reference_code")),
-        C("title", _("title"), STRING, _("The agreement's title."),
+        C("title", _("title"), STRING, _("The agreement's title (in English)."),
           sql=CsvColumn("title"), nullable=False),
+        C("title_translations", _("title in other languages"), OBJECT,
+          _("The title in other languages, a JSON object by language code: "
+            "{\"ru\": …, \"kk\": …, \"az\": …}."),
+          sql=CsvColumn("title_translations", "object")),
+        C("localized_title", _("title shown"), STRING,
+          _("The title in the reader's language, or in the one it falls back to (Kazakh: "
+            "Russian, then English)."),
+          sql=CsvColumn(lambda: localized_expression("title")), nullable=False),
         C("kind", _("kind"), STRING, _("Memorandum, exchange, dual degree, framework…"),
           AgreementKind,
           sql=CsvColumn("kind", "plain"), nullable=False),
@@ -140,8 +150,9 @@ AGREEMENTS = ColumnSet(
           sql=CsvColumn("status", "plain")),
         C("event", _("event"), INTEGER, _("Id of the event where it was signed."),
           sql=CsvColumn("event_id", "plain")),
-        C("event_title", _("event title"), STRING, _("That event's title."),
-          sql=CsvColumn("event__title")),
+        C("event_title", _("event title"), STRING,
+          _("That event's title, in the reader's language as localized_title is."),
+          sql=CsvColumn(lambda: localized_expression("title", prefix="event__"))),
         C("signed_on", _("signed on"), DATE,
           _("Date signed (ISO); see signed_precision for how much of it is known."),
           sql=CsvColumn("signed_on", "date")),

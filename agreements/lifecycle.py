@@ -208,7 +208,7 @@ def agreement_renew(
                             "%(end)s); a second renewal cannot overlap it."
                         )
                         % {
-                            "title": other.title,
+                            "title": other.localized_title(),
                             "start": other.valid_from or "…",
                             "end": other.valid_until or _("open-ended"),
                         }
@@ -223,8 +223,11 @@ def agreement_renew(
         if errors:
             raise ValidationError(errors)
 
+        # A renewal under the same title keeps its translations; a new title has none yet.
+        same_title = not (title or "").strip() or title.strip() == original.title
         successor = Agreement(
             title=(title or "").strip() or original.title,
+            title_translations=dict(original.title_translations) if same_title else {},
             reference_code=(reference_code or "").strip(),
             kind=original.kind,
             level=original.level,

@@ -34,6 +34,14 @@ from cooperation.models import (
 )
 from cooperation.search import Casefold, WordSimilar, fuzzy
 from cooperation.text import casefold, fold, vague_date
+from cooperation.translations import (
+    TRANSLATIONS_HELP,
+    TranslationsField,
+    localized,
+    text_contains,
+    translated_texts,
+    translations_contain,
+)
 from events.models import Event, Participation, Person
 from universities.models import Institution
 
@@ -98,7 +106,8 @@ class AgreementQuerySet(models.QuerySet):
         return self.filter(agreement_visibility(user))
 
     def search(self, query: str) -> "AgreementQuerySet":
-        """Agreements where every word of ``query`` occurs in the title or the reference
+        """Agreements where every word of ``query`` occurs in the title (or one of its
+        translations, ``cooperation.translations``) or the reference
         code (``cooperation.text.casefold``), or in a name of a party (any language or
         script, ``universities.models.name_condition``).
 
@@ -130,7 +139,9 @@ class AgreementQuerySet(models.QuerySet):
                 continue
             # Found nowhere as typed: a misspelling. Titles and names with a word like it.
             like = Institution.objects.filter(WordSimilar(F("search_text"), fold(word) or word))
-            title_like = WordSimilar(Casefold(F("title")), casefold(word))
+            title_like = Q(WordSimilar(Casefold(F("title")), casefold(word)))
+            for text in translated_texts("title"):
+                title_like |= Q(WordSimilar(Casefold(text), casefold(word)))
             party_like = Party.objects.filter(institution__in=like)
             condition = Q(title_like) | Exists(party_like.filter(agreement=OuterRef("pk")))
             candidates = (
@@ -150,10 +161,12 @@ class AgreementQuerySet(models.QuerySet):
 
     @staticmethod
     def _word_condition(word: str, named) -> Q:
-        """``word`` in the title or the reference code, or a party among ``named``
-        (institutions): checked on each row."""
+        """``word`` in the title (or a translation of it) or the reference code, or a party
+        among ``named`` (institutions): checked on each row."""
         party_named = Party.objects.filter(agreement=OuterRef("pk"), institution__in=named)
-        return Q(title__icontains=word) | Q(reference_code__icontains=word) | Exists(party_named)
+        return (
+            text_contains("title", word) | Q(reference_code__icontains=word) | Exists(party_named)
+        )
 
     @staticmethod
     def _word_candidates(word: str, named):
@@ -164,6 +177,7 @@ class AgreementQuerySet(models.QuerySet):
             everything.filter(title__icontains=word)
             .values("pk")
             .union(
+                everything.filter(translations_contain("title", word)).values("pk"),
                 everything.filter(reference_code__icontains=word).values("pk"),
                 Party.objects.order_by().filter(institution__in=named).values("agreement"),
                 all=True,
@@ -410,6 +424,9 @@ class Agreement(VersionedModel, SourcedModel):
 
     reference_code = models.CharField(_("reference code"), max_length=64, blank=True)
     title = models.CharField(_("title"), max_length=500)
+    title_translations = TranslationsField(
+        _("title in other languages"), of="title", help_text=TRANSLATIONS_HELP
+    )
     kind = models.CharField(_("kind"), max_length=20, choices=AgreementKind.choices)
     level = models.CharField(
         _("level"),
@@ -527,10 +544,14 @@ class Agreement(VersionedModel, SourcedModel):
         ]
 
     def __str__(self) -> str:
-        return self.title
+        return self.localized_title()
 
     def get_absolute_url(self) -> str:
         return reverse("agreements:agreement_detail", args=[self.pk])
+
+    def localized_title(self, language: str | None = None) -> str:
+        """The title in the reader's language (``cooperation.translations``)."""
+        return localized(self, "title", language)
 
     @property
     def signed_on_display(self) -> str:
@@ -614,10 +635,10 @@ class Agreement(VersionedModel, SourcedModel):
         renewed = self.renews
         if renewed.signed_on:
             return _("renewal of “%(title)s” (%(signed)s)") % {
-                "title": renewed.title,
+                "title": renewed.localized_title(),
                 "signed": renewed.signed_on_display,
             }
-        return _("renewal of “%(title)s”") % {"title": renewed.title}
+        return _("renewal of “%(title)s”") % {"title": renewed.localized_title()}
 
 
 class Party(TimeStampedModel):

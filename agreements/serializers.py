@@ -170,7 +170,19 @@ class AgreementSerializer(ShownAgreementMixin, VersionedSerializerMixin, ModelCl
     # see that agreement, and only agreements the writer may see are taken.
     shown_agreement_fields = ("parent", "renews")
 
-    event_title = serializers.CharField(source="event.title", read_only=True, allow_null=True)
+    localized_title = serializers.CharField(
+        read_only=True,
+        help_text=_(
+            "The title in the reader's language (Accept-Language), or in the one it falls "
+            "back to (Kazakh: Russian, then English)."
+        ),
+    )
+    event_title = serializers.CharField(
+        source="event.localized_title",
+        read_only=True,
+        allow_null=True,
+        help_text=_("That event's title, in the reader's language as localized_title is."),
+    )
     areas = serializers.SlugRelatedField(
         many=True, required=False, slug_field="code", queryset=CooperationArea.objects.all()
     )
@@ -194,6 +206,8 @@ class AgreementSerializer(ShownAgreementMixin, VersionedSerializerMixin, ModelCl
             "id",
             "reference_code",
             "title",
+            "title_translations",
+            "localized_title",
             "kind",
             "level",
             "status",

@@ -554,7 +554,7 @@ def _duplicate_text(agreement: Agreement) -> str:
     facts = [agreement.parties_display]
     if agreement.signed_on:
         facts.append(_("signed %(date)s") % {"date": agreement.signed_on_display})
-    return f"“{agreement.title}” ({', '.join(facts)}), #{agreement.pk}"
+    return f"“{agreement.localized_title()}” ({', '.join(facts)}), #{agreement.pk}"
 
 
 def agreements_bulk_create(

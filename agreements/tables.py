@@ -3,6 +3,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from cooperation.tables import secondary
+from cooperation.translations import localized_order
 
 from .models import Agreement
 
@@ -30,9 +31,16 @@ class AgreementTable(tables.Table):
         )  # fmt: skip
         empty_text = _("No agreements match.")
 
+    def order_title(self, queryset, is_descending):
+        """By the title shown (``cooperation.translations``), in the reader's alphabet."""
+        order = localized_order("title")
+        return queryset.order_by(order.desc() if is_descending else order.asc(), "pk"), True
+
     def render_title(self, record, value):
         # A renewal says what it renews (Agreement.renewal_display), beside the parties column.
-        link = format_html('<a href="{}">{}</a>', record.get_absolute_url(), value)
+        link = format_html(
+            '<a href="{}">{}</a>', record.get_absolute_url(), record.localized_title()
+        )
         if not record.renews_id:
             return link
         return format_html(

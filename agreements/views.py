@@ -115,7 +115,7 @@ class AgreementDetailView(TemplateView):
             lifecycle_links=lifecycle_links(user, agreement),
             breadcrumbs=[
                 (reverse("agreements:agreement_list"), _("Agreements")),
-                (None, agreement.title),
+                (None, agreement.localized_title()),
             ],
         )
         return context

@@ -3,11 +3,12 @@
 from django import forms
 from django.contrib import admin
 from django.contrib.admin.utils import flatten_fieldsets, unquote
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
 from django.db import models
 from django.http import Http404
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
+from django.utils.text import smart_split, unescape_string_literal
 from django.utils.translation import gettext_lazy as _
 from django_countries.filters import CountryFilter
 from import_export import fields as import_export_fields
@@ -22,6 +23,7 @@ from .cells import from_csv_dataset, safe_dataset
 from .choices import IscedLevel
 from .models import IscedField, Source, StatedFigure
 from .roles import object_in_scope, scoped_to
+from .translations import text_contains, translations_fields
 
 admin.site.site_header = _("UniBridge back office")
 admin.site.site_title = _("UniBridge")
@@ -98,7 +100,51 @@ class RoleScopedAdminMixin:
             )
 
 
-class HistoryAdmin(RoleScopedAdminMixin, TimestampedAdminMixin, SimpleHistoryAdmin):
+class TranslatedSearchMixin:
+    """The admin's search also finds the translations (``cooperation.translations``) of
+    the fields it searches: an agreement by its Kazakh title, a figure by its event's."""
+
+    def translated_search_paths(self) -> list[tuple[str, str]]:
+        """(prefix, field) of each searched field that has translations."""
+        paths = []
+        for name in self.search_fields or ():
+            if name[:1] in "^=@":
+                continue
+            *relations, field = name.split("__")
+            model = self.model
+            try:
+                for relation in relations:
+                    model = model._meta.get_field(relation).related_model
+            except (AttributeError, LookupError, FieldDoesNotExist):
+                continue
+            if model is not None and any(t.of == field for t in translations_fields(model)):
+                paths.append(("".join(f"{r}__" for r in relations), field))
+        return paths
+
+    def get_search_results(self, request, queryset, search_term):
+        results, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        paths = self.translated_search_paths()
+        terms = [
+            unescape_string_literal(bit) if bit[:1] in "\"'" and bit[0] == bit[-1] else bit
+            for bit in smart_split(search_term)
+        ]
+        terms = [term for term in terms if term]
+        if not paths or not terms:
+            return results, may_have_duplicates
+        translated = queryset
+        for term in terms:
+            condition = models.Q()
+            for prefix, field in paths:
+                condition |= text_contains(field, term, prefix)
+            translated = translated.filter(condition)
+        if any(prefix for prefix, _field in paths):
+            translated = queryset.filter(pk__in=translated.values("pk"))
+        return results | translated, may_have_duplicates
+
+
+class HistoryAdmin(
+    TranslatedSearchMixin, RoleScopedAdminMixin, TimestampedAdminMixin, SimpleHistoryAdmin
+):
     """Base of every admin of a model with history: who changed what, and when.
 
     simple_history's own views read a record's history straight from the history table and

@@ -43,7 +43,7 @@ from django_filters.widgets import SuffixedMultiWidget
 from drf_spectacular.contrib.django_filters import DjangoFilterExtension
 from drf_spectacular.openapi import AutoSchema as SpectacularAutoSchema
 from drf_spectacular.plumbing import build_parameter_type
-from drf_spectacular.utils import OpenApiParameter
+from drf_spectacular.utils import OpenApiParameter, extend_schema_field
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
@@ -82,6 +82,7 @@ from .filtersets import (
     CountryPairFilter,
     SearchFilter,
 )
+from .translations import TranslationsField, translation_languages
 from .versioning import VersionedSerializerMixin, VersionedViewSetMixin
 
 logger = logging.getLogger(__name__)
@@ -151,6 +152,22 @@ def model_errors(
     }
 
 
+@extend_schema_field(
+    {
+        "type": "object",
+        "properties": {code: {"type": "string"} for code in translation_languages()},
+        "additionalProperties": False,
+        "description": "The text in other languages than English, by language code "
+        f"({', '.join(translation_languages())}); a language left out is shown in another "
+        "(cooperation.translations: Kazakh readers read the Russian text first, then the "
+        "English).",
+    }
+)
+class TranslationsSerializerField(serializers.JSONField):
+    """A ``cooperation.translations.TranslationsField``: checked by the model field's
+    validator (a 400 naming the field), described as an object of texts per language."""
+
+
 class ModelCleanSerializer(CountryFieldMixin, serializers.ModelSerializer):
     """A model serializer whose validation is the model's own.
 
@@ -162,6 +179,10 @@ class ModelCleanSerializer(CountryFieldMixin, serializers.ModelSerializer):
     leaves nothing behind.
     """
 
+    serializer_field_mapping = {
+        **serializers.ModelSerializer.serializer_field_mapping,
+        TranslationsField: TranslationsSerializerField,
+    }
     nested_writes: ClassVar[Mapping[str, str]] = {}
     # Constraint name -> the field its message belongs to, where the default guess is poor.
     constraint_fields: ClassVar[Mapping[str, str]] = {}

@@ -25,7 +25,7 @@ from __future__ import annotations
 import contextlib
 import queue
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
 from django.db import connections, transaction
@@ -77,22 +77,38 @@ _DATETIME = (
 )
 
 
+# A JSON object column (translations by language) as json.dumps writes the dict it reads:
+# compact, its keys in the order jsonb keeps them, strings escaped as to_json does.
+_JSON_OBJECT = (
+    "COALESCE((SELECT '{' || string_agg(to_json(key)::text || ':' || value::text, ','"
+    " ORDER BY place) || '}' FROM jsonb_each(({0})::jsonb) WITH ORDINALITY"
+    " AS entries(key, value, place)), '{' || '}')"  # not '{}': _Sql's placeholder
+)
+
+
 @dataclass(frozen=True)
 class CsvColumn:
-    """One exported column: ``expression`` (a field path or an expression) written as
+    """One exported column: ``expression`` (a field path, an expression, or a function
+    giving one for each export, e.g. the text in the reader's language) written as
     ``kind``: "text" (with ``guard``, the default: cooperation.cells.csv_cell's rule, a
     leading ' when it starts like a formula, as every CSV writer writes text), "plain" (as
     PostgreSQL writes the type: ids, numbers, choice and country codes), "date" (ISO),
-    "datetime" (DRF's ISO 8601 in the current time zone) or "bool" (true/false). NULL is an
-    empty cell; COPY quotes where CSV needs it."""
+    "datetime" (DRF's ISO 8601 in the current time zone), "bool" (true/false) or "object"
+    (a JSON object column, as json.dumps writes the dict). NULL is an empty cell; COPY
+    quotes where CSV needs it."""
 
-    expression: str | Expression
+    expression: str | Expression | Callable[[], Expression]
     kind: str = "text"
     guard: bool = True
 
     def cell(self) -> Expression:
         """The cell's value as COPY should write it."""
-        expression = F(self.expression) if isinstance(self.expression, str) else self.expression
+        expression = self.expression
+        if callable(expression) and not isinstance(expression, Expression):
+            expression = expression()  # of this export: the reader's language
+        expression = F(expression) if isinstance(expression, str) else expression
+        if self.kind == "object":
+            return _Sql(_JSON_OBJECT, expression)
         if self.kind == "date":
             return expression  # the type's output function (DateStyle ISO)
         if self.kind == "plain":

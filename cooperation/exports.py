@@ -46,10 +46,10 @@ from rest_framework.utils.encoders import JSONEncoder
 from .csv_sql import CsvColumn
 
 # Table Schema types (https://specs.frictionlessdata.io/table-schema/#types-and-formats).
-STRING, INTEGER, NUMBER, BOOLEAN, DATE, DATETIME, ARRAY = (
-    "string", "integer", "number", "boolean", "date", "datetime", "array",
+STRING, INTEGER, NUMBER, BOOLEAN, DATE, DATETIME, ARRAY, OBJECT = (
+    "string", "integer", "number", "boolean", "date", "datetime", "array", "object",
 )  # fmt: skip
-TYPES = (STRING, INTEGER, NUMBER, BOOLEAN, DATE, DATETIME, ARRAY)
+TYPES = (STRING, INTEGER, NUMBER, BOOLEAN, DATE, DATETIME, ARRAY, OBJECT)
 MISSING_VALUES = [""]
 CSV_DIALECT = {"delimiter": ",", "quoteChar": '"', "doubleQuote": True, "header": True}
 PROFILE_URL = "tabular-data-resource"
@@ -283,6 +283,8 @@ def check_export_size(queryset, fmt: str, *, csv_by_database: bool) -> None:
 def _field_type(field: serializers.Field) -> str:
     if isinstance(field, serializers.ListSerializer | serializers.ListField):
         return ARRAY
+    if isinstance(field, serializers.JSONField | serializers.DictField):
+        return OBJECT
     if isinstance(field, serializers.ManyRelatedField | serializers.Serializer):
         return ARRAY if isinstance(field, serializers.ManyRelatedField) else STRING
     if isinstance(field, serializers.BooleanField):

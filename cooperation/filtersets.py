@@ -23,6 +23,7 @@ from .choices import (
     StatedFigureStatus,
 )
 from .models import Source, StatedFigure
+from .translations import contains_condition
 
 # The largest id either database can hold (a signed 64-bit integer).
 MAX_ID = 2**63 - 1
@@ -191,11 +192,12 @@ def words(value: str) -> list[str]:
 
 
 def icontains_all(queryset: QuerySet, value: str, fields: list[str]) -> QuerySet:
-    """Rows where every word of ``value`` occurs in at least one of ``fields``."""
+    """Rows where every word of ``value`` occurs in at least one of ``fields``, or in a
+    translation of one (``cooperation.translations``: an event's Kazakh title)."""
     for word in words(value):
         condition = Q()
         for field in fields:
-            condition |= Q(**{f"{field}__icontains": word})
+            condition |= contains_condition(queryset.model, field, word)
         queryset = queryset.filter(condition)
     return queryset
 

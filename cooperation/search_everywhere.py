@@ -53,7 +53,7 @@ class Kind:
 
 def _describe_institution(row, query: str) -> dict[str, str]:
     matched = row.matched_name(query)
-    place = ", ".join(part for part in [row.city, str(row.country.name)] if part)
+    place = ", ".join(part for part in [row.localized_city(), str(row.country.name)] if part)
     return {
         "label": row.localized_name(),
         "detail": place,
@@ -66,16 +66,16 @@ def _describe_agreement(row, query: str) -> dict[str, str]:
     # Told apart as every list of agreements tells them (Agreement.parties_display).
     details = [row.parties_display, row.signed_on_display, row.renewal_display]
     return {
-        "label": row.title,
+        "label": row.localized_title(),
         "detail": " · ".join(part for part in details if part),
         "url": row.get_absolute_url(),
     }
 
 
 def _describe_event(row, query: str) -> dict[str, str]:
-    place = ", ".join(part for part in [row.city, str(row.country.name)] if part)
+    place = ", ".join(part for part in [row.localized_city(), str(row.country.name)] if part)
     return {
-        "label": row.title,
+        "label": row.localized_title(),
         "detail": " · ".join(part for part in [row.date_display, place] if part),
         "url": row.get_absolute_url(),
     }
@@ -100,7 +100,7 @@ def _describe_source(row, query: str) -> dict[str, str]:
 
 def _describe_scholarship(row, query: str) -> dict[str, str]:
     return {
-        "label": row.name,
+        "label": row.localized_name(),
         "detail": str(row.get_kind_display()),
         "url": f"{reverse('mobility:scholarship_list')}?{urlencode({'q': query})}",
     }

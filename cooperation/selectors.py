@@ -26,6 +26,7 @@ from agreements.visibility import agreement_visibility
 from .choices import StatedFigureMetric, StatedFigureScope
 from .models import StatedFigure
 from .sql import id_in
+from .translations import localized_order
 
 
 def agreements_between(country_a: str, country_b: str, *, reader=None) -> QuerySet:
@@ -116,7 +117,7 @@ def stated_figures_compared(
             label = _("agreements between %(a)s and %(b)s signed at “%(event)s”") % {
                 "a": country_a,
                 "b": country_b,
-                "event": events[0].title,
+                "event": events[0].localized_title(),
             }
             url = f"{agreements_url}?country_pair={country_a},{country_b}&event_id={events[0].pk}"
         elif figure.metric == StatedFigureMetric.AGREEMENTS_SIGNED:
@@ -204,7 +205,7 @@ def scholarships_for_pair(country_a: str, country_b: str) -> QuerySet:
             offered=Sum("allocations__places_offered"),
             awarded=Sum("allocations__places_awarded"),
         )
-        .order_by("name")
+        .order_by(localized_order("name").asc(), "pk")  # by the name shown
     )
 
 

@@ -1,5 +1,11 @@
 """The demo data set: facts stated in the five published articles in ``demo/news/``.
 
+Titles and names in other languages (``title_translations``, ``name_translations``) are
+given only where an article states them in that language: article 000 is in Russian, the
+others in English, so a few events and a scholarship have a Russian title and nothing has a
+Kazakh or Azerbaijani one (readers get the fallback, cooperation.translations). Cities'
+names in other languages come from universities/fixtures/city_names.csv.
+
 Every record names the article(s) it comes from by key (the file names' numbers). Nothing
 is invented: where an article is vague (a year, not a date) the record is stored with that
 precision, and where a year has to be read from the context, the description says how.
@@ -204,6 +210,12 @@ PEOPLE = {
 EVENTS = {
     "atyrau_2016": {
         "title": "Anniversary of the restoration of Azerbaijan's independence at Atyrau University",
+        # Article 000 in Russian: "мероприятия по случаю годовщины восстановления
+        # независимости Азербайджана ... состоялось в Атырауском государственном университете".
+        "title_translations": {
+            "ru": "Годовщина восстановления независимости Азербайджана в Атырауском "
+            "государственном университете"
+        },
         "kind": "celebration",
         "start_date": D(2016, 1, 1),
         "date_precision": "year",
@@ -220,6 +232,13 @@ EVENTS = {
     "aktau_2016": {
         "title": "Reception of the Consulate General of Azerbaijan in Aktau for the 25th "
         "anniversary of the restoration of independence",
+        # Article 000: "в Актау также состоялся торжественный прием консульства Азербайджана.
+        # Официальный прием был приурочен к 25-летию восстановления независимости Республики
+        # Азербайджан."
+        "title_translations": {
+            "ru": "Торжественный прием консульства Азербайджана в Актау, приуроченный к "
+            "25-летию восстановления независимости Республики Азербайджан"
+        },
         "kind": "reception",
         "start_date": D(2016, 1, 1),
         "date_precision": "year",
@@ -377,6 +396,11 @@ AGREEMENTS = {
 SCHOLARSHIPS = {
     "heydar_aliyev_atyrau": {
         "name": "Heydar Aliyev scholarship at Khalel Dosmukhamedov Atyrau University",
+        # Article 000: "Студенты-отличники Атырауского государственного университета получили
+        # повышенную стипендию Гейдара Алиева."
+        "name_translations": {
+            "ru": "Стипендия Гейдара Алиева в Атырауском государственном университете"
+        },
         "kind": "named",
         "funder_country": "AZ",
         "host_country": "KZ",

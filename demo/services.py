@@ -13,6 +13,7 @@ from universities.models import Institution, InstitutionName
 from universities.services import (
     ISCED_CSV,
     UNIVERSITIES_CSV,
+    city_translations,
     institutions_load_reference,
     isced_fields_load,
     read_csv,
@@ -88,6 +89,8 @@ class DemoLoader:
             spec = dict(spec)
             cited, names = spec.pop("sources"), spec.pop("names", [])
             lookup = {"country": spec.pop("country"), "name": spec.pop("name")}
+            if spec.get("city"):
+                spec["city_translations"] = city_translations(lookup["country"], spec["city"])
             institution = self.upsert(Institution, lookup, spec)
             self.cite(institution, cited)
             for name, language, kind in names:
@@ -131,6 +134,7 @@ class DemoLoader:
             organisers = [self.institutions[h] for h in spec.pop("organisers", [])]
             if "host_institution" in spec:
                 spec["host_institution"] = self.institutions[spec["host_institution"]]
+            spec["city_translations"] = city_translations(spec["country"], spec["city"])
             event = self.upsert(Event, {"title": spec.pop("title")}, spec)
             self.cite(event, cited)
             self.set_m2m(event.organisers, organisers)

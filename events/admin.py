@@ -7,7 +7,8 @@ from django.utils.translation import gettext_lazy as _
 from django_countries.filters import CountryFilter
 
 from cooperation.admin import HistoryAdmin
-from cooperation.versioning import VersionedAdminMixin
+from cooperation.translations import localized_order, translation_field_names, translations_form
+from cooperation.versioning import VersionedAdminMixin, VersionedModelForm
 
 from .models import Event, Participation, Person
 
@@ -33,14 +34,22 @@ class ParticipationInline(admin.TabularInline):
     extra = 1
 
 
+class EventForm(translations_form(Event, VersionedModelForm)):
+    class Meta:
+        model = Event
+        # The admin replaces these with the fields of its fieldsets.
+        fields = ["title"]
+
+
 @admin.register(Event)
 class EventAdmin(VersionedAdminMixin, HistoryAdmin):
+    form = EventForm
     list_display = (
-        "title",
+        "title_column",
         "kind",
         "start_date",
         "end_date",
-        "city",
+        "city_column",
         "country",
         "host_institution",
         "status",
@@ -53,13 +62,14 @@ class EventAdmin(VersionedAdminMixin, HistoryAdmin):
     autocomplete_fields = ("host_institution", "organisers", "sources", "stated_figures")
     inlines = [ParticipationInline]
     fieldsets = [
-        (None, {"fields": ["title", ("kind", "status")]}),
+        (None, {"fields": ["title", *translation_field_names("title"), ("kind", "status")]}),
         (
             _("When and where"),
             {
                 "fields": [
                     ("start_date", "end_date", "date_precision"),
                     ("city", "country"),
+                    *translation_field_names("city"),
                     "host_institution",
                     "organisers",
                 ]
@@ -82,8 +92,20 @@ class EventAdmin(VersionedAdminMixin, HistoryAdmin):
             super()
             .get_queryset(request)
             .with_related()
-            .annotate(agreement_count=Coalesce(Subquery(signed), 0))
+            .annotate(
+                agreement_count=Coalesce(Subquery(signed), 0),
+                shown_title=localized_order("title"),
+                shown_city=localized_order("city"),
+            )
         )
+
+    @admin.display(description=_("title"), ordering="shown_title")
+    def title_column(self, obj: Event) -> str:
+        return obj.localized_title()
+
+    @admin.display(description=_("city"), ordering="shown_city")
+    def city_column(self, obj: Event) -> str:
+        return obj.localized_city()
 
     @admin.display(description=_("agreements signed"), ordering="agreement_count")
     def agreement_count(self, obj: Event) -> int:

@@ -11,6 +11,7 @@ from django_countries.fields import CountryField
 from cooperation.choices import DatePrecision
 from cooperation.models import SourcedModel, StatedFigure, TimeStampedModel, VersionedModel
 from cooperation.text import script_of, vague_date
+from cooperation.translations import TRANSLATIONS_HELP, TranslationsField, localized
 from universities.models import Institution
 
 from .choices import EventKind, EventStatus, ParticipationRole
@@ -98,6 +99,9 @@ class Event(VersionedModel, SourcedModel):
     """A forum, round table, signing ceremony, conference, visit or celebration."""
 
     title = models.CharField(_("title"), max_length=300)
+    title_translations = TranslationsField(
+        _("title in other languages"), of="title", help_text=TRANSLATIONS_HELP
+    )
     kind = models.CharField(_("kind"), max_length=20, choices=EventKind.choices)
     start_date = models.DateField(_("start date"), null=True, blank=True)
     end_date = models.DateField(_("end date"), null=True, blank=True)
@@ -109,6 +113,9 @@ class Event(VersionedModel, SourcedModel):
         help_text=_("When a source gives only a month or a year, the date is its first day."),
     )
     city = models.CharField(_("city"), max_length=120, blank=True)
+    city_translations = TranslationsField(
+        _("city in other languages"), of="city", help_text=TRANSLATIONS_HELP
+    )
     country = CountryField(_("country"))
     host_institution = models.ForeignKey(
         Institution,
@@ -157,10 +164,17 @@ class Event(VersionedModel, SourcedModel):
         indexes = [models.Index(fields=["start_date"])]
 
     def __str__(self) -> str:
-        return self.title
+        return self.localized_title()
 
     def get_absolute_url(self) -> str:
         return reverse("events:event_detail", args=[self.pk])
+
+    def localized_title(self, language: str | None = None) -> str:
+        """The title in the reader's language (``cooperation.translations``)."""
+        return localized(self, "title", language)
+
+    def localized_city(self, language: str | None = None) -> str:
+        return localized(self, "city", language)
 
     @property
     def date_display(self) -> str:

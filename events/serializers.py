@@ -1,5 +1,6 @@
 """API representations of people and events, with each event's participants."""
 
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from cooperation.api import ModelCleanSerializer, NestedChildSerializer
@@ -65,6 +66,16 @@ class ParticipationSerializer(NestedChildSerializer):
 class EventSerializer(VersionedSerializerMixin, ModelCleanSerializer):
     """An event, with its host, organisers (ids) and participants."""
 
+    localized_title = serializers.CharField(
+        read_only=True,
+        help_text=_(
+            "The title in the reader's language (Accept-Language), or in the one it falls "
+            "back to (Kazakh: Russian, then English)."
+        ),
+    )
+    localized_city = serializers.CharField(
+        read_only=True, help_text=_("The city in the reader's language, as localized_title.")
+    )
     host_institution_name = serializers.CharField(
         source="host_institution.name", read_only=True, allow_null=True
     )
@@ -89,11 +100,15 @@ class EventSerializer(VersionedSerializerMixin, ModelCleanSerializer):
         fields = (
             "id",
             "title",
+            "title_translations",
+            "localized_title",
             "kind",
             "start_date",
             "end_date",
             "date_precision",
             "city",
+            "city_translations",
+            "localized_city",
             "country",
             "host_institution",
             "host_institution_name",

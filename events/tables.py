@@ -3,6 +3,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from cooperation.tables import secondary
+from cooperation.translations import localized_order
 
 from .models import Event
 
@@ -21,6 +22,24 @@ class EventTable(tables.Table):
         model = Event
         fields = ("title", "kind", "start_date", "city", "country", "host_institution", "status")
         empty_text = _("No events match.")
+
+    def order_title(self, queryset, is_descending):
+        """By the title shown (``cooperation.translations``), in the reader's alphabet."""
+        order = localized_order("title")
+        return queryset.order_by(order.desc() if is_descending else order.asc(), "pk"), True
+
+    def render_title(self, record):
+        return record.localized_title()
+
+    def order_city(self, queryset, is_descending):
+        order = localized_order("city")
+        return queryset.order_by(order.desc() if is_descending else order.asc(), "pk"), True
+
+    def render_city(self, record):
+        return record.localized_city()
+
+    def render_host_institution(self, record):
+        return record.host_institution.localized_name()
 
     def render_start_date(self, record):
         return record.date_display

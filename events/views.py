@@ -66,6 +66,9 @@ class EventDetailView(TemplateView):
             event=event,
             object=event,
             agreements=agreements,
-            breadcrumbs=[(reverse("events:event_list"), _("Events")), (None, event.title)],
+            breadcrumbs=[
+                (reverse("events:event_list"), _("Events")),
+                (None, event.localized_title()),
+            ],
         )
         return context

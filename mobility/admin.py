@@ -13,6 +13,7 @@ from cooperation.admin import (
     IscedLevelsField,
     isced_levels_display,
 )
+from cooperation.translations import localized_order, translation_field_names, translations_form
 from cooperation.versioning import VersionedAdminMixin
 
 from .models import MobilityFigure, ScholarshipAllocation, ScholarshipProgramme
@@ -29,13 +30,14 @@ class ScholarshipAllocationInline(admin.TabularInline):
         return super().formfield_for_dbfield(db_field, request, **kwargs)
 
 
-class ScholarshipProgrammeForm(forms.ModelForm):
+class ScholarshipProgrammeForm(translations_form(ScholarshipProgramme)):
     levels = IscedLevelsField(label=_("levels"), help_text=_("Empty: every tertiary level."))
 
     class Meta:
         model = ScholarshipProgramme
         fields = [
             "name",
+            *translation_field_names("name"),
             "kind",
             "agreement",
             "funder_country",
@@ -53,7 +55,7 @@ class ScholarshipProgrammeForm(forms.ModelForm):
 class ScholarshipProgrammeAdmin(AgreementLinkAdminMixin, HistoryAdmin):
     form = ScholarshipProgrammeForm
     list_display = (
-        "name",
+        "name_column",
         "kind",
         "funder_country",
         "host_country",
@@ -78,12 +80,19 @@ class ScholarshipProgrammeAdmin(AgreementLinkAdminMixin, HistoryAdmin):
     autocomplete_fields = ("funder_institution", "host_institution", "agreement", "sources")
     inlines = [ScholarshipAllocationInline]
     fieldsets = [
-        (None, {"fields": ["name", "kind", "agreement"]}),
+        (None, {"fields": ["name", *translation_field_names("name"), "kind", "agreement"]}),
         (_("Funder"), {"fields": [("funder_country", "funder_institution")]}),
         (_("Host"), {"fields": [("host_country", "host_institution")]}),
         (_("Eligibility"), {"fields": ["eligible_countries", "levels"]}),
         (_("Description and sources"), {"fields": ["description", "sources"]}),
     ]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(shown_name=localized_order("name"))
+
+    @admin.display(description=_("name"), ordering="shown_name")
+    def name_column(self, obj: ScholarshipProgramme) -> str:
+        return obj.localized_name()
 
     @admin.display(description=_("levels"))
     def levels_column(self, obj: ScholarshipProgramme) -> str:

@@ -14,6 +14,7 @@ from django_countries.fields import CountryField
 from agreements.models import Agreement, validate_isced_levels
 from cooperation.choices import IscedLevel, Qualifier
 from cooperation.models import IscedField, Source, SourcedModel, TimeStampedModel, VersionedModel
+from cooperation.translations import TRANSLATIONS_HELP, TranslationsField, localized
 from universities.models import Institution
 
 from .choices import Measure, MobilityType, ScholarshipKind, Sex
@@ -46,6 +47,9 @@ class ScholarshipProgramme(SourcedModel):
     an intergovernmental quota of places per level per year."""
 
     name = models.CharField(_("name"), max_length=300)
+    name_translations = TranslationsField(
+        _("name in other languages"), of="name", help_text=TRANSLATIONS_HELP
+    )
     kind = models.CharField(_("kind"), max_length=24, choices=ScholarshipKind.choices)
     funder_country = CountryField(_("funding country"))
     funder_institution = models.ForeignKey(
@@ -91,10 +95,14 @@ class ScholarshipProgramme(SourcedModel):
         verbose_name_plural = _("scholarship programmes")
 
     def __str__(self) -> str:
-        return self.name
+        return self.localized_name()
 
     def get_absolute_url(self) -> str:
         return reverse("mobility:scholarship_detail", args=[self.pk])
+
+    def localized_name(self, language: str | None = None) -> str:
+        """The name in the reader's language (``cooperation.translations``)."""
+        return localized(self, "name", language)
 
 
 class ScholarshipAllocation(TimeStampedModel):

@@ -31,6 +31,13 @@ class ScholarshipAllocationSerializer(NestedChildSerializer):
 class ScholarshipProgrammeSerializer(ShownAgreementMixin, ModelCleanSerializer):
     """A scholarship programme, with its places per year and level."""
 
+    localized_name = serializers.CharField(
+        read_only=True,
+        help_text=_(
+            "The name in the reader's language (Accept-Language), or in the one it falls "
+            "back to (Kazakh: Russian, then English)."
+        ),
+    )
     funder_institution_name = serializers.CharField(
         source="funder_institution.name", read_only=True, allow_null=True
     )
@@ -59,6 +66,8 @@ class ScholarshipProgrammeSerializer(ShownAgreementMixin, ModelCleanSerializer):
         fields = (
             "id",
             "name",
+            "name_translations",
+            "localized_name",
             "kind",
             "funder_country",
             "funder_institution",

@@ -4,6 +4,7 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
 from cooperation.tables import secondary
+from cooperation.translations import localized_order
 
 from .models import MobilityFigure, ScholarshipProgramme
 
@@ -39,7 +40,16 @@ class ScholarshipProgrammeTable(tables.Table):
         )  # fmt: skip
         # The places beside the programme: the columns after them may scroll at 1400 px.
         sequence = ("name", "offered", "awarded", "...")
+        order_by = ("name",)  # the name shown (order_name)
         empty_text = _("No scholarship programmes match.")
+
+    def order_name(self, queryset, is_descending):
+        """By the name shown (``cooperation.translations``), in the reader's alphabet."""
+        order = localized_order("name")
+        return queryset.order_by(order.desc() if is_descending else order.asc(), "pk"), True
+
+    def render_name(self, record):
+        return record.localized_name()
 
     def render_funder_country(self, record):
         return record.funder_country.name

@@ -396,7 +396,7 @@ class ScholarshipDetailView(TemplateView):
             agreement=agreement,
             breadcrumbs=[
                 (reverse("mobility:scholarship_list"), _("Scholarships")),
-                (None, programme.name),
+                (None, programme.localized_name()),
             ],
         )
         return context

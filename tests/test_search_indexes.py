@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from agreements import models as agreement_models
 from agreements.models import Agreement
+from cooperation.translations import translations_contain
 from tests.factories import InstitutionFactory, InstitutionNameFactory, agreement_between
 from universities.models import Institution
 
@@ -118,6 +119,15 @@ def test_page_search_queries_are_bounded(
             lambda: Agreement.objects.filter(reference_code__icontains="ama"),
             "agreement_reference_trgm",
         ),
+        # The titles' translations (cooperation.translations): each language a column of
+        # one index per table.
+        (
+            lambda: Agreement.objects.filter(translations_contain("title", "мұнай")),
+            "agreement_title_translations_trgm",
+        ),
+        (lambda: Agreement.objects.search("мұнай"), "agreement_title_translations_trgm"),
+        (lambda: event_search("форум"), "event_title_translations_trgm"),
+        (lambda: event_search("форум"), "event_city_translations_trgm"),
         # The events' and people's ?q= (EventFilterSet, PersonFilterSet, search everywhere).
         (lambda: event_search("forum"), "event_title_trgm"),
         (lambda: event_search("forum"), "event_city_trgm"),

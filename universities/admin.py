@@ -9,7 +9,8 @@ from django_countries.filters import CountryFilter
 from import_export import resources
 
 from cooperation.admin import HistoryAdmin, ImportExportHistoryAdmin
-from cooperation.versioning import VersionedAdminMixin
+from cooperation.translations import localized_order, translation_field_names, translations_form
+from cooperation.versioning import VersionedAdminMixin, VersionedModelForm
 
 from .models import Institution, InstitutionEditor, InstitutionName
 
@@ -34,14 +35,22 @@ class InstitutionResource(resources.ModelResource):
         report_skipped = True
 
 
+class InstitutionForm(translations_form(Institution, VersionedModelForm)):
+    class Meta:
+        model = Institution
+        # The admin replaces these with the fields of its fieldsets.
+        fields = ["name"]
+
+
 @admin.register(Institution)
 class InstitutionAdmin(VersionedAdminMixin, ImportExportHistoryAdmin):
     resource_classes = [InstitutionResource]
+    form = InstitutionForm
     list_display = (
         "name",
         "kind",
         "country",
-        "city",
+        "city_column",
         "status",
         "ror",
         "agreement_count",
@@ -59,7 +68,16 @@ class InstitutionAdmin(VersionedAdminMixin, ImportExportHistoryAdmin):
     inlines = [InstitutionNameInline]
     fieldsets = [
         (None, {"fields": ["name", "kind", ("status", "merged_into"), "parent"]}),
-        (_("Location"), {"fields": [("country", "city"), ("latitude", "longitude")]}),
+        (
+            _("Location"),
+            {
+                "fields": [
+                    ("country", "city"),
+                    *translation_field_names("city"),
+                    ("latitude", "longitude"),
+                ]
+            },
+        ),
         (
             _("Identifiers"),
             {"fields": ["website", "founded_year", ("ror_id", "wikidata_id")]},
@@ -68,7 +86,16 @@ class InstitutionAdmin(VersionedAdminMixin, ImportExportHistoryAdmin):
     ]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).with_counts(reader=request.user)
+        return (
+            super()
+            .get_queryset(request)
+            .with_counts(reader=request.user)
+            .annotate(shown_city=localized_order("city"))
+        )
+
+    @admin.display(description=_("city"), ordering="shown_city")
+    def city_column(self, obj: Institution) -> str:
+        return obj.localized_city()
 
     def get_search_results(self, request, queryset, search_term):
         """Match the folded key of every name, so "Атырау", "атырау" and "Atyrau" agree.

@@ -15,6 +15,7 @@ from cooperation.filtersets import (
     SearchFilter,
     YearFilter,
 )
+from cooperation.translations import contains_condition
 
 from .choices import InstitutionKind, InstitutionStatus
 from .models import Institution, academic_condition
@@ -35,7 +36,7 @@ class InstitutionFilterSet(filters.FilterSet):
     status = filters.MultipleChoiceFilter(choices=InstitutionStatus.choices, label=_("Status"))
     country = CountryFilter(label=_("Country"))
     city = filters.CharFilter(
-        lookup_expr="icontains", max_length=MAX_QUERY_LENGTH, label=_("City contains")
+        method="filter_city", max_length=MAX_QUERY_LENGTH, label=_("City contains")
     )
     parent_id = IdFilter(field_name="parent", label=_("Parent institution (id)"))
     merged_into_id = IdFilter(field_name="merged_into", label=_("Merged into (id)"))
@@ -73,6 +74,12 @@ class InstitutionFilterSet(filters.FilterSet):
 
     def filter_q(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         return queryset.search(value)
+
+    def filter_city(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        # As written in English or in another language (cooperation.translations).
+        return (
+            queryset.filter(contains_condition(Institution, "city", value)) if value else queryset
+        )
 
     def filter_has_ror_id(self, queryset: QuerySet, name: str, value: bool | None) -> QuerySet:
         if value is None:

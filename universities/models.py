@@ -12,7 +12,6 @@ from django.db.models.query import ModelIterable
 from django.db.models.signals import post_delete
 from django.dispatch import receiver
 from django.urls import reverse
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
@@ -21,22 +20,25 @@ from cooperation.choices import Language
 from cooperation.models import SourcedModel, TimeStampedModel, VersionedModel
 from cooperation.search import WordSimilar, fuzzy
 from cooperation.text import casefold, fold
+from cooperation.translations import (
+    SHOWN_LANGUAGES,
+    TRANSLATIONS_HELP,
+    TranslationsField,
+    localized,
+    shown_languages,
+)
 
 from .choices import InstitutionKind, InstitutionNameKind, InstitutionStatus
 
 # The labels an institution is shown by in each interface language, in order, before its
 # display name (English): a Kazakh reader sees the Kazakh label, else the Russian one; an
-# Azerbaijani reader the Azerbaijani label, else the English name (issue 15).
-NAME_LANGUAGES: dict[str, tuple[str, ...]] = {
-    "en": (),
-    "ru": ("ru",),
-    "kk": ("kk", "ru"),
-    "az": ("az",),
-}
+# Azerbaijani reader the Azerbaijani label, else the English name (issue 15). The order is
+# the one every translated text of the register follows (cooperation.translations).
+NAME_LANGUAGES = SHOWN_LANGUAGES
 
 
 def name_languages(language: str | None = None) -> tuple[str, ...]:
-    return NAME_LANGUAGES.get((language or get_language() or "en")[:2], ())
+    return shown_languages(language)
 
 
 ror_validator = RegexValidator(
@@ -230,6 +232,9 @@ class Institution(VersionedModel, SourcedModel):
     )
     country = CountryField(_("country"))
     city = models.CharField(_("city"), max_length=120, blank=True)
+    city_translations = TranslationsField(
+        _("city in other languages"), of="city", help_text=TRANSLATIONS_HELP
+    )
     latitude = models.DecimalField(
         _("latitude"),
         max_digits=8,
@@ -376,6 +381,10 @@ class Institution(VersionedModel, SourcedModel):
         if text != self.search_text:
             self.search_text = text
             Institution.objects.filter(pk=self.pk).update(search_text=text)
+
+    def localized_city(self, language: str | None = None) -> str:
+        """The city in the reader's language (``cooperation.translations``)."""
+        return localized(self, "city", language)
 
     def localized_name(self, language: str | None = None) -> str:
         """The name shown in ``language`` (the interface's by default): its label in the

@@ -1,5 +1,6 @@
 """API representation of institutions and their names."""
 
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from cooperation.api import ModelCleanSerializer, NestedChildSerializer
@@ -28,6 +29,13 @@ class InstitutionSerializer(VersionedSerializerMixin, ModelCleanSerializer):
     sources = serializers.PrimaryKeyRelatedField(
         many=True, required=False, queryset=Source.objects.all()
     )
+    localized_city = serializers.CharField(
+        read_only=True,
+        help_text=_(
+            "The city in the reader's language (Accept-Language), or in the one it falls "
+            "back to (Kazakh: Russian, then English)."
+        ),
+    )
     agreement_count = serializers.IntegerField(read_only=True)
     partner_count = serializers.IntegerField(read_only=True)
 
@@ -41,6 +49,8 @@ class InstitutionSerializer(VersionedSerializerMixin, ModelCleanSerializer):
             "kind",
             "country",
             "city",
+            "city_translations",
+            "localized_city",
             "latitude",
             "longitude",
             "website",

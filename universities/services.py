@@ -4,18 +4,21 @@ import csv
 import dataclasses
 from collections.abc import Iterable
 from decimal import Decimal
+from functools import cache
 from pathlib import Path
 
 from django.db import transaction
 
 from cooperation.choices import Language
 from cooperation.models import IscedField, Source
+from cooperation.translations import translation_languages
 
 from .choices import InstitutionKind, InstitutionNameKind
 from .models import Institution, InstitutionName
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 UNIVERSITIES_CSV = FIXTURES / "universities_kz_az.csv"
+CITY_NAMES_CSV = FIXTURES / "city_names.csv"
 ISCED_CSV = Path(__file__).resolve().parent.parent / "cooperation" / "fixtures" / "isced_f_2013.csv"
 
 # ROR types every one of these as "education", but SOURCES.md names them as research or
@@ -57,6 +60,23 @@ class LoadReport:
 def read_csv(path: Path) -> list[dict[str, str]]:
     with path.open(encoding="utf-8-sig", newline="") as handle:
         return list(csv.DictReader(handle, strict=True))
+
+
+@cache
+def city_names() -> dict[tuple[str, str], dict[str, str]]:
+    """(country, city in English) -> the city's names in other languages (city_names.csv)."""
+    return {
+        (row["country"], row["city"]): {
+            code: row[code].strip() for code in translation_languages() if row.get(code, "").strip()
+        }
+        for row in read_csv(CITY_NAMES_CSV)
+    }
+
+
+def city_translations(country: str, city: str, current: dict | None = None) -> dict[str, str]:
+    """The translations of ``city`` in ``country``: those of city_names.csv over
+    ``current`` (what the register has, kept for the languages the file leaves empty)."""
+    return {**(current or {}), **city_names().get((str(country), city), {})}
 
 
 def _decimal(value: str) -> Decimal | None:
@@ -113,6 +133,10 @@ def institutions_load_reference(rows: Iterable[dict[str, str]]) -> LoadReport:
         }
         lookup = {"ror_id": ror_id} if ror_id else {"country": country, "name": values["name"]}
         institution = Institution.objects.filter(**lookup).first()
+        same_city = institution is not None and institution.city == values["city"]
+        values["city_translations"] = city_translations(
+            country, values["city"], institution.city_translations if same_city else None
+        )
         created = institution is None
         if created:
             institution = Institution(**values)

@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cooperation.collation import InLanguageOrder
 from cooperation.tables import secondary
+from cooperation.translations import localized_order
 
 from .models import Institution
 
@@ -49,6 +50,14 @@ class InstitutionTable(tables.Table):
     def render_name(self, record, value):
         localized = record.localized_name()
         return localized
+
+    def order_city(self, queryset, is_descending):
+        """By the city shown (``cooperation.translations``), in the reader's alphabet."""
+        order = localized_order("city")
+        return queryset.order_by(order.desc() if is_descending else order.asc(), "pk"), True
+
+    def render_city(self, record):
+        return record.localized_city()
 
     def render_country(self, record):
         return record.country.name

@@ -211,7 +211,7 @@ def tricky_agreements(db):
     almaty = InstitutionFactory(name='=SUM(1) "Almaty", \\ tab\there')
     baku = InstitutionFactory(name="Бакинский государственный университет\nфилиал", country="AZ")
     rector = PersonFactory(name="Рашад «Мамедов» \u0007")
-    event = EventFactory(title="+Forum, 2025")
+    event = EventFactory(title="+Forum, 2025", title_translations={"ru": "Форум, 2025"})
     framework = AgreementFactory(title="Framework", is_public=False, status="in_effect")
     first = AgreementFactory(
         title='-Memorandum "A"',
@@ -221,6 +221,7 @@ def tricky_agreements(db):
         description="line one\r\nline two",
         is_public=True,
         document="agreements/a.pdf",
+        title_translations={"ru": 'Меморандум "А"\tи\\', "kk": "=Меморандум, 2025"},
     )
     PartyFactory(
         agreement=first, institution=almaty, signatory=rector, signed_on=datetime.date(2025, 4, 6)
@@ -265,11 +266,12 @@ def tricky_agreements(db):
 
 
 @postgresql_only
-@pytest.mark.parametrize("reader", ["anonymous", "superuser"])
+@pytest.mark.parametrize(("reader", "language"), [("anonymous", "en"), ("superuser", "kk")])
 def test_agreements_csv_by_postgresql_equals_the_serializer_path(
-    tricky_agreements, monkeypatch, django_user_model, reader
+    tricky_agreements, monkeypatch, django_user_model, reader, language
 ):
-    client = APIClient()
+    # In Kazakh the shown titles are the Kazakh ones, else the Russian (the event's).
+    client = APIClient(HTTP_ACCEPT_LANGUAGE=language)
     if reader == "superuser":
         client.force_authenticate(django_user_model.objects.create_superuser("root"))
     by_sql, by_python = both_ways(
@@ -282,6 +284,8 @@ def test_agreements_csv_by_postgresql_equals_the_serializer_path(
     assert "/agreements/" in text and "/document/" in text  # the scan's address
     # The framework is hidden from the public: neither its row nor its id beside its child.
     assert ("Framework" in text) == (reader == "superuser")
+    assert ("Форум, 2025" in text) == (language == "kk")
+    assert ("'=Меморандум, 2025" in text) == (language == "kk")  # shown, with the guard
 
 
 @postgresql_only

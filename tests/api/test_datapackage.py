@@ -24,6 +24,7 @@ PANDAS_DTYPES = {
     "number": "Float64",
     "boolean": "boolean",
     "array": "string",
+    "object": "string",
 }
 
 
