@@ -27,3 +27,25 @@ def first_result_top(page: Page) -> float:
         "() => document.querySelector('main .list-results table tbody tr')"
         ".getBoundingClientRect().top + window.scrollY"
     )
+
+
+def tables_cut(page: Page) -> list[str]:
+    """The visible tables wider than the box that holds them (cut, or scrolled sideways),
+    described by their headings. Tables kept for screen readers only are not drawn."""
+    return page.evaluate(
+        """() => [...document.querySelectorAll("table")].flatMap((table) => {
+            const box = table.getBoundingClientRect();
+            if (!table.offsetParent || box.width <= 1) return [];
+            let holder = table.parentElement;
+            while (holder && holder !== document.body
+                   && getComputedStyle(holder).overflowX === "visible") {
+                holder = holder.parentElement;
+            }
+            const width = holder && holder !== document.body
+                ? holder.clientWidth : document.documentElement.clientWidth;
+            if (width <= 1 || box.width <= width + 1) return [];
+            const heads = [...table.querySelectorAll("thead th")]
+                .map((th) => th.textContent.trim().replace(/\\s+/g, " ")).join(" | ");
+            return [`${Math.round(box.width)} px in ${width} px: ${heads}`];
+        })"""
+    )
