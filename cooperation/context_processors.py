@@ -1,3 +1,5 @@
+import contextlib
+
 from django.conf import settings
 from django.http import HttpRequest
 from django.urls import NoReverseMatch, reverse
@@ -45,10 +47,8 @@ def current_menu_item(path: str, sections: dict[str, list[str]]) -> str | None:
 def _reversed(url_names) -> list[str]:
     urls = []
     for url_name in url_names:
-        try:
+        with contextlib.suppress(NoReverseMatch):
             urls.append(reverse(url_name))
-        except NoReverseMatch:
-            pass
     return urls
 
 
