@@ -121,4 +121,3 @@ class MobilityFigureTable(tables.Table):
             record.source.title,
             Truncator(record.source.title).chars(48),
         )
-

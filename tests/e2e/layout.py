@@ -7,6 +7,8 @@ from playwright.sync_api import Page
 
 # tests/e2e/overlaps.js: pairs of visible texts or controls drawn over one another.
 OVERLAPS = Path(__file__).with_name("overlaps.js")
+# tests/e2e/tables_cut.js: tables wider than their box.
+TABLES_CUT = Path(__file__).with_name("tables_cut.js")
 
 
 def overlaps(page: Page, selector: str = "main, .site-header", tolerance: int = 2) -> list[str]:
@@ -31,21 +33,5 @@ def first_result_top(page: Page) -> float:
 
 def tables_cut(page: Page) -> list[str]:
     """The visible tables wider than the box that holds them (cut, or scrolled sideways),
-    described by their headings. Tables kept for screen readers only are not drawn."""
-    return page.evaluate(
-        """() => [...document.querySelectorAll("table")].flatMap((table) => {
-            const box = table.getBoundingClientRect();
-            if (!table.offsetParent || box.width <= 1) return [];
-            let holder = table.parentElement;
-            while (holder && holder !== document.body
-                   && getComputedStyle(holder).overflowX === "visible") {
-                holder = holder.parentElement;
-            }
-            const width = holder && holder !== document.body
-                ? holder.clientWidth : document.documentElement.clientWidth;
-            if (width <= 1 || box.width <= width + 1) return [];
-            const heads = [...table.querySelectorAll("thead th")]
-                .map((th) => th.textContent.trim().replace(/\\s+/g, " ")).join(" | ");
-            return [`${Math.round(box.width)} px in ${width} px: ${heads}`];
-        })"""
-    )
+    described by their headings (tests/e2e/tables_cut.js)."""
+    return page.evaluate(TABLES_CUT.read_text(encoding="utf-8"))

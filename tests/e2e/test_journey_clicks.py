@@ -50,15 +50,11 @@ def test_rector_finds_the_partners_of_an_institution_in_a_list_and_on_a_map(
     page.set_viewport_size(viewport)
     journey = Journey(page, demo_server.url + "/")
     journey.type(page.get_by_role("combobox", name="Search everything"), "Farabi")
-    journey.click(
-        page.get_by_role("option", name="Al-Farabi Kazakh National University").first
-    )
+    journey.click(page.get_by_role("option", name="Al-Farabi Kazakh National University").first)
     expect(page.get_by_role("heading", level=1)).to_have_text(
         "Al-Farabi Kazakh National University"
     )
-    partners = page.locator(
-        "section", has=page.get_by_role("heading", name="Partners", exact=True)
-    )
+    partners = page.locator("section", has=page.get_by_role("heading", name="Partners", exact=True))
     expect(
         partners.get_by_role("link", name="Azerbaijan National Academy of Sciences", exact=True)
     ).to_be_visible()
