@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: help install run test test-e2e lint format check demo serve clean bench bench-data
+.PHONY: help install run test test-e2e lint format check demo serve clean bench bench-data screenshots
 
 help:
 	@echo "make run    - install, load the demo data and serve UniBridge at http://$(HOST):$(PORT)"
@@ -48,6 +48,11 @@ lint: install
 format: install
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
+
+# docs/pages/<page>-<390|1400>.png: every public page and the main back-office pages, on a
+# throwaway demo database served on 127.0.0.1 (docs/screenshots.py; Chromium: CHROMIUM).
+screenshots: install
+	$(PY) docs/screenshots.py
 
 # Production-like serving: collected static files (whitenoise) behind gunicorn. Needs the
 # environment of README "Production": DJANGO_ENV=production, SECRET_KEY, ALLOWED_HOSTS,

@@ -354,6 +354,17 @@ class ImportExportHistoryAdmin(ImportExportMixin, HistoryAdmin):
         )
 
 
+class StatedValuesFilter(admin.AllValuesFieldListFilter):
+    """Django's filter by each value a text field holds, where the blank value reads
+    "(not stated)" instead of an empty link (a link without a name, axe-core link-name)."""
+
+    def choices(self, changelist):
+        for choice in super().choices(changelist):
+            if choice["display"] == "":
+                choice = {**choice, "display": _("(not stated)")}
+            yield choice
+
+
 class SourceResource(resources.ModelResource):
     class Meta:
         model = Source
@@ -366,7 +377,7 @@ class SourceResource(resources.ModelResource):
 class SourceAdmin(ImportExportHistoryAdmin):
     resource_classes = [SourceResource]
     list_display = ("title", "publisher", "published_on", "language", "link")
-    list_filter = ("language", "publisher", "published_precision")
+    list_filter = ("language", ("publisher", StatedValuesFilter), "published_precision")
     search_fields = ("title", "publisher", "url", "excerpt", "reference")
     date_hierarchy = "published_on"
     ordering = ("-published_on", "title")

@@ -13,8 +13,9 @@
       return number(value); } } };
     new Chart(canvas, {
       type: "bar",
+      // A bar no thicker than 56 px: one year or one country is not a slab across the chart.
       data: { labels: data.labels, datasets: [{ label: data.label, data: data.values,
-        backgroundColor: data.colour }] },
+        backgroundColor: data.colour, maxBarThickness: 56 }] },
       options: { responsive: true, maintainAspectRatio: false, animation: false,
         indexAxis: data.horizontal ? "y" : "x",
         plugins: { legend: { display: false } },

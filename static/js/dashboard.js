@@ -24,8 +24,10 @@
             borderDash: set.measure === "flow" ? [6, 4] : [] };
         })
       },
-      options: Object.assign({}, common, { scales: { y: { beginAtZero: true, ticks: ticks,
-        title: { display: true, text: data.labels.people } } },
+      // The years in the middle of their slots: a single year's points are not drawn on the
+      // chart's left edge.
+      options: Object.assign({}, common, { scales: { x: { offset: true },
+        y: { beginAtZero: true, ticks: ticks, title: { display: true, text: data.labels.people } } },
         plugins: Object.assign({}, common.plugins, { tooltip: { callbacks: {
           // The number as stated ("more than 1000") and, for a stock, its date.
           label: function (item) {
@@ -41,7 +43,7 @@
     new Chart(perYear, {
       type: "bar",
       data: { labels: data.perYear.labels, datasets: [{ label: data.labels.agreements,
-        data: data.perYear.values, backgroundColor: data.colour }] },
+        data: data.perYear.values, backgroundColor: data.colour, maxBarThickness: 56 }] },
       options: Object.assign({}, common, { scales: { y: { beginAtZero: true,
         ticks: Object.assign({ precision: 0 }, ticks) } } })
     });

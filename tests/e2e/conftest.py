@@ -97,3 +97,18 @@ def axe():
         )
 
     return check
+
+
+@pytest.fixture
+def superuser_page(page, demo_server):
+    """The browser's page, signed in through the site's own login page as a superuser."""
+    from django.contrib.auth import get_user_model
+    from playwright.sync_api import expect
+
+    get_user_model().objects.create_superuser("root", "root@example.org", "a long pass phrase")
+    page.goto(f"{demo_server.url}/accounts/login/")
+    page.fill("#id_username", "root")
+    page.fill("#id_password", "a long pass phrase")
+    page.locator("main").get_by_role("button", name="Log in").click()
+    expect(page.locator(".site-header .account")).to_contain_text("root")
+    return page

@@ -7,6 +7,8 @@ from playwright.sync_api import Page
 
 # tests/e2e/overlaps.js: pairs of visible texts or controls drawn over one another.
 OVERLAPS = Path(__file__).with_name("overlaps.js")
+# tests/e2e/tables_cut.js: tables wider than their box.
+TABLES_CUT = Path(__file__).with_name("tables_cut.js")
 
 
 def overlaps(page: Page, selector: str = "main, .site-header", tolerance: int = 2) -> list[str]:
@@ -27,3 +29,9 @@ def first_result_top(page: Page) -> float:
         "() => document.querySelector('main .list-results table tbody tr')"
         ".getBoundingClientRect().top + window.scrollY"
     )
+
+
+def tables_cut(page: Page) -> list[str]:
+    """The visible tables wider than the box that holds them (cut, or scrolled sideways),
+    described by their headings (tests/e2e/tables_cut.js)."""
+    return page.evaluate(TABLES_CUT.read_text(encoding="utf-8"))

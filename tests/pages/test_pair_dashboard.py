@@ -132,6 +132,24 @@ def test_the_lists_the_dashboard_links_to_hold_the_same_rows(register, client):
     assert {row["title"] for row in api} == titles(events)
 
 
+def test_a_pair_without_upcoming_events_is_told_why_and_led_to_its_past_ones(register, client):
+    # KZ-AZ's events are all held: nothing is invented for "Upcoming events".
+    dashboard = client.get(reverse("dashboard") + "?pair=KZ-AZ")
+    assert dashboard.context["upcoming_events"] == []
+    page = dashboard.content.decode()
+    assert (
+        "No upcoming event between Kazakhstan and Azerbaijan is recorded: the register lists "
+        "the events its sources report, and none of them lies ahead."
+    ) in page
+    past_url = reverse("events:event_list") + "?country_pair=KZ,AZ&status=held"
+    assert f'<a href="{past_url.replace("&", "&amp;")}">Past events of the pair</a>' in page
+    past = client.get(past_url).context["table"].data.data
+    assert titles(past) == titles(dashboard.context["recent_events"])
+    # A pair with an upcoming event lists it instead.
+    kz_pl = client.get(reverse("dashboard") + "?pair=KZ-PL").content.decode()
+    assert "Past events of the pair" not in kz_pl
+
+
 def test_a_direction_has_one_colour_on_the_dashboard_and_in_the_explorer(client):
     MobilityFigureFactory(origin_country="KZ", destination_country="AZ", year=2024, value=10)
     MobilityFigureFactory(origin_country="AZ", destination_country="KZ", year=2024, value=20)
