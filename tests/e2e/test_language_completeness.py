@@ -1,0 +1,178 @@
+"""No English left on a page in another language (issue 15).
+
+Each public page of the three journeys (the rector's: dashboard, directory, a profile, the
+register, an agreement, events, an event; the analyst's: the mobility explorer, the
+scholarships, the stated figures; anyone's: search and the login page) is read in Russian,
+Kazakh and Azerbaijani, and its visible text (what ``innerText`` gives, the title and the
+title, aria-label, placeholder and alt attributes) is checked:
+
+- against the language's catalogue: no msgid that the catalogue translates may be left on
+  the page in English. Only catalogue msgids are looked for, so the register's content
+  (institutions' names, titles without a translation, people, codes, addresses), which
+  the catalogue does not hold, never counts;
+- for numbers and dates: no "1,000" (the English thousands separator) and no English date
+  ("Apr. 6, 2026", "April 6", "6 April") nor an ISO one; the locale writes 06.04.2026.
+"""
+
+import re
+from functools import cache
+from pathlib import Path
+
+import polib
+import pytest
+from django.conf import settings
+from django.urls import reverse
+from playwright.sync_api import Page
+
+from agreements.models import Agreement
+from events.models import Event
+from universities.models import Institution
+
+LOCALE = Path(settings.BASE_DIR) / "locale"
+
+# Catalogue entries that the page may show in English, each with the reason.
+ALLOWED = {
+    # Language names are written in their own language in the language switcher (a reader
+    # who cannot read Russian must still find "English"), as Django's set_language does.
+    "English",
+}
+
+# What a reader reads: the page's title; each visible text node (and each choice of a list
+# box, shown when it opens), whitespace collapsed; the title, aria-label, placeholder and
+# alt attributes. One string each, as the page's pieces, and the whole visible text.
+PIECES = """() => {
+    const pieces = document.title.split(" · ");
+    const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+        const parent = node.parentElement;
+        if (!parent || parent.closest("script, style, noscript, template")) continue;
+        if (!parent.closest("option") && !parent.checkVisibility()) continue;
+        const text = node.textContent.replace(/\\s+/g, " ").trim();
+        if (text) pieces.push(text);
+    }
+    for (const el of document.querySelectorAll("[title], [aria-label], [placeholder], [alt]")) {
+        for (const name of ["title", "aria-label", "placeholder", "alt"]) {
+            const value = el.getAttribute(name);
+            if (value && value.trim()) pieces.push(value.replace(/\\s+/g, " ").trim());
+        }
+    }
+    return {pieces, text: document.title + "\\n" + document.body.innerText};
+}"""
+
+PLACEHOLDER = re.compile(r"%\([^)]*\)[sdif]|%[sdif]|\{[^}]*\}")
+TAG = re.compile(r"<[^>]+>")
+LETTERS = re.compile(r"[^\W\d_]")
+
+
+def _patterns(msgid: str) -> list[re.Pattern]:
+    """The msgid as a whole piece of the page: any text the placeholders stand for, any
+    run of spaces as any spaces, any digits and punctuation around it ("Signed:",
+    "Signed 06.04.2026"); a msgid with tags in it as each of its texts between tags. None
+    for a text too short to tell English apart ("ID", "CSV", a lone placeholder)."""
+    patterns = []
+    for text in TAG.split(msgid.replace("&nbsp;", " ")):
+        pieces = [piece.strip() for piece in PLACEHOLDER.split(text)]
+        literal = " ".join(piece for piece in pieces if piece)
+        if not literal or literal in ALLOWED:
+            continue
+        if len(literal.split()) < 2 and len(LETTERS.findall(literal)) < 4:
+            continue
+        if not pieces[0] and not pieces[-1] and len(literal.split()) < 2:
+            # "%(kind)s between %(parties)s": one English word anywhere in a text, which
+            # the register's English titles and quotes are full of.
+            continue
+        body = r".{1,80}?".join(
+            r"\s+".join(re.escape(word) for word in piece.split()) for piece in pieces if piece
+        )
+        around = r"[\W\d_]*"
+        if not pieces[0]:
+            body = r"(?:.*\W)?" + body  # a placeholder first: any words before it
+        if not pieces[-1]:
+            body += r"(?:\W.*)?"
+        patterns.append(re.compile(rf"{around}{body}{around}"))
+    return patterns
+
+
+@cache
+def catalogue_patterns(lang: str) -> list[tuple[str, re.Pattern]]:
+    """Every msgid (and plural msgid) that the catalogue of ``lang`` translates to
+    something else, as patterns of a whole piece of the page."""
+    patterns = []
+    for entry in polib.pofile(str(LOCALE / lang / "LC_MESSAGES" / "django.po")):
+        if entry.obsolete:
+            continue
+        if entry.msgid_plural:
+            pairs = [
+                (entry.msgid, entry.msgstr_plural.get(0, "")),
+                (entry.msgid_plural, entry.msgstr_plural.get(1, "")),
+            ]
+        else:
+            pairs = [(entry.msgid, entry.msgstr)]
+        for msgid, msgstr in pairs:
+            if msgstr and msgstr != msgid:
+                patterns += [(msgid, pattern) for pattern in _patterns(msgid)]
+    return patterns
+
+
+MONTHS = (
+    r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?"
+    r"|Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)"
+)
+NUMBERS_AND_DATES = {
+    "an English thousands separator": re.compile(r"(?<![\w.,])\d{1,3}(?:,\d{3})+(?![\w,])"),
+    "an English date": re.compile(
+        rf"(?<!\w){MONTHS}\.?\s+\d{{1,2}}(?!\w)|(?<!\w)\d{{1,2}}\s+{MONTHS}(?!\w)"
+    ),
+    "an ISO date": re.compile(r"(?<![\w-])\d{4}-\d{2}-\d{2}(?![\w-])"),
+}
+
+
+def _around(text: str, match: re.Match) -> str:
+    """The match with a little of the text around it, to find it on the page."""
+    return text[max(0, match.start() - 30) : match.end() + 30].replace("\n", " | ")
+
+
+def problems(lang: str, pieces: list[str], text: str) -> list[str]:
+    found = []
+    for msgid, pattern in catalogue_patterns(lang):
+        for piece in pieces:
+            if pattern.fullmatch(piece):
+                found.append(f"English {msgid!r}: {piece!r}")
+                break
+    for what, pattern in NUMBERS_AND_DATES.items():
+        for match in pattern.finditer(text):
+            found.append(f"{what}: {_around(text, match)!r}")
+    return found
+
+
+def journey_pages() -> list[str]:
+    institution = Institution.objects.get(ror_id="05nmhtv58")  # Atyrau, with partners
+    agreement = Agreement.objects.public().order_by("pk").first()
+    event = Event.objects.get(kind="forum")
+    return [
+        "/",
+        "/institutions/",
+        institution.get_absolute_url(),
+        "/agreements/",
+        agreement.get_absolute_url(),
+        "/events/",
+        event.get_absolute_url(),
+        "/mobility/",
+        "/mobility/scholarships/",
+        "/stated-figures/",
+        "/search/?q=university",
+        reverse("login"),
+    ]
+
+
+@pytest.mark.parametrize("lang", ["ru", "kk", "az"])
+def test_every_journey_page_is_wholly_in_the_readers_language(page: Page, demo_server, lang):
+    page.context.add_cookies([{"name": "django_language", "value": lang, "url": demo_server.url}])
+    found = []
+    for path in journey_pages():
+        response = page.goto(demo_server.url + path)
+        assert response.ok, f"{path}: {response.status}"
+        assert page.evaluate("document.documentElement.lang") == lang, path
+        read = page.evaluate(PIECES)
+        found += [f"{path}: {problem}" for problem in problems(lang, read["pieces"], read["text"])]
+    assert not found, f"{lang}: {len(found)} left in English:\n" + "\n".join(found)
