@@ -15,8 +15,8 @@ Kazakh and Azerbaijani, and what a reader reads on it is checked:
   ("ADA University", "... signed 40 new agreements"). The limit: an English word of the
   interface run into data in one text node ("Signed by X") is not seen;
 - for numbers and dates, in the whole visible text: no "1,000" (the English thousands
-  separator), no English date ("Apr. 6, 2026", "April 6", "6 April") and no ISO one
-  (2026-04-06); the locale writes 06.04.2026.
+  separator), no English date ("Apr. 6, 2026", "April 6, 2026", "6 April 2026", "April
+  2026") and no ISO one (2026-04-06); the locale writes 06.04.2026.
 """
 
 import re
@@ -31,6 +31,7 @@ from playwright.sync_api import Page
 
 from agreements.models import Agreement
 from events.models import Event
+from mobility.models import ScholarshipProgramme
 from universities.models import Institution
 
 LOCALE = Path(settings.BASE_DIR) / "locale"
@@ -125,8 +126,13 @@ MONTHS = (
 )
 NUMBERS_AND_DATES = {
     "an English thousands separator": re.compile(r"(?<![\w.,])\d{1,3}(?:,\d{3})+(?![\w,])"),
+    # "Apr. 6, 2026", "April 6, 2026", "6 April 2026", "April 2026": Django's English
+    # formats. Every date the interface writes has its year; a day and month alone ("6
+    # April") is a quote or a note from the register ("The article gives 6 April without a
+    # year"), in the language it was written in. "May 2026" is Azerbaijani as well.
     "an English date": re.compile(
-        rf"(?<!\w){MONTHS}\.?\s+\d{{1,2}}(?!\w)|(?<!\w)\d{{1,2}}\s+{MONTHS}(?!\w)"
+        rf"(?<!\w)(?:{MONTHS}\.?\s+\d{{1,2}},?\s+|\d{{1,2}}\s+{MONTHS}\.?,?\s+"
+        rf"|{MONTHS.replace('|May', '')}\.?\s+)\d{{4}}(?!\w)"
     ),
     "an ISO date": re.compile(r"(?<![\w-])\d{4}-\d{2}-\d{2}(?![\w-])"),
 }
@@ -154,16 +160,24 @@ def journey_pages() -> list[str]:
     institution = Institution.objects.get(ror_id="05nmhtv58")  # Atyrau, with partners
     agreement = Agreement.objects.public().order_by("pk").first()
     event = Event.objects.get(kind="forum")
+    programme = ScholarshipProgramme.objects.order_by("pk").first()
+    source = event.sources.order_by("pk").first()  # the article it was read from
     return [
         "/",
         "/institutions/",
+        "/institutions/map/",
         institution.get_absolute_url(),
         "/agreements/",
+        # Filtered: the chips say what is picked, a date among them.
+        "/agreements/?status=signed&signed_after=2010-01-01",
         agreement.get_absolute_url(),
         "/events/",
         event.get_absolute_url(),
+        source.get_absolute_url(),
         "/mobility/",
+        "/mobility/?origin=AZ&destination=KZ&as_of_after=2020-01-01",
         "/mobility/scholarships/",
+        programme.get_absolute_url(),
         "/stated-figures/",
         "/search/?q=university",
         reverse("login"),
@@ -188,12 +202,14 @@ def test_the_check_tells_the_interface_from_the_register():
     found = problems(
         "ru",
         ["Year", "Signed:", "ADA University", "Год", "Memorandum between A and B"],
-        "Подписано 06.04.2026, 1 000 человек; 1,000 people on Apr. 6, 2026; 2026-04-06",
+        "Подписано 06.04.2026, 1 000 человек; 1,000 people on Apr. 6, 2026; 2026-04-06;"
+        " May 2026; 6 April without a year; from April 2026",
     )
     # Kind and what was found, without the text around it.
     assert sorted(problem.split(":")[0] for problem in found) == [
         "English 'Signed'",
         "English 'Year'",
+        "an English date",
         "an English date",
         "an English thousands separator",
         "an ISO date",
