@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from django import forms
 from django.http import QueryDict
+from django.utils.formats import date_format
 from django.utils.text import Truncator
 
 from .filtersets import CountryPairField
@@ -52,6 +53,14 @@ def _value_label(field: forms.Field, labels: dict[str, str], raw: str) -> str:
         return " – ".join(labels.get(code, code) for code in codes)
     if isinstance(field, forms.MultipleChoiceField):
         return labels.get(raw.strip().upper(), labels.get(raw, raw))
+    if isinstance(field, forms.DateField):
+        # As the reader's language writes a date (06.04.2026), whichever form was typed
+        # (2026-04-06 from a link, 6.4.2026); a date the field refuses, as typed.
+        try:
+            day = field.clean(raw)
+        except forms.ValidationError:
+            return raw
+        return date_format(day, "SHORT_DATE_FORMAT") if day else raw
     return labels.get(raw, raw)
 
 

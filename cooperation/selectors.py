@@ -19,6 +19,7 @@ from django.db.models import (
     QuerySet,
     Sum,
 )
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from agreements.visibility import agreement_visibility
@@ -178,12 +179,7 @@ def mobility_series(country_a: str, country_b: str) -> dict:
                     "measure": measure,
                     "data": [series[year]["value"] if year in series else None for year in years],
                     "text": [series[year]["text"] if year in series else None for year in years],
-                    "as_of": [
-                        series[year]["as_of"].isoformat()
-                        if year in series and series[year]["as_of"]
-                        else None
-                        for year in years
-                    ],
+                    "as_of": [series[year]["as_of"] if year in series else None for year in years],
                 }
             )
     # The same numbers as a table (the chart's text for screen readers and print): a row a
@@ -192,6 +188,14 @@ def mobility_series(country_a: str, country_b: str) -> dict:
         (year, [(dataset["text"][i], dataset["as_of"][i]) for dataset in datasets])
         for i, year in enumerate(years)
     ]
+    # The chart's data (JSON) carries the dates as ISO 8601, for the program, and as the
+    # reader's language writes them (06.04.2026), for the reader.
+    for dataset in datasets:
+        dates = dataset["as_of"]
+        dataset["as_of"] = [day.isoformat() if day else None for day in dates]
+        dataset["as_of_shown"] = [
+            date_format(day, "SHORT_DATE_FORMAT") if day else None for day in dates
+        ]
     return {"labels": years, "datasets": datasets, "table": table}
 
 

@@ -33,7 +33,7 @@
           label: function (item) {
             var set = data.mobility.datasets[item.datasetIndex];
             var text = (set.text && set.text[item.dataIndex]) || number(item.parsed.y);
-            var asOf = set.as_of && set.as_of[item.dataIndex];
+            var asOf = set.as_of_shown && set.as_of_shown[item.dataIndex];
             return set.label + ": " + text + (asOf ? " (" + asOf + ")" : "");
           } } } }) })
     });

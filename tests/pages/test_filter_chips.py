@@ -97,3 +97,18 @@ def test_chips_cost_no_query(client, settings):
         counts.append(len(queries))
         assert len(chips(response.content.decode())) == chip_count
     assert counts[0] == counts[1]
+
+
+def test_a_date_chip_reads_as_the_readers_language_writes_dates(client):
+    """A date from a link (ISO 8601) or typed in the local form is shown as the reader's
+    language writes it; one the filter refuses, as typed (issue 15)."""
+    client.cookies["django_language"] = "ru"
+    html = client.get("/agreements/", {"signed_after": "2010-01-31"}).content.decode()
+    assert [text for text, _link in chips(html)] == ["Подписано не ранее: 31.01.2010 (убрать)"]
+    html = client.get("/agreements/", {"signed_after": "31.01.2010"}).content.decode()
+    assert [text for text, _link in chips(html)] == ["Подписано не ранее: 31.01.2010 (убрать)"]
+    html = client.get("/agreements/", {"signed_after": "2010-02-31"}).content.decode()
+    assert [text for text, _link in chips(html)] == ["Подписано не ранее: 2010-02-31 (убрать)"]
+    client.cookies["django_language"] = "en"
+    html = client.get("/agreements/", {"signed_after": "31.01.2010"}).content.decode()
+    assert [text for text, _link in chips(html)] == ["Signed on or after: 2010-01-31"]
