@@ -116,19 +116,11 @@ def main() -> None:
 def run_browser(rows: list[str], intended: list[tuple[int, int]]) -> None:
     from playwright.sync_api import sync_playwright
 
+    from tests.e2e import chromium
+
     base = f"http://127.0.0.1:{PORT}"
     with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path="/usr/bin/chromium",
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--no-first-run",
-            ],
-        )
+        browser = p.chromium.launch(executable_path=chromium.EXECUTABLE, args=chromium.ARGS)
         page = browser.new_page(viewport={"width": 1280, "height": 900})
         for _ in range(120):  # the server may still be starting
             try:

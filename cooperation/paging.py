@@ -56,6 +56,18 @@ def _queryset(rows) -> QuerySet | None:
     return data if isinstance(data, QuerySet) else None
 
 
+def _count_in_time(queryset: QuerySet) -> int | None:
+    """Every row of ``queryset`` counted within UNIBRIDGE_COUNT_SECONDS, else None."""
+    if not settings.UNIBRIDGE_COUNT_SECONDS:
+        return None
+    timeout = f"{max(1, round(settings.UNIBRIDGE_COUNT_SECONDS * 1000))}ms"
+    try:
+        with local_settings(queryset.db, statement_timeout=timeout):
+            return queryset.count()
+    except StatementCancelled:
+        return None
+
+
 class CountingPaginator(Paginator):
     """Django's paginator, whose count never holds a reader for long. The rows are counted
     up to ``UNIBRIDGE_COUNT_BOUND`` + 1 first (a ``LIMIT``: milliseconds, and the only
@@ -71,7 +83,8 @@ class CountingPaginator(Paginator):
 
     @property
     def count_is_exact(self) -> bool:
-        return self.count is not None and self._exact  # counts first
+        self.count  # noqa: B018 (counting decides it)
+        return self._exact
 
     @cached_property
     def count(self) -> int:
@@ -80,15 +93,11 @@ class CountingPaginator(Paginator):
             return len(self.object_list)
         bound = settings.UNIBRIDGE_COUNT_BOUND
         count = queryset.order_by()[: bound + 1].count()
-        if count > bound and settings.UNIBRIDGE_COUNT_SECONDS:
-            timeout = f"{max(1, round(settings.UNIBRIDGE_COUNT_SECONDS * 1000))}ms"
-            try:
-                with local_settings(queryset.db, statement_timeout=timeout):
-                    count = queryset.count()
-            except StatementCancelled:
-                self._exact = False
-        elif count > bound:
-            self._exact = False
+        if count > bound:
+            exact = _count_in_time(queryset)
+            self._exact = exact is not None
+            if self._exact:
+                count = exact
         table_data = getattr(self.object_list, "data", None)
         if getattr(table_data, "data", None) is queryset:
             table_data._length = count  # django-tables2 would count the rows again for len()

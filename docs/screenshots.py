@@ -17,7 +17,6 @@ import argparse
 import io
 import os
 import secrets
-import shutil
 import socket
 import subprocess
 import sys
@@ -31,14 +30,6 @@ OUT = ROOT / "docs" / "pages"
 WIDTHS = (390, 1400)
 OVERLAPS_JS = ROOT / "tests" / "e2e" / "overlaps.js"
 TABLES_CUT_JS = ROOT / "tests" / "e2e" / "tables_cut.js"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 
 
 def free_port() -> int:
@@ -134,9 +125,12 @@ def shoot(base: str, pages: dict[str, str], password: str) -> list[str]:
     from playwright.sync_api import sync_playwright
 
     problems = []
-    executable = os.environ.get("CHROMIUM") or shutil.which("chromium")
+    from tests.e2e import chromium
+
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        browser = playwright.chromium.launch(
+            executable_path=chromium.EXECUTABLE, args=chromium.ARGS
+        )
         for width in WIDTHS:
             context = browser.new_context(viewport={"width": width, "height": 900}, locale="en")
             page = context.new_page()

@@ -2,17 +2,18 @@
 
 import io
 import os
-import shutil
 from pathlib import Path
 
 import pytest
 from django.core.management import call_command
 
+from . import chromium
+from .sessions import sign_in_as_superuser
+
 # Playwright's sync API runs an event loop in this thread; Django's async-safety check
 # would refuse the test's own database access. Only this folder needs it.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 DOCS = Path(__file__).resolve().parents[2] / "docs"
 
 
@@ -26,16 +27,8 @@ def pytest_collection_modifyitems(items):
 def browser_type_launch_args(browser_type_launch_args):
     return {
         **browser_type_launch_args,
-        "executable_path": CHROMIUM,
-        "args": [
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--no-first-run",
-            "--disable-quic",
-        ],
+        "executable_path": chromium.EXECUTABLE,
+        "args": [*chromium.ARGS, "--disable-quic"],
     }
 
 
@@ -102,13 +95,4 @@ def axe():
 @pytest.fixture
 def superuser_page(page, demo_server):
     """The browser's page, signed in through the site's own login page as a superuser."""
-    from django.contrib.auth import get_user_model
-    from playwright.sync_api import expect
-
-    get_user_model().objects.create_superuser("root", "root@example.org", "a long pass phrase")
-    page.goto(f"{demo_server.url}/accounts/login/")
-    page.fill("#id_username", "root")
-    page.fill("#id_password", "a long pass phrase")
-    page.locator("main").get_by_role("button", name="Log in").click()
-    expect(page.locator(".site-header .account")).to_contain_text("root")
-    return page
+    return sign_in_as_superuser(page, demo_server.url)

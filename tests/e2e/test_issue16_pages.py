@@ -2,10 +2,11 @@
 dashboard lists its own events, agreements are told apart, the back office's dates."""
 
 import pytest
-from django.contrib.auth import get_user_model
 from playwright.sync_api import Browser, Page, expect
 
 from events.models import Event
+
+from .sessions import sign_in_as_superuser
 
 PUBLIC = [
     ("dashboard", "/"),
@@ -18,15 +19,6 @@ PUBLIC = [
 ]
 
 
-def log_in(page: Page, base: str) -> None:
-    get_user_model().objects.create_superuser("boss", "boss@example.org", "a long pass phrase")
-    page.goto(f"{base}/accounts/login/")
-    page.fill("#id_username", "boss")
-    page.fill("#id_password", "a long pass phrase")
-    page.locator("main").get_by_role("button", name="Log in").click()
-    expect(page.locator(".site-header .account")).to_contain_text("boss")
-
-
 @pytest.mark.parametrize("width", [1400, 390])
 def test_changed_pages_pass_axe(page: Page, demo_server, axe, screenshot, width):
     page.set_viewport_size({"width": width, "height": 900})
@@ -36,7 +28,7 @@ def test_changed_pages_pass_axe(page: Page, demo_server, axe, screenshot, width)
         axe(page)
         if name in ("dashboard", "dashboard-kz-pl", "event"):
             screenshot(page, f"ux-{name}-{width}")
-    log_in(page, demo_server.url)
+    sign_in_as_superuser(page, demo_server.url, "boss")
     for name, path in [
         ("signing-session", "/agreements/session/"),
         ("admin-agreements", "/admin/agreements/agreement/"),
@@ -62,7 +54,7 @@ def test_admin_date_fields_have_no_time_zone_note_and_take_day_month_year(
     # A browser far from the server's time zone (TIME_ZONE is Asia/Almaty).
     context = browser.new_context(timezone_id="America/New_York", locale="en")
     page = context.new_page()
-    log_in(page, demo_server.url)
+    sign_in_as_superuser(page, demo_server.url, "boss")
     page.goto(f"{demo_server.url}/admin/events/event/add/")
     expect(
         page.locator("#id_start_date + .datetimeshortcuts, .datetimeshortcuts").first
