@@ -56,8 +56,14 @@ def pick(page: Page, label: str, choice: str) -> None:
     """Pick a choice in a filter's searchable picker by typing the start of its name."""
     page.get_by_role("combobox", name=label, exact=True).click()
     page.keyboard.type(choice[:5])
+    # Enter once the picker has narrowed its list to the choice (pressed earlier, it took
+    # the first of the unfiltered list), and Escape until the list has closed: an open
+    # list lies over the next filter.
+    narrowed = re.compile(rf"^\s*{re.escape(choice)}\s*$", re.IGNORECASE)
+    expect(page.locator(".ts-dropdown .option.active")).to_have_text(narrowed)
     page.keyboard.press("Enter")
     page.keyboard.press("Escape")
+    expect(page.locator(".ts-wrapper.dropdown-active")).to_have_count(0)
 
 
 def test_analyst_filters_mobility_sees_the_chart_and_reads_back_the_csv(
