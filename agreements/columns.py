@@ -5,7 +5,16 @@ the API's JSON keys (a test holds them equal)."""
 from django.utils.translation import gettext_lazy as _
 
 from cooperation.choices import DatePrecision
-from cooperation.csv_sql import Correlated, CsvColumn, json_array, json_object
+from cooperation.csv_sql import (
+    Correlated,
+    CsvColumn,
+    json_array,
+    json_object,
+    related_ids,
+)
+from cooperation.csv_sql import column as _column
+from cooperation.csv_sql import m2m as _m2m
+from cooperation.csv_sql import table as _table
 from cooperation.exports import (
     ARRAY,
     BOOLEAN,
@@ -23,20 +32,6 @@ from .choices import AgreementKind, AgreementLevel, AgreementStatus, Cooperation
 from .models import Agreement, CooperationCondition, Party
 
 C = ExportColumn
-
-
-def _table(model) -> str:
-    return model._meta.db_table
-
-
-def _column(model, name: str) -> str:
-    return model._meta.get_field(name).column
-
-
-def _m2m(model, name: str) -> tuple[str, str, str]:
-    """The through table of ``model.name`` and its two columns (this side, the other)."""
-    field = model._meta.get_field(name)
-    return field.m2m_db_table(), field.m2m_column_name(), field.m2m_reverse_name()
 
 
 def _codes_of(model, name: str, code: str, owner: str) -> str:
@@ -108,15 +103,6 @@ _CONDITIONS = json_array(
     "c.id",
 )
 _AREAS = _codes_of(Agreement, "areas", "code", "{outer}.id")
-_SOURCES = json_array(
-    f"m.{_m2m(Agreement, 'sources')[2]}::text",
-    f"{_m2m(Agreement, 'sources')[0]} m"
-    f" JOIN {_table(Agreement.sources.field.related_model)} s"
-    f" ON s.id = m.{_m2m(Agreement, 'sources')[2]}"
-    f" WHERE m.{_m2m(Agreement, 'sources')[1]} = {{outer}}.id",
-    # Source's order (newest first, then by title; id for ties).
-    "s.published_on DESC, s.title, s.id",
-)
 
 AGREEMENTS = ColumnSet(
     "agreements",
@@ -198,7 +184,7 @@ AGREEMENTS = ColumnSet(
           _("true: shown to everyone once signed."),
           sql=CsvColumn("is_public", "bool"), nullable=False),
         C("sources", _("sources"), ARRAY, _("Ids of the sources that state it, a JSON array."),
-          sql=CsvColumn(Correlated(_SOURCES), guard=False)),
+          sql=CsvColumn(related_ids(Agreement, "sources"), guard=False)),
         C("version", _("version"), INTEGER,
           _("The row's version: send it back with a change (optimistic locking)."),
           nullable=False,

@@ -349,3 +349,51 @@ class Correlated(Expression):
     def as_sql(self, compiler, connection):
         outer = compiler.quote_name_unless_alias(compiler.query.get_initial_alias())
         return f"({self.template.replace('{outer}', outer)})", []
+
+
+# Names for the SQL of list-valued cells, from the models (never typed twice).
+
+
+def table(model) -> str:
+    """``model``'s table."""
+    return model._meta.db_table
+
+
+def column(model, name: str) -> str:
+    """The column of ``model``'s field ``name``."""
+    return model._meta.get_field(name).column
+
+
+def m2m(model, name: str) -> tuple[str, str, str]:
+    """The through table of ``model.name`` and its two columns (this side, the other)."""
+    field = model._meta.get_field(name)
+    return field.m2m_db_table(), field.m2m_column_name(), field.m2m_reverse_name()
+
+
+def ordering(model, alias: str) -> str:
+    """SQL for ``model``'s ``Meta.ordering`` over the table aliased ``alias``, then the id
+    (for ties): the order in which Django reads its rows (a prefetch, a related list).
+    Fields of the model itself only; a descending one as PostgreSQL sorts it (NULLs first,
+    as Django leaves them)."""
+    terms = []
+    for term in model._meta.ordering:
+        if not isinstance(term, str) or "__" in term:
+            raise ValueError(f"{model.__name__}: ordering {term!r} is not a field of its own")
+        name = term.lstrip("-")
+        terms.append(f"{alias}.{column(model, name)}{' DESC' if term.startswith('-') else ''}")
+    return ", ".join([*terms, f"{alias}.{model._meta.pk.column}"])
+
+
+def related_ids(model, name: str) -> Correlated:
+    """The JSON array of the ids of the outer row's ``model.name`` (a many-to-many field:
+    sources, organisers), as a PrimaryKeyRelatedField writes them: in the related model's
+    order."""
+    through, own, other = m2m(model, name)
+    target = model._meta.get_field(name).related_model
+    return Correlated(
+        json_array(
+            f"m.{other}::text",
+            f"{through} m JOIN {table(target)} t ON t.id = m.{other} WHERE m.{own} = {{outer}}.id",
+            ordering(target, "t"),
+        )
+    )

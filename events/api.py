@@ -4,6 +4,7 @@ from django.db.models import Prefetch
 
 from cooperation.api import ModelViewSet
 
+from .columns import EVENTS
 from .filtersets import EventFilterSet, PersonFilterSet
 from .models import Event, Participation, Person
 from .serializers import EventSerializer, PersonSerializer
@@ -36,6 +37,7 @@ class EventViewSet(ModelViewSet):
     )
     serializer_class = EventSerializer
     filterset_class = EventFilterSet
+    export_columnset = EVENTS  # events.columns
     ordering_fields = (
         "id",
         "title",

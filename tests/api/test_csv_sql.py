@@ -317,3 +317,162 @@ def test_agreements_csv_cells_hold_what_the_json_holds(tricky_agreements, django
         assert row["document"] == (item["document"] or "")
     months = [c["months_per_year"] for item in answer for c in item["conditions"]]
     assert 10.5 in months
+
+
+# --------------------------------------------------------------------------- events
+# The events' CSV: participants, organisers, sources and stated figures as JSON arrays that
+# PostgreSQL puts together (events.columns), titles and cities in the reader's language.
+
+EVENTS_API = "/api/events/"
+
+
+def test_every_event_column_is_declared_for_postgresql(rf):
+    from events.api import EventViewSet
+    from events.columns import EVENTS
+
+    view = EventViewSet(request=rf.get("/"), format_kwarg=None, action="list")
+    assert [column.name for column in view.get_export_columns()] == EVENTS.keys
+    assert list(EVENTS.sql_columns()) == EVENTS.keys
+    # The JSON's keys, in the JSON's order.
+    assert check_serializer_keys(EVENTS, view.get_serializer()) == []
+    assert [k for k, f in view.get_serializer().fields.items() if not f.write_only] == EVENTS.keys
+
+
+@pytest.fixture
+def tricky_events(db):
+    from events.models import Event
+    from tests.factories import (
+        EventFactory,
+        ParticipationFactory,
+        PersonFactory,
+        StatedFigureFactory,
+    )
+
+    almaty = InstitutionFactory(name='=SUM(1) "Almaty", \\ tab\there')
+    baku = InstitutionFactory(name="Бакинский государственный университет\nфилиал", country="AZ")
+    abai = InstitutionFactory(name="Abai University")
+    forum = EventFactory(
+        title='-Forum "A", 2025',
+        title_translations={"ru": 'Форум "А"\tи\\', "kk": "=Форум, 2025"},
+        city="@Almaty",
+        city_translations={"ru": "Алматы", "kk": "Алматы, қала"},
+        host_institution=almaty,
+        description="line one\r\nline two",
+        end_date=datetime.date(2025, 4, 8),
+        date_precision="day",
+    )
+    forum.organisers.set([baku, abai, almaty])  # by name: Abai, =SUM, Бакинский
+    rector = PersonFactory(name="Рашад «Мамедов» \u0007")
+    minister = PersonFactory(name="Aliyev")
+    for person, role, institution, position, country in [
+        (rector, "speaker", baku, 'Rector, "acting"', "AZ"),
+        (minister, "speaker", None, "", ""),
+        (rector, "host", almaty, "+1 host", "KZ"),
+        (minister, "guest", abai, "Minister", "KZ"),
+    ]:
+        ParticipationFactory(
+            event=forum, person=person, role=role, institution=institution,
+            position=position, country=country,
+        )  # fmt: skip
+    forum.sources.set(
+        [
+            SourceFactory(published_on=datetime.date(2024, 1, 1), title="B"),
+            SourceFactory(published_on=datetime.date(2025, 1, 1), title="A"),
+            SourceFactory(published_on=None, title="C"),
+        ]
+    )
+    forum.stated_figures.set(
+        [
+            StatedFigureFactory(stated_on=datetime.date(2024, 1, 1)),
+            StatedFigureFactory(stated_on=datetime.date(2025, 1, 1), metric="agreements_signed"),
+        ]
+    )
+    # Nothing related, no date, no city: empty arrays and cells.
+    EventFactory(title="Planned", status="planned", start_date=None, city="", date_precision="year")
+    EventFactory(
+        title="Visit", kind="official_visit", country="AZ", city="Baku",
+        start_date=datetime.date(2024, 5, 1), date_precision="month",
+    )  # fmt: skip
+    stamps = [
+        datetime.datetime(2023, 6, 1, 10, 0, 0, tzinfo=datetime.UTC),
+        datetime.datetime(1880, 1, 2, 3, 4, 5, 123456, tzinfo=datetime.UTC),
+        datetime.datetime(2024, 12, 31, 23, 59, 59, 5, tzinfo=datetime.UTC),
+    ]
+    for event, stamp in zip(Event.objects.order_by("pk"), stamps, strict=True):
+        Event.objects.filter(pk=event.pk).update(created_at=stamp, updated_at=stamp)
+    return Event.objects.all()
+
+
+@postgresql_only
+@pytest.mark.parametrize(("reader", "language"), [("anonymous", "en"), ("superuser", "kk")])
+def test_events_csv_by_postgresql_equals_the_serializer_path(
+    tricky_events, monkeypatch, settings, django_user_model, reader, language
+):
+    settings.TIME_ZONE = "Asia/Almaty"
+    client = APIClient(HTTP_ACCEPT_LANGUAGE=language)
+    if reader == "superuser":
+        client.force_authenticate(django_user_model.objects.create_superuser("root"))
+    by_sql, by_python = both_ways(
+        monkeypatch, lambda: body(client.get(EVENTS_API, {"format": "csv", "ordering": "id"}))
+    )
+    assert by_sql == by_python
+    rows = list(csv.DictReader(io.StringIO(by_sql.decode("utf-8-sig"), newline="")))
+    assert len(rows) == 3
+    forum = rows[0]
+    participants = json.loads(forum["participations"])
+    # By role, then the person's name.
+    assert [(p["role"], p["person_name"]) for p in participants] == [
+        ("guest", "Aliyev"),
+        ("host", "Рашад «Мамедов» \u0007"),
+        ("speaker", "Aliyev"),
+        ("speaker", "Рашад «Мамедов» \u0007"),
+    ]
+    assert forum["localized_title"] == (
+        "'=Форум, 2025" if language == "kk" else '\'-Forum "A", 2025'
+    )
+    assert forum["localized_city"] == ("Алматы, қала" if language == "kk" else "'@Almaty")
+    assert rows[1]["participations"] == rows[1]["organisers"] == "[]"
+
+
+@postgresql_only
+@pytest.mark.parametrize("params", [{}, {"sort": "-start_date"}, {"country": "AZ"}, {"q": "forum"}])
+def test_events_page_csv_by_postgresql_equals_the_table_path(
+    client, tricky_events, monkeypatch, params
+):
+    url = reverse("events:event_list")
+    by_sql, by_python = both_ways(
+        monkeypatch, lambda: body(client.get(url, {**params, "_export": "csv"}))
+    )
+    assert by_sql == by_python
+    assert by_sql.startswith("\ufeffid,title,title_translations".encode())
+
+
+@postgresql_only
+def test_events_csv_by_postgresql_is_one_query_whatever_the_rows(
+    tricky_events, django_assert_max_num_queries
+):
+    from tests.factories import EventFactory, ParticipationFactory
+
+    for _ in range(20):
+        ParticipationFactory(event=EventFactory())
+    client = APIClient()
+    # The COPY and the settings of its transaction (jit, DateStyle, time zone).
+    with django_assert_max_num_queries(6):
+        text = body(client.get(EVENTS_API, {"format": "csv"}))
+    assert len(list(csv.reader(io.StringIO(text.decode("utf-8-sig"), newline="")))) == 1 + 23
+
+
+def test_events_csv_cells_hold_what_the_json_holds(tricky_events, django_assert_max_num_queries):
+    # Whichever path writes it, each list-valued cell is the JSON answer's value; the
+    # serializer's path reads its relations in batches (not a query per row).
+    client = APIClient()
+    answer = client.get(EVENTS_API, {"ordering": "id", "page_size": 100}).json()["results"]
+    with django_assert_max_num_queries(12):
+        text = body(client.get(EVENTS_API, {"format": "csv", "ordering": "id"}))
+    rows = list(csv.DictReader(io.StringIO(text.decode("utf-8-sig"), newline="")))
+    assert [int(row["id"]) for row in rows] == [item["id"] for item in answer]
+    for row, item in zip(rows, answer, strict=True):
+        for key in ("organisers", "participations", "sources", "stated_figures"):
+            assert json.loads(row[key]) == item[key], key
+        for key in ("title_translations", "city_translations"):
+            assert json.loads(row[key]) == item[key], key
