@@ -4,6 +4,8 @@ copy_expert into a writer that only counts bytes, in this process.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/unibridge_bench \\
         .venv/bin/python bench/copy_baseline.py agreements [--repeat 2]
+
+Lists: agreements, mobility-figures, events, institutions (an anonymous reader's export).
 """
 
 from __future__ import annotations
@@ -37,13 +39,22 @@ def main() -> None:
     from cooperation import csv_sql
 
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("list", choices=["agreements", "mobility-figures"])
+    parser.add_argument(
+        "list", choices=["agreements", "mobility-figures", "events", "institutions"]
+    )
     parser.add_argument("--repeat", type=int, default=2)
     args = parser.parse_args()
-    if args.list == "agreements":
-        from agreements.api import AgreementViewSet as ViewSet
-    else:
-        from mobility.api import MobilityFigureViewSet as ViewSet
+    from agreements.api import AgreementViewSet
+    from events.api import EventViewSet
+    from mobility.api import MobilityFigureViewSet
+    from universities.api import InstitutionViewSet
+
+    ViewSet = {  # noqa: N806
+        "agreements": AgreementViewSet,
+        "mobility-figures": MobilityFigureViewSet,
+        "events": EventViewSet,
+        "institutions": InstitutionViewSet,
+    }[args.list]
     from django.contrib.auth.models import AnonymousUser
     from rest_framework.test import APIRequestFactory
 

@@ -3,6 +3,7 @@
 from cooperation.api import ModelViewSet
 from cooperation.register_cache import cached_api_list
 
+from .columns import INSTITUTIONS
 from .filtersets import InstitutionFilterSet
 from .models import Institution
 from .serializers import InstitutionSerializer
@@ -20,6 +21,7 @@ class InstitutionViewSet(ModelViewSet):
     queryset = Institution.objects.prefetch_related("names", "sources")
     serializer_class = InstitutionSerializer
     filterset_class = InstitutionFilterSet
+    export_columnset = INSTITUTIONS  # universities.columns
     ordering_fields = (
         "id",
         "name",

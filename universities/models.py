@@ -6,7 +6,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import IntegrityError, connection, models, transaction
-from django.db.models import Count, F, OuterRef, Q, Subquery, Value
+from django.db.models import Count, Expression, F, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.db.models.query import ModelIterable
 from django.db.models.signals import post_delete
@@ -206,8 +206,9 @@ class ReadyCounts:
             visibility=self.visibility, generation=self.generation
         ).values_list("institution_id", "agreement_count", "partner_count")
 
-    def term(self, field: str, *, descending: bool):
-        value = Coalesce(
+    def value(self, field: str):
+        """The outer institution's count ``field`` as read from these rows (0 when none)."""
+        return Coalesce(
             Subquery(
                 InstitutionCount.objects.filter(
                     visibility=self.visibility,
@@ -217,7 +218,36 @@ class ReadyCounts:
             ),
             0,
         )
+
+    def term(self, field: str, *, descending: bool):
+        value = self.value(field)
         return value.desc() if descending else value.asc()
+
+
+class ReadCount(Expression):
+    """``agreement_count`` or ``partner_count`` of each row of a ``with_counts`` queryset in
+    SQL, for a query over every row (the CSV that PostgreSQL writes): from the
+    ``InstitutionCount`` table of the reader's class (built then if need be), else live
+    (the queryset's alias), as ``CountedInstitutionIterable`` reads them. The live counts
+    of a whole directory take 30-50 s at 25,000 institutions and 500,000 agreements."""
+
+    def __init__(self, field: str) -> None:
+        super().__init__(output_field=models.IntegerField())
+        if field not in COUNT_FIELDS:
+            raise ValueError(f"not a count: {field!r}")
+        self.count = field
+
+    def resolve_expression(self, query=None, *args, **kwargs):
+        reader = getattr(query, "institution_count_reader", None)
+        if reader is None:
+            raise ValueError("ReadCount needs a queryset of InstitutionQuerySet.with_counts")
+        table = getattr(query, "institution_count_table", None)
+        if table is None:
+            table = InstitutionCount.ready_for(reader[0])
+            if table is not None:  # for the other count of this query
+                query.institution_count_table = table
+        value = F(self.count) if table is None else table.value(self.count)
+        return value.resolve_expression(query, *args, **kwargs)
 
 
 class Institution(VersionedModel, SourcedModel):

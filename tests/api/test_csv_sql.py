@@ -476,3 +476,141 @@ def test_events_csv_cells_hold_what_the_json_holds(tricky_events, django_assert_
             assert json.loads(row[key]) == item[key], key
         for key in ("title_translations", "city_translations"):
             assert json.loads(row[key]) == item[key], key
+
+
+# --------------------------------------------------------------------------- institutions
+# The directory's CSV: names as a JSON array, coordinates as numbers, the counts of the
+# agreements the reader may see (from the table of counts of the reader's class when the
+# register's writes are committed, else live).
+
+INSTITUTIONS_API = "/api/institutions/"
+
+
+def test_every_institution_column_is_declared_for_postgresql(rf):
+    from django.contrib.auth.models import AnonymousUser
+
+    from universities.api import InstitutionViewSet
+    from universities.columns import INSTITUTIONS
+
+    request = rf.get("/")
+    request.user = AnonymousUser()
+    view = InstitutionViewSet(request=request, format_kwarg=None, action="list")
+    assert [column.name for column in view.get_export_columns()] == INSTITUTIONS.keys
+    assert list(INSTITUTIONS.sql_columns()) == INSTITUTIONS.keys
+    fields = view.get_serializer().fields
+    assert [key for key, field in fields.items() if not field.write_only] == INSTITUTIONS.keys
+
+
+@pytest.fixture
+def commit(monkeypatch):
+    """Writes count as committed: the generation goes up at once, so an export reads the
+    table of counts (universities.models.InstitutionCount), as the sort does."""
+    from cooperation import register_cache
+
+    monkeypatch.setattr(
+        register_cache.transaction, "on_commit", lambda func, using=None, robust=False: func()
+    )
+
+
+@pytest.fixture
+def tricky_institutions(db):
+    from tests.factories import InstitutionNameFactory, agreement_between
+    from universities.models import Institution
+
+    almaty = InstitutionFactory(
+        name='=SUM(1) "Almaty", \\ tab\there',
+        city="@Almaty",
+        city_translations={"ru": "Алматы", "kk": "=Алматы, қала"},
+        latitude="43.25000",
+        longitude="-76.94561",
+        website="https://example.kz/?a=1,b",
+        founded_year=1934,
+        ror_id="0abcde123",
+        wikidata_id="Q123",
+        description="line one\r\nline two",
+    )
+    baku = InstitutionFactory(
+        name="Бакинский государственный университет\nфилиал", country="AZ", city="", latitude="0"
+    )
+    branch = InstitutionFactory(name="+Branch", parent=baku, status="merged", merged_into=almaty)
+    for name, language, kind in [
+        ("КазНУ", "ru", "acronym"),
+        ('Al-Farabi "KazNU"', "en", "label"),
+        ("Әл-Фараби", "kk", "label"),
+        ("KazGU", "", "former"),
+    ]:
+        InstitutionNameFactory(institution=almaty, name=name, language=language, kind=kind)
+    almaty.sources.set(
+        [
+            SourceFactory(published_on=datetime.date(2024, 1, 1), title="B"),
+            SourceFactory(published_on=datetime.date(2025, 1, 1), title="A"),
+        ]
+    )
+    agreement_between(almaty, baku)
+    agreement_between(almaty, baku, is_public=False)  # counted for a superuser only
+    agreement_between(almaty, branch)
+    return Institution.objects.all()
+
+
+@pytest.fixture(params=[False, True], ids=["live", "committed"])
+def committed(request, monkeypatch) -> bool:
+    """Counts live (the test's writes are not committed), or writes counted as committed
+    (requested before the data), so that the export reads the table of counts."""
+    if request.param:
+        request.getfixturevalue("commit")
+    return request.param
+
+
+@postgresql_only
+@pytest.mark.parametrize(("reader", "language"), [("anonymous", "en"), ("superuser", "kk")])
+def test_institutions_csv_by_postgresql_equals_the_serializer_path(
+    committed, tricky_institutions, monkeypatch, django_user_model, reader, language
+):
+    from universities.models import InstitutionCount
+
+    client = APIClient(HTTP_ACCEPT_LANGUAGE=language)
+    if reader == "superuser":
+        client.force_authenticate(django_user_model.objects.create_superuser("root"))
+    by_sql, by_python = both_ways(
+        monkeypatch,
+        lambda: body(client.get(INSTITUTIONS_API, {"format": "csv", "ordering": "id"})),
+    )
+    assert by_sql == by_python
+    assert InstitutionCount.objects.exists() == committed  # read from the table, or live
+    rows = list(csv.DictReader(io.StringIO(by_sql.decode("utf-8-sig"), newline="")))
+    almaty = rows[0]
+    assert (almaty["latitude"], almaty["longitude"]) == ("43.25000", "-76.94561")
+    assert [name["name"] for name in json.loads(almaty["names"])] == [
+        "КазНУ", "KazGU", 'Al-Farabi "KazNU"', "Әл-Фараби",
+    ]  # fmt: skip
+    hidden = 1 if reader == "superuser" else 0
+    assert (almaty["agreement_count"], almaty["partner_count"]) == (str(2 + hidden), "2")
+    assert almaty["localized_city"] == ("'=Алматы, қала" if language == "kk" else "'@Almaty")
+
+
+@postgresql_only
+@pytest.mark.parametrize("params", [{}, {"sort": "-partner_count"}, {"country": "AZ"}])
+def test_institutions_page_csv_by_postgresql_equals_the_table_path(
+    client, tricky_institutions, monkeypatch, params
+):
+    url = reverse("universities:institution_list")
+    by_sql, by_python = both_ways(
+        monkeypatch, lambda: body(client.get(url, {**params, "_export": "csv"}))
+    )
+    assert by_sql.splitlines()[0] == by_python.splitlines()[0]
+    # Rows that tie on the sort (two with 0 partners) may come in either order.
+    assert sorted(by_sql.split(b"\r\n")) == sorted(by_python.split(b"\r\n"))
+
+
+@postgresql_only
+def test_institutions_csv_by_postgresql_is_one_query_whatever_the_rows(
+    commit, tricky_institutions, django_assert_max_num_queries
+):
+    for _ in range(20):
+        InstitutionFactory()
+    client = APIClient()
+    body(client.get(INSTITUTIONS_API, {"format": "csv"}))  # builds the table of counts
+    # The generation, the table's presence, the COPY and its transaction's settings.
+    with django_assert_max_num_queries(8):
+        text = body(client.get(INSTITUTIONS_API, {"format": "csv"}))
+    assert len(list(csv.reader(io.StringIO(text.decode("utf-8-sig"), newline="")))) == 1 + 23
