@@ -27,7 +27,7 @@ from cooperation.exports import (
     ExportColumn,
     country_codes,
 )
-from cooperation.translations import localized_expression
+from cooperation.translations import TRANSLATIONS_HELP, localized_expression
 
 from .choices import EventKind, EventStatus
 from .models import Event, Participation, Person
@@ -63,10 +63,8 @@ EVENTS = ColumnSet(
     "events",
     _("Events"),
     (
-        C("id", _("id"), INTEGER, _("The event's id in the register."),
-          sql=CsvColumn("id", "plain"), nullable=False),
-        C("title", _("title"), STRING, _("The event's title (in English)."),
-          sql=CsvColumn("title"), nullable=False),
+        C("id", _("id"), INTEGER, sql=CsvColumn("id", "plain"), nullable=False),
+        C("title", _("title"), STRING, sql=CsvColumn("title"), nullable=False),
         C("title_translations", _("title in other languages"), OBJECT,
           _("The title in other languages, a JSON object by language code: "
             "{\"ru\": …, \"kk\": …, \"az\": …}."),
@@ -75,38 +73,30 @@ EVENTS = ColumnSet(
           _("The title in the reader's language, or in the one it falls back to (Kazakh: "
             "Russian, then English)."),
           sql=CsvColumn(lambda: localized_expression("title")), nullable=False),
-        C("kind", _("kind"), STRING, _("Forum, round table, signing ceremony, visit…"),
-          EventKind, sql=CsvColumn("kind", "plain"), nullable=False),
-        C("start_date", _("start date"), DATE,
-          _("The first day (ISO); see date_precision for how much of it is known."),
-          sql=CsvColumn("start_date", "date")),
-        C("end_date", _("end date"), DATE, _("The last day of an event of several days."),
-          sql=CsvColumn("end_date", "date")),
+        C("kind", _("kind"), STRING, "", EventKind, sql=CsvColumn("kind", "plain"), nullable=False),
+        C("start_date", _("start date"), DATE, sql=CsvColumn("start_date", "date")),
+        C("end_date", _("end date"), DATE, sql=CsvColumn("end_date", "date")),
         C("date_precision", _("precision of the date"), STRING,
           _("When a source gives only a month or a year, the date is its first day."),
           DatePrecision, sql=CsvColumn("date_precision", "plain"), nullable=False),
-        C("city", _("city"), STRING, _("The city (in English)."), sql=CsvColumn("city")),
-        C("city_translations", _("city in other languages"), OBJECT,
-          _("The city in other languages, a JSON object by language code."),
+        C("city", _("city"), STRING, sql=CsvColumn("city")),
+        C("city_translations", _("city in other languages"), OBJECT, TRANSLATIONS_HELP,
           sql=CsvColumn("city_translations", "object")),
         C("localized_city", _("city shown"), STRING,
           _("The city in the reader's language, as localized_title."),
           sql=CsvColumn(lambda: localized_expression("city"))),
-        C("country", _("country"), STRING,
-          _("Country where it was held (ISO 3166-1 alpha-2)."), country_codes,
+        C("country", _("country"), STRING, "", country_codes,
           sql=CsvColumn("country", "plain"), nullable=False),
         C("host_institution", _("host institution"), INTEGER,
-          _("Id of the institution that hosted it."),
           sql=CsvColumn("host_institution_id", "plain")),
         C("host_institution_name", _("host institution name"), STRING,
           _("Its name in the register."), sql=CsvColumn("host_institution__name")),
         C("organisers", _("organisers"), ARRAY,
           _("Ids of the institutions that organised it, a JSON array."),
           sql=CsvColumn(related_ids(Event, "organisers"), guard=False)),
-        C("status", _("status"), STRING, _("Planned, held or cancelled."), EventStatus,
+        C("status", _("status"), STRING, "", EventStatus,
           sql=CsvColumn("status", "plain"), nullable=False),
-        C("description", _("description"), STRING, _("What happened there."),
-          sql=CsvColumn("description")),
+        C("description", _("description"), STRING, sql=CsvColumn("description")),
         C("participations", _("participants"), ARRAY,
           _("The people who took part, a JSON array of objects: id (of the participation), "
             "person (their id), person_name, role, position (held then), institution (its "

@@ -26,7 +26,7 @@ from cooperation.exports import (
     ExportColumn,
     country_codes,
 )
-from cooperation.translations import localized_expression
+from cooperation.translations import TRANSLATIONS_HELP, localized_expression
 
 from .choices import InstitutionKind, InstitutionStatus
 from .models import Institution, InstitutionName, ReadCount
@@ -53,42 +53,31 @@ INSTITUTIONS = ColumnSet(
     "institutions",
     _("Institutions"),
     (
-        C("id", _("id"), INTEGER, _("The institution's id in the register."),
-          sql=CsvColumn("id", "plain"), nullable=False),
-        C("name", _("display name"), STRING, _("The name the register shows (in English)."),
-          sql=CsvColumn("name"), nullable=False),
-        C("kind", _("kind"), STRING, _("University, academy of sciences, research institute…"),
-          InstitutionKind, sql=CsvColumn("kind", "plain"), nullable=False),
-        C("country", _("country"), STRING, _("Country (ISO 3166-1 alpha-2)."), country_codes,
+        C("id", _("id"), INTEGER, sql=CsvColumn("id", "plain"), nullable=False),
+        C("name", _("display name"), STRING, sql=CsvColumn("name"), nullable=False),
+        C("kind", _("kind"), STRING, "", InstitutionKind,
+          sql=CsvColumn("kind", "plain"), nullable=False),
+        C("country", _("country"), STRING, "", country_codes,
           sql=CsvColumn("country", "plain"), nullable=False),
-        C("city", _("city"), STRING, _("The city (in English)."), sql=CsvColumn("city")),
-        C("city_translations", _("city in other languages"), OBJECT,
-          _("The city in other languages, a JSON object by language code."),
+        C("city", _("city"), STRING, sql=CsvColumn("city")),
+        C("city_translations", _("city in other languages"), OBJECT, TRANSLATIONS_HELP,
           sql=CsvColumn("city_translations", "object")),
         C("localized_city", _("city shown"), STRING,
           _("The city in the reader's language (Accept-Language), or in the one it falls "
             "back to (Kazakh: Russian, then English)."),
           sql=CsvColumn(lambda: localized_expression("city"))),
-        C("latitude", _("latitude"), NUMBER, _("Latitude (WGS 84), when known."),
-          sql=CsvColumn("latitude", "plain")),
-        C("longitude", _("longitude"), NUMBER, _("Longitude (WGS 84), when known."),
-          sql=CsvColumn("longitude", "plain")),
+        C("latitude", _("latitude"), NUMBER, sql=CsvColumn("latitude", "plain")),
+        C("longitude", _("longitude"), NUMBER, sql=CsvColumn("longitude", "plain")),
         C("website", _("website"), STRING, sql=CsvColumn("website")),
-        C("founded_year", _("founded"), INTEGER, _("The year it was founded."),
-          sql=CsvColumn("founded_year", "plain")),
-        C("status", _("status"), STRING, _("Active, closed or merged into another."),
-          InstitutionStatus, sql=CsvColumn("status", "plain"), nullable=False),
-        C("merged_into", _("merged into"), INTEGER,
-          _("Id of the institution it was merged into."),
-          sql=CsvColumn("merged_into_id", "plain")),
+        C("founded_year", _("founded"), INTEGER, sql=CsvColumn("founded_year", "plain")),
+        C("status", _("status"), STRING, "", InstitutionStatus,
+          sql=CsvColumn("status", "plain"), nullable=False),
+        C("merged_into", _("merged into"), INTEGER, sql=CsvColumn("merged_into_id", "plain")),
         C("parent", _("parent institution"), INTEGER,
           _("For a branch campus: its home university, which may be abroad."),
           sql=CsvColumn("parent_id", "plain")),
-        C("ror_id", _("ROR id"), STRING, _("Its identifier in the Research Organization "
-                                            "Registry (ror.org)."),
-          sql=CsvColumn("ror_id")),
-        C("wikidata_id", _("Wikidata id"), STRING, _("Its Wikidata item (Q…)."),
-          sql=CsvColumn("wikidata_id")),
+        C("ror_id", _("ROR id"), STRING, sql=CsvColumn("ror_id")),
+        C("wikidata_id", _("Wikidata id"), STRING, sql=CsvColumn("wikidata_id")),
         C("description", _("description"), STRING, sql=CsvColumn("description")),
         C("names", _("institution names"), ARRAY,
           _("Every name it is known by, a JSON array of objects: id, name, language, kind "
@@ -110,5 +99,4 @@ INSTITUTIONS = ColumnSet(
         C("updated_at", _("updated at"), DATETIME, _("When it last changed (ISO 8601)."),
           sql=CsvColumn("updated_at", "datetime"), nullable=False),
     ),
-    description=_("Universities and other academic bodies, with every name they are known by."),
 )  # fmt: skip
