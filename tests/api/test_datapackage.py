@@ -95,6 +95,19 @@ def test_the_register_data_package_describes_every_list(client, register, tmp_pa
     assert str(agreements["signed_on"].dtype).startswith("datetime64")
     parties = json.loads(agreements["parties"].dropna().iloc[0])
     assert {"id", "institution", "institution_name", "country"} <= set(parties[0])
+    # Events and institutions, written by PostgreSQL on it (events.columns,
+    # universities.columns): their list-valued cells are JSON, their numbers numbers.
+    events = frames["events"]
+    assert str(events["start_date"].dtype).startswith("datetime64")
+    people = [json.loads(cell) for cell in events["participations"].dropna()]
+    assert any(people) and all(isinstance(p, list) for p in people)
+    assert {"person", "person_name", "role"} <= set(next(p for p in people if p)[0])
+    institutions = frames["institutions"]
+    assert institutions["latitude"].dtype == "Float64" and institutions["latitude"].notna().any()
+    assert institutions["agreement_count"].dtype == "Int64"
+    assert institutions["agreement_count"].sum() > 0
+    names = json.loads(institutions["names"].dropna().iloc[0])
+    assert isinstance(names, list)
     # Code lists are enum constraints.
     schema = next(r for r in package["resources"] if r["name"] == "mobility-figures")["schema"]
     by_name = {field["name"]: field for field in schema["fields"]}
