@@ -73,6 +73,7 @@ from .exports import (
     ColumnSet,
     ExportColumn,
     ExportInBackground,
+    ExportsBusy,
     ExportTooLarge,
     csv_value,
     export_plan,
@@ -713,6 +714,8 @@ class ModelViewSet(VersionedViewSetMixin, viewsets.ModelViewSet):
             return super().list(request, *args, **kwargs)
         try:
             return self.export(self.filter_queryset(self.get_queryset()), fmt)
+        except ExportsBusy as error:
+            raise exceptions.Throttled(wait=60, detail=str(error)) from None
         except ExportTooLarge as error:
             raise exceptions.ValidationError(
                 {api_settings.URL_FORMAT_OVERRIDE: [str(error)]}
@@ -1016,6 +1019,16 @@ class AutoSchema(SpectacularAutoSchema):
                     ),
                     "content": {"application/json": {"schema": job.ref}},
                 }
+                responses.setdefault(
+                    "429",
+                    self._problem(
+                        _(
+                            "Too many of the reader's exports are being prepared in the "
+                            "background (the public counting as one reader): wait, then ask "
+                            "again."
+                        )
+                    ),
+                )
             for parameter in operation.get("parameters", []):
                 if parameter["name"] == api_settings.URL_FORMAT_OVERRIDE:
                     parameter["description"] = force_str(

@@ -32,6 +32,7 @@ from django.urls import resolve
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from .exports import ExportsBusy
 from .models import ExportJob, ExportJobStatus
 from .register_cache import register_generation
 
@@ -56,7 +57,9 @@ def running_job(request) -> ExportJob | None:
 def job_for(request, *, user, list_name: str, fmt: str, filename: str) -> ExportJob:
     """The job that prepares the export ``request`` asks for: one already asked for by the
     same reader (or by the public) with the same address, language and register generation
-    and not failed, else a new one handed to the worker."""
+    and not failed, else a new one handed to the worker. Raises ExportsBusy when the reader
+    (the public counting as one) has ``UNIBRIDGE_EXPORT_JOBS_WAITING`` unfinished jobs: the
+    worker's time is shared."""
     prune()
     owner = user if user is not None and user.is_authenticated else None
     key = {
@@ -75,6 +78,25 @@ def job_for(request, *, user, list_name: str, fmt: str, filename: str) -> Export
     )
     if existing is not None:
         return existing
+    waiting = settings.UNIBRIDGE_EXPORT_JOBS_WAITING
+    if waiting and (
+        ExportJob.objects.filter(
+            user=owner, status__in=[ExportJobStatus.QUEUED, ExportJobStatus.RUNNING]
+        )[:waiting].count()
+        >= waiting
+    ):
+        raise ExportsBusy(
+            _(
+                "%(n)s of your exports are still being prepared: wait until one is ready, "
+                "then export again."
+            )
+            % {"n": waiting}
+            if owner is not None
+            else _(
+                "Too many exports are being prepared for readers who are not signed in: "
+                "try again in a few minutes, or sign in."
+            )
+        )
     job = ExportJob.objects.create(list_name=list_name, filename=filename, **key)
     # The worker may only see the job once it is committed.
     transaction.on_commit(lambda: _enqueue(job))

@@ -255,6 +255,11 @@ class ExportTooLarge(Exception):
     """An export that would hold more rows than a request builds row by row in time."""
 
 
+class ExportsBusy(ExportTooLarge):
+    """A reader (the public counting as one) already has as many exports being prepared in
+    the background as ``UNIBRIDGE_EXPORT_JOBS_WAITING`` allows."""
+
+
 class ExportInBackground(Exception):  # noqa: N818 (a signal, not an error)
     """An export past what a request writes in time: ``job`` prepares it."""
 

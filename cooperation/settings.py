@@ -223,6 +223,9 @@ UNIBRIDGE_EXPORT_MAX_ROWS = int(os.environ.get("UNIBRIDGE_EXPORT_MAX_ROWS", 5_00
 UNIBRIDGE_EXPORT_SYNC_ROWS = int(os.environ.get("UNIBRIDGE_EXPORT_SYNC_ROWS", 50_000))
 UNIBRIDGE_EXPORT_JOB_MAX_ROWS = int(os.environ.get("UNIBRIDGE_EXPORT_JOB_MAX_ROWS", 50_000))
 UNIBRIDGE_EXPORT_KEEP_HOURS = int(os.environ.get("UNIBRIDGE_EXPORT_KEEP_HOURS", 24))
+# Unfinished background exports a reader may have at once (the public counts as one reader);
+# past it the reader is asked to wait. 0: no limit.
+UNIBRIDGE_EXPORT_JOBS_WAITING = int(os.environ.get("UNIBRIDGE_EXPORT_JOBS_WAITING", 5))
 # Background work (django-tasks, Django 6's task framework backported): stored in the
 # database, run by ``manage.py db_worker`` (``make run`` and ``make serve`` start one).
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}

@@ -218,3 +218,31 @@ def test_a_csv_written_by_postgresql_goes_to_the_background_past_its_own_bound(b
     xlsx = api.get("/api/mobility-figures/", {"format": "xlsx"})
     [message] = field_errors(xlsx)["format"]
     assert "The CSV export of this list holds every row." in message
+
+
+def test_a_reader_waits_for_their_exports_before_asking_for_more(bounds, settings, client):
+    """The worker's time is shared: past UNIBRIDGE_EXPORT_JOBS_WAITING unfinished jobs a
+    reader (the public counting as one) is asked to wait: a 429 in the API, the reason on
+    the list page. The same export asked again is not a new job and is never refused."""
+    settings.UNIBRIDGE_EXPORT_JOBS_WAITING = 2
+    forums(4)
+    api = APIClient()
+    for q in ("forum", "Shusha"):
+        assert api.get("/api/events/", {"format": "csv", "q": q}).status_code == 202
+    assert api.get("/api/events/", {"format": "csv", "q": "forum"}).status_code == 202
+    refused = api.get("/api/events/", {"format": "csv", "q": "Shusha forum"})
+    assert refused.status_code == 429
+    assert "try again in a few minutes" in refused.json()["detail"]
+    page = reverse("events:event_list")
+    back = client.get(page, {"q": "Shusha forum", "_export": "csv"})
+    assert back.status_code == 303 and back["Location"] == f"{page}?q=Shusha+forum"
+    assert "try again in a few minutes" in client.get(back["Location"]).content.decode()
+    # A signed-in reader has their own share.
+    assert (
+        _signed_in_client(a_reader())
+        .get("/api/events/", {"format": "csv", "q": "Shusha forum"})
+        .status_code
+        == 202
+    )
+    work()  # once the worker is through, the public may ask again
+    assert api.get("/api/events/", {"format": "csv", "q": "Shusha forum"}).status_code == 202
