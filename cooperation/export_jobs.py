@@ -44,6 +44,9 @@ MEDIA_TYPES = {
 }
 # How often the worker writes its count of rows to the job (seconds).
 PROGRESS_EVERY = 1.0
+# A job running longer than this was interrupted (its worker stopped mid-way): it is failed,
+# so that the same export asked again starts anew. The whole register at size L takes ~35 s.
+INTERRUPTED_AFTER = datetime.timedelta(minutes=30)
 # The attribute a replayed request carries: its export is written now, whatever its size.
 _JOB_ATTRIBUTE = "unibridge_export_job"
 
@@ -61,6 +64,7 @@ def job_for(request, *, user, list_name: str, fmt: str, filename: str) -> Export
     (the public counting as one) has ``UNIBRIDGE_EXPORT_JOBS_WAITING`` unfinished jobs: the
     worker's time is shared."""
     prune()
+    give_up_interrupted()
     owner = user if user is not None and user.is_authenticated else None
     key = {
         "user": owner,
@@ -240,6 +244,19 @@ def file_response(job: ExportJob) -> FileResponse:
         as_attachment=True,
         filename=job.filename,
         content_type=MEDIA_TYPES.get(job.format, "application/octet-stream"),
+    )
+
+
+def give_up_interrupted(now: datetime.datetime | None = None) -> int:
+    """Fail the jobs still running ``INTERRUPTED_AFTER`` after they started: their worker
+    was stopped (a deployment, a crash) before it finished. Returns how many."""
+    now = now or timezone.now()
+    return ExportJob.objects.filter(
+        status=ExportJobStatus.RUNNING, started_at__lt=now - INTERRUPTED_AFTER
+    ).update(
+        status=ExportJobStatus.FAILED,
+        error=_("The export was interrupted before it finished: export again."),
+        finished_at=now,
     )
 
 

@@ -246,3 +246,16 @@ def test_a_reader_waits_for_their_exports_before_asking_for_more(bounds, setting
     )
     work()  # once the worker is through, the public may ask again
     assert api.get("/api/events/", {"format": "csv", "q": "Shusha forum"}).status_code == 202
+
+
+def test_a_job_whose_worker_stopped_mid_way_is_given_up_and_asked_anew(bounds):
+    forums(4)
+    api = APIClient()
+    first = api.get("/api/events/", {"format": "csv"}).json()
+    ExportJob.objects.filter(pk=first["id"]).update(
+        status=ExportJobStatus.RUNNING, started_at=timezone.now() - datetime.timedelta(hours=1)
+    )
+    again = api.get("/api/events/", {"format": "csv"}).json()
+    assert again["id"] != first["id"] and again["status"] == "queued"
+    given_up = api.get(first["url"]).json()
+    assert given_up["status"] == "failed" and "interrupted" in given_up["error"]
