@@ -24,6 +24,9 @@ run: install
 	DEBUG=$${DEBUG:-1} $(PY) manage.py migrate --verbosity 0
 	DEBUG=$${DEBUG:-1} $(PY) manage.py load_demo
 	DEBUG=$${DEBUG:-1} $(PY) manage.py demo_admin
+	@# The background worker (exports too long for a request) beside the server, stopped with it.
+	DEBUG=$${DEBUG:-1} $(PY) manage.py db_worker --no-startup-delay & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	DEBUG=$${DEBUG:-1} $(PY) manage.py runserver $(HOST):$(PORT)
 
 # The suite runs on every core (pytest-xdist; PYTEST_WORKERS=0 runs it in one process), a
@@ -60,6 +63,8 @@ screenshots: install
 serve: install
 	$(PY) manage.py migrate --noinput --verbosity 0
 	$(PY) manage.py collectstatic --noinput --verbosity 0
+	$(PY) manage.py db_worker --no-startup-delay --no-reload & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(VENV)/bin/gunicorn cooperation.wsgi:application --bind $(HOST):$(PORT) \
 		--workers $${WEB_CONCURRENCY:-4} --access-logfile - --timeout 60
 

@@ -54,6 +54,7 @@ from rest_framework import (
     permissions,
     renderers,
     serializers,
+    status,
     viewsets,
 )
 from rest_framework.response import Response
@@ -61,18 +62,21 @@ from rest_framework.reverse import reverse
 from rest_framework.settings import api_settings
 from rest_framework.validators import UniqueValidator
 
-from . import cells, csv_sql
+from . import cells, csv_sql, export_jobs
 from .exports import (
     DATE,
     DATETIME,
     DEFINITIONS_HEADERS,
+    IN_BACKGROUND,
     STRING,
     TYPES,
     ColumnSet,
     ExportColumn,
+    ExportInBackground,
+    ExportsBusy,
     ExportTooLarge,
-    check_export_size,
     csv_value,
+    export_plan,
     serializer_columnset,
     xlsx_value,
 )
@@ -82,6 +86,7 @@ from .filtersets import (
     CountryPairFilter,
     SearchFilter,
 )
+from .models import ExportJob, ExportJobStatus
 from .translations import TranslationsField, translation_languages
 from .versioning import VersionedSerializerMixin, VersionedViewSetMixin
 
@@ -434,6 +439,67 @@ def xlsx_bytes(
     return buffer.getvalue()
 
 
+class ExportJobSerializer(serializers.ModelSerializer):
+    """A background export as its reader follows it (cooperation.export_jobs)."""
+
+    status_label = serializers.CharField(source="get_status_display", read_only=True)
+    percent = serializers.IntegerField(
+        read_only=True, allow_null=True, help_text=_("0-100; null while the total is unknown.")
+    )
+    url = serializers.SerializerMethodField(help_text=_("This job in the API."))
+    page_url = serializers.SerializerMethodField(help_text=_("This job's page, for people."))
+    file_url = serializers.SerializerMethodField(
+        help_text=_("The finished file; null until the job is done.")
+    )
+
+    class Meta:
+        model = ExportJob
+        fields = [
+            "id",
+            "status",
+            "status_label",
+            "list_name",
+            "format",
+            "rows_total",
+            "rows_done",
+            "percent",
+            "size",
+            "filename",
+            "error",
+            "created_at",
+            "started_at",
+            "finished_at",
+            "url",
+            "page_url",
+            "file_url",
+        ]
+        read_only_fields = fields
+
+    def _absolute(self, path: str) -> str:
+        request = self.context.get("request")
+        return request.build_absolute_uri(path) if request is not None else path
+
+    def get_url(self, job) -> str:
+        return self._absolute(reverse("api:export-job-detail", args=[job.pk]))
+
+    def get_page_url(self, job) -> str:
+        return self._absolute(job.get_absolute_url())
+
+    def get_file_url(self, job) -> str | None:
+        if job.status != ExportJobStatus.DONE:
+            return None
+        return self._absolute(reverse("api:export-job-file", args=[job.pk]))
+
+
+def export_job_accepted(request, job) -> Response:
+    """``202 Accepted``: the export is being prepared by ``job``; its address in
+    ``Location``. JSON whatever format was asked: the file is not there yet."""
+    request.accepted_renderer = renderers.JSONRenderer()
+    request.accepted_media_type = request.accepted_renderer.media_type
+    data = ExportJobSerializer(job, context={"request": request}).data
+    return Response(data, status=status.HTTP_202_ACCEPTED, headers={"Location": data["url"]})
+
+
 def export_filename(name: str, fmt: str) -> str:
     """The one file name pattern of the page and API exports of a list."""
     return f"unibridge-{name}-{timezone.localdate():%Y-%m-%d}.{fmt}"
@@ -648,18 +714,35 @@ class ModelViewSet(VersionedViewSetMixin, viewsets.ModelViewSet):
             return super().list(request, *args, **kwargs)
         try:
             return self.export(self.filter_queryset(self.get_queryset()), fmt)
+        except ExportsBusy as error:
+            raise exceptions.Throttled(wait=60, detail=str(error)) from None
         except ExportTooLarge as error:
             raise exceptions.ValidationError(
                 {api_settings.URL_FORMAT_OVERRIDE: [str(error)]}
             ) from None
+        except ExportInBackground as background:
+            return export_job_accepted(request, background.job)
 
     def export(self, queryset, fmt: str) -> HttpResponseBase:
         """Every row of ``queryset`` as CSV or XLSX: the API's list and the list pages.
-        Raises ExportTooLarge past the bound of exports built row by row."""
+        Raises ExportInBackground with the job that prepares it when it is too long for a
+        request, ExportTooLarge past the bound of exports built row by row
+        (cooperation.exports.export_plan); the worker's replay of the request writes it."""
         columnset = self.get_export_columnset()
         columns = list(columnset.columns)
         csv_by_database = bool(columnset.sql_columns()) and csv_sql.supported(queryset)
-        check_export_size(queryset, fmt, csv_by_database=csv_by_database)
+        if export_jobs.running_job(self.request) is not None:
+            export_jobs.note_total(self.request, queryset.order_by().count())
+        elif export_plan(queryset, fmt, csv_by_database=csv_by_database) == IN_BACKGROUND:
+            raise ExportInBackground(
+                export_jobs.job_for(
+                    self.request,
+                    user=self.request.user,
+                    list_name=columnset.name,
+                    fmt=fmt,
+                    filename=export_filename(columnset.name, fmt),
+                )
+            )
         return export_response(
             fmt,
             columns=columns,
@@ -924,6 +1007,28 @@ class AutoSchema(SpectacularAutoSchema):
                     response["content"][XLSX_MEDIA_TYPE] = {
                         "schema": {"type": "string", "format": "binary"}
                     }
+            if action == "list":
+                job = self.resolve_serializer(ExportJobSerializer, "response")
+                responses["202"] = {
+                    "description": force_str(
+                        _(
+                            "A CSV or XLSX export too long to write within the request is "
+                            "prepared in the background: follow the job's url (also in "
+                            "Location) until its status is done, then download its file_url."
+                        )
+                    ),
+                    "content": {"application/json": {"schema": job.ref}},
+                }
+                responses.setdefault(
+                    "429",
+                    self._problem(
+                        _(
+                            "Too many of the reader's exports are being prepared in the "
+                            "background (the public counting as one reader): wait, then ask "
+                            "again."
+                        )
+                    ),
+                )
             for parameter in operation.get("parameters", []):
                 if parameter["name"] == api_settings.URL_FORMAT_OVERRIDE:
                     parameter["description"] = force_str(

@@ -23,7 +23,7 @@ from .deletions import DeletionsView
 from .import_api import import_api_view
 from .problems import api_fallback
 from .search_api import SearchView
-from .viewsets import SourceViewSet, StatedFigureViewSet
+from .viewsets import ExportJobViewSet, SourceViewSet, StatedFigureViewSet
 
 app_name = "api"
 DOCS_CSP = csp_update({"style-src": ["'unsafe-inline'"], "worker-src": ["'self'", "blob:"]})
@@ -80,6 +80,15 @@ urlpatterns = [
         name="mobility-figure-import",
     ),
     path("sources/extract/", ExtractView.as_view(), name="source-extract"),
+    # Not a register resource: exports being written in the background (cooperation.export_jobs).
+    path(
+        "exports/<uuid:pk>/",
+        ExportJobViewSet.as_view({"get": "retrieve"}),
+        name="export-job-detail",
+    ),
+    path(
+        "exports/<uuid:pk>/file/", ExportJobViewSet.as_view({"get": "file"}), name="export-job-file"
+    ),
     *router.urls,
     # Last: unknown addresses answer a JSON 404; a write without the slash is served.
     re_path(r"^.*$", api_fallback, name="not-found"),

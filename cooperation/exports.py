@@ -255,19 +255,46 @@ class ExportTooLarge(Exception):
     """An export that would hold more rows than a request builds row by row in time."""
 
 
-def check_export_size(queryset, fmt: str, *, csv_by_database: bool) -> None:
-    """Raise :class:`ExportTooLarge` when ``queryset`` holds more than
-    ``UNIBRIDGE_EXPORT_MAX_ROWS`` rows and the export would be built row by row: every XLSX,
-    and a CSV that PostgreSQL does not write itself (cooperation.csv_sql streams any number
-    of rows). The count stops at the bound, so a whole register is not counted to refuse it."""
+class ExportsBusy(ExportTooLarge):
+    """A reader (the public counting as one) already has as many exports being prepared in
+    the background as ``UNIBRIDGE_EXPORT_JOBS_WAITING`` allows."""
+
+
+class ExportInBackground(Exception):  # noqa: N818 (a signal, not an error)
+    """An export past what a request writes in time: ``job`` prepares it."""
+
+    def __init__(self, job) -> None:
+        super().__init__(str(job.pk))
+        self.job = job
+
+
+NOW = "now"  # written within the request
+IN_BACKGROUND = "background"  # written by the worker (cooperation.export_jobs)
+
+
+def export_plan(queryset, fmt: str, *, csv_by_database: bool) -> str:
+    """How the export of ``queryset`` as ``fmt`` is made, by its number of rows: NOW up to
+    ``UNIBRIDGE_EXPORT_SYNC_ROWS`` for a CSV that PostgreSQL writes (cooperation.csv_sql)
+    and up to ``UNIBRIDGE_EXPORT_MAX_ROWS`` for one built row by row (every XLSX);
+    IN_BACKGROUND past that, for a row-by-row export up to
+    ``UNIBRIDGE_EXPORT_JOB_MAX_ROWS``; past which :class:`ExportTooLarge` says why. The
+    count stops at the largest bound, so a whole register is not counted to decide."""
     from django.conf import settings
     from django.utils.formats import number_format
 
-    limit = settings.UNIBRIDGE_EXPORT_MAX_ROWS
-    if not limit or (fmt == "csv" and csv_by_database):
-        return
-    if queryset.order_by()[: limit + 1].count() <= limit:
-        return
+    by_database = fmt == "csv" and csv_by_database
+    if by_database:
+        now, ceiling = settings.UNIBRIDGE_EXPORT_SYNC_ROWS, None
+    else:
+        now, ceiling = settings.UNIBRIDGE_EXPORT_MAX_ROWS, settings.UNIBRIDGE_EXPORT_JOB_MAX_ROWS
+    if not now:
+        return NOW
+    rows = queryset.order_by()[: max(now, ceiling or 0) + 1].count()
+    if rows <= now:
+        return NOW
+    if ceiling is None or rows <= ceiling:
+        return IN_BACKGROUND
+    limit = max(now, ceiling)
     message = _(
         "These filters select more than %(limit)s rows: more than one %(format)s file holds. "
         "Narrow the filters (a year, a country, an institution) and export again."

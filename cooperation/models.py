@@ -1,5 +1,8 @@
 """Shared bases (timestamps, history, sources) and the facts that belong to no one app."""
 
+import uuid
+
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models, router, transaction
@@ -378,3 +381,79 @@ class RegisterGeneration(models.Model):
 
     def __str__(self) -> str:
         return str(self.number)
+
+
+class ExportJobStatus(models.TextChoices):
+    QUEUED = "queued", _("waiting for the export worker")
+    RUNNING = "running", _("being prepared")
+    DONE = "done", _("ready")
+    FAILED = "failed", _("failed")
+
+
+class ExportJobQuerySet(models.QuerySet):
+    def readable_by(self, user) -> "ExportJobQuerySet":
+        """A reader's own jobs; the public's (asked without signing in) for everyone, since
+        they hold what anyone may read. A job's id is not guessable either way."""
+        if user is not None and user.is_authenticated:
+            return self.filter(user=user)
+        return self.filter(user__isnull=True)
+
+
+class ExportJob(models.Model):
+    """An export too long to write within a request, written to a file by the background
+    worker (``cooperation.export_jobs``): the request it replays, who asked (their
+    visibility is the file's) and how far it has got."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="export_jobs",
+        help_text=_("Who asked; none for a reader who was not signed in."),
+    )
+    list_name = models.CharField(_("list"), max_length=100)
+    path = models.CharField(_("address"), max_length=200)
+    query = models.TextField(_("filters"), blank=True)
+    format = models.CharField(_("format"), max_length=10)
+    language = models.CharField(_("language"), max_length=10)
+    generation = models.BigIntegerField(help_text=_("The register generation when asked."))
+    status = models.CharField(
+        _("status"), max_length=10, choices=ExportJobStatus.choices, default=ExportJobStatus.QUEUED
+    )
+    rows_total = models.PositiveIntegerField(_("rows in all"), null=True, blank=True)
+    rows_done = models.PositiveIntegerField(_("rows written"), default=0)
+    file = models.FileField(_("file"), upload_to="exports/", blank=True)
+    filename = models.CharField(_("file name"), max_length=200)
+    size = models.PositiveBigIntegerField(_("size in bytes"), default=0)
+    error = models.TextField(_("error"), blank=True)
+    created_at = models.DateTimeField(_("asked at"), auto_now_add=True)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    objects = ExportJobQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("export job")
+        verbose_name_plural = _("export jobs")
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["created_at"], name="exportjob_created")]
+
+    def __str__(self) -> str:
+        return self.filename
+
+    def get_absolute_url(self) -> str:
+        return reverse("export_job", args=[self.pk])
+
+    def get_file_url(self) -> str:
+        return reverse("export_job_file", args=[self.pk])
+
+    @property
+    def percent(self) -> int | None:
+        """How far the file has got, 0-100; None while the number of rows is not known."""
+        if self.status == ExportJobStatus.DONE:
+            return 100
+        if not self.rows_total:
+            return None
+        return min(99, self.rows_done * 100 // self.rows_total)

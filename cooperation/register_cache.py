@@ -85,11 +85,13 @@ _HOLE = re.compile(rb"@@reader:(reader/[\w/-]+\.html)\?([\w%=&.+~-]*)@@")
 
 def watched_models() -> list:
     """The models whose writes raise the generation: every model of the register's apps,
-    their history and the generation itself aside."""
+    their history, the generation itself and the export jobs aside."""
+    from .models import ExportJob
+
     models = []
     for label in DATA_APPS:
         for model in apps.get_app_config(label).get_models():
-            if model is RegisterGeneration or hasattr(model, "instance_type"):
+            if model in (RegisterGeneration, ExportJob) or hasattr(model, "instance_type"):
                 continue  # instance_type: a simple_history model, written with its record
             models.append(model)
     return models

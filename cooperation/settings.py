@@ -68,6 +68,8 @@ INSTALLED_APPS = [
     "django_countries",
     "axes",
     "csp",
+    "django_tasks",
+    "django_tasks_db",
     "cooperation",
     "universities",
     "events",
@@ -213,6 +215,20 @@ UNIBRIDGE_IMPORT_MAX_UNPACKED_BYTES = int(
 # cooperation.csv_sql) hold at most this many rows, so that one stays within a request's
 # 10 s at size L (bench/RESULTS.md); past it the page and the API say so. 0: no bound.
 UNIBRIDGE_EXPORT_MAX_ROWS = int(os.environ.get("UNIBRIDGE_EXPORT_MAX_ROWS", 5_000))
+# Longer exports are prepared in the background (cooperation.export_jobs; the worker is
+# ``manage.py db_worker``) and the reader follows their progress: a CSV that PostgreSQL
+# writes, past UNIBRIDGE_EXPORT_SYNC_ROWS rows (~4 s at size L); one built row by row, past
+# UNIBRIDGE_EXPORT_MAX_ROWS and up to UNIBRIDGE_EXPORT_JOB_MAX_ROWS (past which it is
+# refused). A finished file is kept UNIBRIDGE_EXPORT_KEEP_HOURS.
+UNIBRIDGE_EXPORT_SYNC_ROWS = int(os.environ.get("UNIBRIDGE_EXPORT_SYNC_ROWS", 50_000))
+UNIBRIDGE_EXPORT_JOB_MAX_ROWS = int(os.environ.get("UNIBRIDGE_EXPORT_JOB_MAX_ROWS", 50_000))
+UNIBRIDGE_EXPORT_KEEP_HOURS = int(os.environ.get("UNIBRIDGE_EXPORT_KEEP_HOURS", 24))
+# Unfinished background exports a reader may have at once (the public counts as one reader);
+# past it the reader is asked to wait. 0: no limit.
+UNIBRIDGE_EXPORT_JOBS_WAITING = int(os.environ.get("UNIBRIDGE_EXPORT_JOBS_WAITING", 5))
+# Background work (django-tasks, Django 6's task framework backported): stored in the
+# database, run by ``manage.py db_worker`` (``make run`` and ``make serve`` start one).
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 # A list's count of rows (the page's "N results", the API's ``count``) is exact when
 # PostgreSQL counts it within UNIBRIDGE_COUNT_SECONDS; past that, counting stops at
 # UNIBRIDGE_COUNT_BOUND rows and the list says "more than" (cooperation.paging); 0 s:

@@ -22,6 +22,8 @@ urlpatterns = [
     path("sources/intake/", include("intake.urls")),
     path("sources/", include(source_patterns)),
     path("search/", views.SearchPageView.as_view(), name="search"),
+    path("exports/<uuid:pk>/", views.ExportJobView.as_view(), name="export_job"),
+    path("exports/<uuid:pk>/file/", views.export_job_file, name="export_job_file"),
     path("saved/", include("savedviews.urls")),
     path("stated-figures/", views.StatedFigureListView.as_view(), name="stated_figure_list"),
     path("datapackage.json", views.datapackage_view, name="datapackage"),

@@ -1,11 +1,13 @@
 """Views shared by every app: the filtered list (filter + table + export)."""
 
+import datetime
+
 from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import EmptyPage
-from django.http import HttpResponseRedirect, JsonResponse
+from django.http import HttpResponseRedirect, JsonResponse, QueryDict
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
@@ -17,13 +19,13 @@ from django_filters.views import FilterView
 from django_tables2 import RequestConfig, SingleTableMixin
 from django_tables2.export import ExportMixin, TableExport
 
-from . import cells, paging, selectors
+from . import cells, export_jobs, paging, selectors
 from .api import export_filename
 from .charts import PALETTE, coloured
 from .chips import clear_all_url, filter_chips
-from .exports import ExportTooLarge, datapackage
+from .exports import ExportInBackground, ExportTooLarge, datapackage
 from .filtersets import SourceFilterSet, StatedFigureFilterSet, StrictNullBooleanField
-from .models import Source, StatedFigure
+from .models import ExportJob, ExportJobStatus, Source, StatedFigure
 from .register_cache import cached_page
 from .tables import SourceTable, StatedFigureTable
 from .viewsets import SourceViewSet, StatedFigureViewSet
@@ -161,6 +163,9 @@ class FilteredListView(ExportMixin, SingleTableMixin, FilterView):
                 query = self.request.GET.copy()
                 query.pop(self.export_trigger_param, None)
                 return HttpResponseRedirect(f"{self.request.path}?{query.urlencode()}", status=303)
+            except ExportInBackground as background:
+                # Too long for a request: its page follows the worker writing it.
+                return HttpResponseRedirect(background.job.get_absolute_url(), status=303)
         return super().create_export(export_format)  # django-tables2's, for a list without API
 
     def api_viewset(self):
@@ -412,3 +417,35 @@ class SearchPageView(TemplateView):
             groups=groups,
         )
         return context
+
+
+class ExportJobView(TemplateView):
+    """An export being prepared in the background (cooperation.export_jobs): how far it
+    has got, then its file; static/js/export-job.js follows it without reloading."""
+
+    template_name = "cooperation/export_job.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        job = get_object_or_404(ExportJob.objects.readable_by(self.request.user), pk=kwargs["pk"])
+        back = None
+        if not job.path.startswith("/api/"):
+            query = QueryDict(job.query, mutable=True)
+            query.pop(FilteredListView.export_trigger_param, None)
+            back = f"{job.path}?{query.urlencode()}" if query else job.path
+        context.update(
+            job=job,
+            back=back,
+            title=_("Export: %(file)s") % {"file": job.filename},
+            stalled=job.status == ExportJobStatus.QUEUED
+            and timezone.now() - job.created_at > datetime.timedelta(minutes=1),
+        )
+        return context
+
+
+def export_job_file(request, pk):
+    """The finished file of an export job its reader may read; 404 otherwise."""
+    job = get_object_or_404(
+        ExportJob.objects.readable_by(request.user), pk=pk, status=ExportJobStatus.DONE
+    )
+    return export_jobs.file_response(job)

@@ -1,11 +1,19 @@
 """API viewsets of sources and stated figures, and a mixin of other apps' viewsets (the
 shared API pieces are in `api.py`)."""
 
+from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema
+from rest_framework import permissions, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
 from agreements.visibility import shown_agreement_annotations
 
-from .api import ModelViewSet
+from . import export_jobs
+from .api import XLSX_MEDIA_TYPE, ExportJobSerializer, ModelViewSet
 from .filtersets import SourceFilterSet, StatedFigureFilterSet
-from .models import Source, StatedFigure
+from .models import ExportJob, ExportJobStatus, Source, StatedFigure
 from .serializers import SourceSerializer, StatedFigureSerializer
 
 
@@ -52,3 +60,43 @@ class StatedFigureViewSet(ModelViewSet):
         "created_at",
         "updated_at",
     )
+
+
+class ExportJobViewSet(viewsets.GenericViewSet):
+    """Exports being prepared in the background: a list's ``?format=csv`` (or ``xlsx``)
+    past what a request writes in time answers ``202 Accepted`` with one of these; follow
+    ``url`` until ``status`` is ``done``, then download ``file_url``. A job is readable by
+    whoever asked it (a job asked without signing in, by anyone) and kept
+    ``UNIBRIDGE_EXPORT_KEEP_HOURS``."""
+
+    serializer_class = ExportJobSerializer
+    permission_classes = [permissions.AllowAny]
+    filter_backends: list = []
+    pagination_class = None
+
+    def get_queryset(self):
+        return ExportJob.objects.readable_by(self.request.user).select_related("user")
+
+    def retrieve(self, request, *args, **kwargs):
+        return Response(self.get_serializer(self.get_object()).data)
+
+    @extend_schema(
+        responses={
+            (200, "text/csv"): OpenApiTypes.BINARY,
+            (200, XLSX_MEDIA_TYPE): OpenApiTypes.BINARY,
+            409: OpenApiTypes.OBJECT,
+        },
+        description="The finished file (409 while it is being prepared or after it failed).",
+    )
+    @action(detail=True, url_path="file", url_name="file")
+    def file(self, request, *args, **kwargs):
+        job = self.get_object()
+        if job.status != ExportJobStatus.DONE:
+            return Response(
+                {
+                    "detail": _("The file is not ready: the export is %(status)s.")
+                    % {"status": job.get_status_display()}
+                },
+                status=status.HTTP_409_CONFLICT,
+            )
+        return export_jobs.file_response(job)

@@ -1,0 +1,11 @@
+"""Background work, run by ``manage.py db_worker`` (django-tasks; settings.TASKS)."""
+
+from django_tasks import task
+
+from . import export_jobs
+
+
+@task()
+def run_export_job(job_id: str) -> None:
+    """Write an export's file (cooperation.export_jobs)."""
+    export_jobs.run(job_id)
