@@ -183,6 +183,17 @@ def localized_order(field: str, language: str | None = None, prefix: str = ""):
     return InLanguageOrder(localized_expression(field, language, prefix), language)
 
 
+def shown_ordering(model, name: str):
+    """An ordering (``title``, ``-title``) by what the reader is shown: a translated field of
+    ``model`` through ``localized_order`` (the rule of the pages' ``?sort=``), any other
+    field as it is named. The API's ``ordering`` (cooperation.api_defaults)."""
+    field = name.lstrip("-")
+    if not any(tf.of == field for tf in translations_fields(model)):
+        return name
+    order = localized_order(field)
+    return order.desc() if name.startswith("-") else order.asc()
+
+
 # --------------------------------------------------------------------------- searching
 
 

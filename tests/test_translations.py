@@ -308,3 +308,42 @@ def test_a_renewal_under_the_same_title_keeps_its_translations(register):
         html = APIClient().get(reverse("agreements:agreement_list"), HTTP_ACCEPT_LANGUAGE="kk")
         html = html.content.decode()
     assert escape(renewal.renewal_display) in html
+
+
+def test_the_api_orders_by_the_title_shown_as_the_pages_sort(
+    client, register, django_assert_max_num_queries
+):
+    """``ordering=title`` is the pages' ``?sort=title`` (cooperation.translations.
+    localized_order): by the title shown in the reader's language, in its alphabet."""
+    api = APIClient()
+    client.cookies["django_language"] = "ru"
+    page = page_titles(client, reverse("agreements:agreement_list"), sort="title")
+    with django_assert_max_num_queries(12):
+        rows = api.get("/api/agreements/", {"ordering": "title"}, HTTP_ACCEPT_LANGUAGE="ru").json()[
+            "results"
+        ]
+    assert [row["localized_title"] for row in rows] == page
+    rows = api.get("/api/agreements/", {"ordering": "-title"}, HTTP_ACCEPT_LANGUAGE="ru").json()
+    assert [row["localized_title"] for row in rows["results"]] == page[::-1]
+    # Kazakh: kk, else ru, else English, in the Kazakh alphabet; the same on the page.
+    client.cookies["django_language"] = "kk"
+    page = page_titles(client, reverse("agreements:agreement_list"), sort="title")
+    rows = api.get("/api/agreements/", {"ordering": "title"}, HTTP_ACCEPT_LANGUAGE="kk").json()
+    assert [row["localized_title"] for row in rows["results"]] == page
+    assert page == [
+        "Мұнай инженериясы туралы меморандум",
+        "Соглашение об обмене студентами",
+        "Protocol on recognition",
+    ]
+
+    EventFactory(title="Alpha forum", title_translations={"ru": "Форум Яблоко"})
+    EventFactory(title="Zeta forum", title_translations={"ru": "Форум Арбуз"})
+    rows = api.get("/api/events/", {"ordering": "title"}, HTTP_ACCEPT_LANGUAGE="ru").json()
+    assert [row["title"] for row in rows["results"]] == ["Zeta forum", "Alpha forum"]
+    ScholarshipProgrammeFactory(name="Alpha grant", name_translations={"ru": "Стипендия Я"})
+    ScholarshipProgrammeFactory(name="Zeta grant", name_translations={"ru": "Стипендия А"})
+    rows = api.get("/api/scholarships/", {"ordering": "-name"}, HTTP_ACCEPT_LANGUAGE="ru").json()
+    assert [row["name"] for row in rows["results"]] == ["Alpha grant", "Zeta grant"]
+    # A field without translations orders as before.
+    rows = api.get("/api/agreements/", {"ordering": "-id"}).json()["results"]
+    assert [row["id"] for row in rows] == sorted((a.pk for a in register.values()), reverse=True)
