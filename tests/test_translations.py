@@ -74,10 +74,24 @@ def test_page_api_and_csv_show_the_same_title_in_kazakh_with_the_fallback(client
     }
     # The register's table.
     assert set(page_titles(client, reverse("agreements:agreement_list"))) == set(expected.values())
-    # Each detail page's heading.
-    for pk, title in expected.items():
+    # Each detail page's heading; a title in another language than the page's says which
+    # (cooperation.translations.in_its_language), in the register's table too.
+    headings = {
+        register["kk"].pk: "<h1>Мұнай инженериясы туралы меморандум</h1>",
+        register["ru"].pk: '<h1><span lang="ru">Соглашение об обмене студентами</span></h1>',
+        register["en"].pk: '<h1><span lang="en">Protocol on recognition</span></h1>',
+    }
+    for pk, heading in headings.items():
         html = client.get(reverse("agreements:agreement_detail", args=[pk])).content.decode()
-        assert f"<h1>{title}</h1>" in html
+        assert heading in html
+    html = client.get(reverse("agreements:agreement_list")).content.decode()
+    assert '<span lang="en">Protocol on recognition</span></a>' in html
+    assert '<span lang="kk">' not in html
+    # In English, the English titles are the page's language: no mark.
+    client.cookies["django_language"] = "en"
+    html = client.get(reverse("agreements:agreement_list")).content.decode()
+    assert "Protocol on recognition</a>" in html and '<span lang="en">' not in html
+    client.cookies["django_language"] = "kk"
     # The API: the English title, the translations and the one shown.
     api = APIClient()
     rows = api.get("/api/agreements/", HTTP_ACCEPT_LANGUAGE="kk").json()["results"]
@@ -114,13 +128,19 @@ def test_register_events_and_scholarships_sort_by_the_title_shown_in_russian(cli
     EventFactory(title="Zeta forum", title_translations={"ru": "Форум Арбуз"})
     EventFactory(title="Omega forum")
     html = client.get(reverse("events:event_list"), {"sort": "title"}).content.decode()
-    events = re.findall(r'<td[^>]*><a href="/events/\d+/">([^<]+)</a>', html)
+    events = [
+        re.sub(r"<[^>]+>", "", title)
+        for title in re.findall(r'<td[^>]*><a href="/events/\d+/">(.+?)</a>', html)
+    ]
     assert events == ["Форум Арбуз", "Форум Яблоко", "Omega forum"]
 
     ScholarshipProgrammeFactory(name="Alpha grant", name_translations={"ru": "Стипендия Я"})
     ScholarshipProgrammeFactory(name="Zeta grant", name_translations={"ru": "Стипендия А"})
     html = client.get(reverse("mobility:scholarship_list")).content.decode()  # by name
-    programmes = re.findall(r'<a href="/mobility/scholarships/\d+/">([^<]+)</a>', html)
+    programmes = [
+        re.sub(r"<[^>]+>", "", name)
+        for name in re.findall(r'<a href="/mobility/scholarships/\d+/">(.+?)</a>', html)
+    ]
     assert programmes == ["Стипендия А", "Стипендия Я"]
     assert programmes == sorted(programmes, key=lambda name: sort_key(name, "ru"))
 

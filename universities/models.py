@@ -23,8 +23,10 @@ from cooperation.text import casefold, fold
 from cooperation.translations import (
     SHOWN_LANGUAGES,
     TRANSLATIONS_HELP,
+    ShownText,
     TranslationsField,
     localized,
+    register_language,
     shown_languages,
 )
 
@@ -392,7 +394,7 @@ class Institution(VersionedModel, SourcedModel):
         rule as InstitutionQuerySet.with_display_name, which lists sort by."""
         languages = name_languages(language)
         if not languages:  # English: the display name, without reading the labels
-            return self.name
+            return ShownText(self.name, register_language())
         labels = {
             name.language: name.name
             for name in self.names.all()  # uses prefetch_related("names") when present
@@ -400,8 +402,8 @@ class Institution(VersionedModel, SourcedModel):
         }
         for code in languages:
             if code in labels:
-                return labels[code]
-        return self.name
+                return ShownText(labels[code], code)
+        return ShownText(self.name, register_language())
 
 
 class InstitutionName(TimeStampedModel):
