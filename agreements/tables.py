@@ -3,7 +3,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from cooperation.tables import secondary
-from cooperation.translations import localized_order
+from cooperation.translations import in_its_language, localized_order
 
 from .models import Agreement
 
@@ -38,9 +38,8 @@ class AgreementTable(tables.Table):
 
     def render_title(self, record, value):
         # A renewal says what it renews (Agreement.renewal_display), beside the parties column.
-        link = format_html(
-            '<a href="{}">{}</a>', record.get_absolute_url(), record.localized_title()
-        )
+        title = in_its_language(record.localized_title())
+        link = format_html('<a href="{}">{}</a>', record.get_absolute_url(), title)
         if not record.renews_id:
             return link
         return format_html(
@@ -57,7 +56,7 @@ class AgreementTable(tables.Table):
             (
                 (
                     party.institution.get_absolute_url(),
-                    party.institution.localized_name(),
+                    in_its_language(party.institution.localized_name()),
                     party.institution.country.code,
                 )
                 for party in record.parties.all()

@@ -133,7 +133,16 @@ class PageNumberPagination(pagination.PageNumberPagination):
 class OrderingFilter(filters.OrderingFilter):
     """``ordering=-signed_on,title`` (or the parameter repeated, as generated clients send
     a list: ``ordering=-signed_on&ordering=title``); an unknown field is a 400, and ties
-    are broken by id so that pages never overlap."""
+    are broken by id so that pages never overlap. A translated field (a title, a city)
+    sorts by what the reader is shown, in the reader's alphabet, as the pages do."""
+
+    def filter_queryset(self, request, queryset, view):
+        from .translations import shown_ordering
+
+        ordering = self.get_ordering(request, queryset, view)
+        if not ordering:
+            return queryset
+        return queryset.order_by(*(shown_ordering(queryset.model, name) for name in ordering))
 
     def get_ordering(self, request, queryset, view) -> Sequence[str] | None:
         params = ",".join(request.query_params.getlist(self.ordering_param))

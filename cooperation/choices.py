@@ -52,16 +52,22 @@ class Qualifier(models.TextChoices):
 
     @classmethod
     def phrase(cls, value: int | None, qualifier: str | None) -> str:
-        """A number with its qualifier, as a reader should see it: "more than 1000"."""
+        """A number with its qualifier, as a reader should see it: "more than 1,000", the
+        number grouped as the reader's language writes it (Django's ``number_format`` with
+        the project's formats, as ``intcomma`` on the pages): "более 1 000", "1 000-нан
+        астам", "1.000-dən çox"."""
         if value is None:
             return "—"
+        from django.utils.formats import number_format
+
+        written = number_format(value, force_grouping=True)
         if not qualifier or qualifier == cls.EXACT:
-            return str(value)
+            return written
         from .numerals import inflect
 
         template, case = QUALIFIER_PHRASES[qualifier]
         language = (get_language() or "en")[:2]
-        number = inflect(value, str(value), language, case) if case is not None else str(value)
+        number = inflect(value, written, language, case) if case is not None else written
         return str(template) % {"number": number}
 
 

@@ -149,6 +149,8 @@ TEMPLATES = [
                 "cooperation.context_processors.navigation",
                 "mobility.context_processors.imports",
             ],
+            # |in_its_language and the project's tags on every page.
+            "builtins": ["cooperation.templatetags.unibridge"],
         },
     },
 ]

@@ -18,7 +18,11 @@ reads it from here:
   translation (``cooperation.lookups``; on PostgreSQL served by a trigram index on each
   key, ``translations_trigram_index``);
 - forms: ``translations_form`` gives the admin one text box per language ("Title
-  (Русский)"); the API: ``TranslationsSerializerField``, validated by the model field.
+  (Русский)"); the API: ``TranslationsSerializerField``, validated by the model field;
+- pages: the text shown is a ``ShownText``, which knows its language; ``in_its_language``
+  (the template filter ``|in_its_language``, and the tables' columns) marks it with a
+  ``lang`` attribute where it is not the page's language (an English title on a Russian
+  page), so that screen readers and hyphenation read it as what it is.
 """
 
 from __future__ import annotations
@@ -30,6 +34,8 @@ from django.db import models
 from django.db.models import F, Q, Value
 from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Coalesce, NullIf
+from django.utils.html import conditional_escape, format_html
+from django.utils.safestring import SafeString
 from django.utils.text import capfirst, format_lazy
 from django.utils.translation import get_language, get_language_info
 from django.utils.translation import gettext_lazy as _
@@ -152,14 +158,44 @@ def translations_fields(model) -> list[TranslationsField]:
 # --------------------------------------------------------------------------- showing
 
 
-def localized(instance, field: str, language: str | None = None) -> str:
+class ShownText(str):
+    """A text as a reader is shown it, with the language it is written in (``language``,
+    a BCP 47 code): what ``localized`` and the models' ``localized_name`` return."""
+
+    language: str
+
+    def __new__(cls, text: str, language: str) -> ShownText:
+        shown = super().__new__(cls, text)
+        shown.language = language
+        return shown
+
+    def __reduce__(self):
+        return (ShownText, (str(self), self.language))
+
+
+def register_language() -> str:
+    """The language the register's own texts are kept in (English: the default)."""
+    return settings.LANGUAGE_CODE[:2]
+
+
+def in_its_language(text) -> SafeString:
+    """``text`` escaped for HTML, inside ``<span lang="...">`` when it is a ``ShownText``
+    written in another language than the page's (``get_language()``)."""
+    language = getattr(text, "language", None)
+    page = (get_language() or settings.LANGUAGE_CODE)[:2]
+    if not language or language.split("-")[0] == page:
+        return conditional_escape(text)
+    return format_html('<span lang="{}">{}</span>', language, str(text))
+
+
+def localized(instance, field: str, language: str | None = None) -> ShownText:
     """``instance.<field>`` as shown in ``language`` (see the module)."""
     translations = getattr(instance, translations_name(field)) or {}
     for code in shown_languages(language):
         text = translations.get(code)
         if text:
-            return text
-    return getattr(instance, field)
+            return ShownText(text, code)
+    return ShownText(getattr(instance, field), register_language())
 
 
 def localized_expression(field: str, language: str | None = None, prefix: str = ""):
@@ -181,6 +217,17 @@ def localized_order(field: str, language: str | None = None, prefix: str = ""):
     from .collation import InLanguageOrder
 
     return InLanguageOrder(localized_expression(field, language, prefix), language)
+
+
+def shown_ordering(model, name: str):
+    """An ordering (``title``, ``-title``) by what the reader is shown: a translated field of
+    ``model`` through ``localized_order`` (the rule of the pages' ``?sort=``), any other
+    field as it is named. The API's ``ordering`` (cooperation.api_defaults)."""
+    field = name.lstrip("-")
+    if not any(tf.of == field for tf in translations_fields(model)):
+        return name
+    order = localized_order(field)
+    return order.desc() if name.startswith("-") else order.asc()
 
 
 # --------------------------------------------------------------------------- searching

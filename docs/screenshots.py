@@ -1,5 +1,6 @@
 """Screenshots of every public page and the main back-office pages at 390 and 1400 px, as
-docs/pages/<page>-<width>.png.
+docs/pages/<page>-<width>.png, and of the dashboard, the directory, a profile and the
+mobility explorer in Kazakh and Azerbaijani at 1400 px, as docs/<lang>-<page>.png.
 
     make screenshots        (or: .venv/bin/python docs/screenshots.py [--only PAGE ...])
 
@@ -30,6 +31,14 @@ OUT = ROOT / "docs" / "pages"
 WIDTHS = (390, 1400)
 OVERLAPS_JS = ROOT / "tests" / "e2e" / "overlaps.js"
 TABLES_CUT_JS = ROOT / "tests" / "e2e" / "tables_cut.js"
+# docs/<lang>-<name>.png: the pages of issue 15's "done when", in each language, at 1400 px.
+LANGUAGES = ("kk", "az")
+LANGUAGE_PAGES = {
+    "dashboard": "dashboard",
+    "directory": "directory",
+    "profile": "profile",
+    "mobility-explorer": "explorer",
+}
 
 
 def free_port() -> int:
@@ -151,6 +160,24 @@ def shoot(base: str, pages: dict[str, str], password: str) -> list[str]:
                     found += page.evaluate(TABLES_CUT_JS.read_text())
                 problems += [f"{name} at {width} px: {problem}" for problem in found]
                 target = OUT / f"{name}-{width}.png"
+                page.screenshot(path=str(target), full_page=True)
+                smaller(target)
+                print(f"{target.relative_to(ROOT)} ({target.stat().st_size // 1024} KB)")
+            context.close()
+        for language in LANGUAGES:
+            context = browser.new_context(viewport={"width": 1400, "height": 900}, locale="en")
+            context.add_cookies([{"name": "django_language", "value": language, "url": base}])
+            page = context.new_page()
+            for name, source in LANGUAGE_PAGES.items():
+                if source not in pages:
+                    continue
+                page.goto(base + pages[source])
+                page.wait_for_load_state("networkidle")
+                page.wait_for_timeout(400)
+                found = page.evaluate(OVERLAPS_JS.read_text(), ["main, .site-header", 2])
+                found += page.evaluate(TABLES_CUT_JS.read_text())
+                problems += [f"{language}-{name}: {problem}" for problem in found]
+                target = OUT.parent / f"{language}-{name}.png"
                 page.screenshot(path=str(target), full_page=True)
                 smaller(target)
                 print(f"{target.relative_to(ROOT)} ({target.stat().st_size // 1024} KB)")

@@ -3,7 +3,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from cooperation.tables import secondary
-from cooperation.translations import localized_order
+from cooperation.translations import in_its_language, localized_order
 
 from .models import Event
 
@@ -29,17 +29,17 @@ class EventTable(tables.Table):
         return queryset.order_by(order.desc() if is_descending else order.asc(), "pk"), True
 
     def render_title(self, record):
-        return record.localized_title()
+        return in_its_language(record.localized_title())
 
     def order_city(self, queryset, is_descending):
         order = localized_order("city")
         return queryset.order_by(order.desc() if is_descending else order.asc(), "pk"), True
 
     def render_city(self, record):
-        return record.localized_city()
+        return in_its_language(record.localized_city())
 
     def render_host_institution(self, record):
-        return record.host_institution.localized_name()
+        return in_its_language(record.host_institution.localized_name())
 
     def render_start_date(self, record):
         return record.date_display

@@ -5,7 +5,7 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
 from cooperation.tables import secondary
-from cooperation.translations import localized_order
+from cooperation.translations import in_its_language, localized_order
 
 from .models import MobilityFigure, ScholarshipProgramme
 
@@ -50,7 +50,7 @@ class ScholarshipProgrammeTable(tables.Table):
         return queryset.order_by(order.desc() if is_descending else order.asc(), "pk"), True
 
     def render_name(self, record):
-        return record.localized_name()
+        return in_its_language(record.localized_name())
 
     def render_funder_country(self, record):
         return record.funder_country.name

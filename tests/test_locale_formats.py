@@ -65,14 +65,15 @@ def test_date_filters_take_the_local_form_in_every_language(client, language, wr
 @pytest.mark.parametrize(
     ("language", "phrases"),
     [
-        ("en", ["more than 1000", "more than 70", "up to 333", "less than 40", "about 5"]),
-        ("ru", ["более 1000", "более 70", "до 333", "менее 40", "около 5"]),
+        ("en", ["more than 1,000", "more than 70", "up to 333", "less than 40", "about 5"]),
+        ("ru", ["более 1\xa0000", "более 70", "до 333", "менее 40", "около 5"]),
         # The number takes the ending its last word needs: мың-нан, жетпіс-тен, үш-ке.
-        ("kk", ["1000-нан астам", "70-тен астам", "333-ке дейін", "40-тан кем", "шамамен 5"]),
-        ("az", ["1000-dən çox", "70-dən çox", "333-ə qədər", "40-dan az", "təxminən 5"]),
+        ("kk", ["1\xa0000-нан астам", "70-тен астам", "333-ке дейін", "40-тан кем", "шамамен 5"]),
+        ("az", ["1.000-dən çox", "70-dən çox", "333-ə qədər", "40-dan az", "təxminən 5"]),
     ],
 )
 def test_qualified_numbers_read_in_the_readers_word_order(language, phrases):
+    from django.contrib.humanize.templatetags.humanize import intcomma
     from django.utils import translation
 
     from cooperation.choices import Qualifier
@@ -86,3 +87,6 @@ def test_qualified_numbers_read_in_the_readers_word_order(language, phrases):
     ]
     with translation.override(language):
         assert [Qualifier.phrase(value, qualifier) for value, qualifier in cases] == phrases
+        # An exact number and a qualified one are grouped alike, as intcomma groups them.
+        exact = Qualifier.phrase(12500, "exact")
+        assert exact == intcomma(12500) and exact in Qualifier.phrase(12500, "at_least")

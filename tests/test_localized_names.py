@@ -39,7 +39,10 @@ def institutions():
 def _listed(client, language: str) -> list[str]:
     client.cookies["django_language"] = language
     html = client.get(reverse("universities:institution_list")).content.decode()
-    return re.findall(r'href="/institutions/\d+/">([^<]+)</a>', html)
+    return [
+        re.sub(r"<[^>]+>", "", name)
+        for name in re.findall(r'href="/institutions/\d+/">(.+?)</a>', html)
+    ]
 
 
 @pytest.mark.parametrize(

@@ -116,9 +116,9 @@ def expected_totals(figures: list[dict], group_by: list[str]) -> dict[tuple, tup
         if value is None:
             text = "—"
         elif qualifier == "exact":
-            text = str(value)
+            text = f"{value:,}"  # grouped as English writes it (the tests read in English)
         else:
-            text = f"{PHRASES[qualifier]} {value}"
+            text = f"{PHRASES[qualifier]} {value:,}"
         result[cell] = (value, text, as_of)
     return result
 
@@ -298,7 +298,7 @@ def test_a_sum_with_a_lower_bound_is_at_least():
     MobilityFigureFactory(year=2024, value=1000, qualifier="more_than")
     MobilityFigureFactory(year=2024, value=5, mobility_type="researchers")
     [row] = APIClient().get(TOTALS, {"group_by": "year"}).json()["results"]
-    assert (row["value"], row["qualifier"], row["text"]) == (1005, "at_least", "at least 1005")
+    assert (row["value"], row["qualifier"], row["text"]) == (1005, "at_least", "at least 1,005")
 
 
 def test_picking_the_total_level_with_its_breakdowns_counts_the_total_once():

@@ -74,10 +74,24 @@ def test_page_api_and_csv_show_the_same_title_in_kazakh_with_the_fallback(client
     }
     # The register's table.
     assert set(page_titles(client, reverse("agreements:agreement_list"))) == set(expected.values())
-    # Each detail page's heading.
-    for pk, title in expected.items():
+    # Each detail page's heading; a title in another language than the page's says which
+    # (cooperation.translations.in_its_language), in the register's table too.
+    headings = {
+        register["kk"].pk: "<h1>Мұнай инженериясы туралы меморандум</h1>",
+        register["ru"].pk: '<h1><span lang="ru">Соглашение об обмене студентами</span></h1>',
+        register["en"].pk: '<h1><span lang="en">Protocol on recognition</span></h1>',
+    }
+    for pk, heading in headings.items():
         html = client.get(reverse("agreements:agreement_detail", args=[pk])).content.decode()
-        assert f"<h1>{title}</h1>" in html
+        assert heading in html
+    html = client.get(reverse("agreements:agreement_list")).content.decode()
+    assert '<span lang="en">Protocol on recognition</span></a>' in html
+    assert '<span lang="kk">' not in html
+    # In English, the English titles are the page's language: no mark.
+    client.cookies["django_language"] = "en"
+    html = client.get(reverse("agreements:agreement_list")).content.decode()
+    assert "Protocol on recognition</a>" in html and '<span lang="en">' not in html
+    client.cookies["django_language"] = "kk"
     # The API: the English title, the translations and the one shown.
     api = APIClient()
     rows = api.get("/api/agreements/", HTTP_ACCEPT_LANGUAGE="kk").json()["results"]
@@ -114,13 +128,19 @@ def test_register_events_and_scholarships_sort_by_the_title_shown_in_russian(cli
     EventFactory(title="Zeta forum", title_translations={"ru": "Форум Арбуз"})
     EventFactory(title="Omega forum")
     html = client.get(reverse("events:event_list"), {"sort": "title"}).content.decode()
-    events = re.findall(r'<td[^>]*><a href="/events/\d+/">([^<]+)</a>', html)
+    events = [
+        re.sub(r"<[^>]+>", "", title)
+        for title in re.findall(r'<td[^>]*><a href="/events/\d+/">(.+?)</a>', html)
+    ]
     assert events == ["Форум Арбуз", "Форум Яблоко", "Omega forum"]
 
     ScholarshipProgrammeFactory(name="Alpha grant", name_translations={"ru": "Стипендия Я"})
     ScholarshipProgrammeFactory(name="Zeta grant", name_translations={"ru": "Стипендия А"})
     html = client.get(reverse("mobility:scholarship_list")).content.decode()  # by name
-    programmes = re.findall(r'<a href="/mobility/scholarships/\d+/">([^<]+)</a>', html)
+    programmes = [
+        re.sub(r"<[^>]+>", "", name)
+        for name in re.findall(r'<a href="/mobility/scholarships/\d+/">(.+?)</a>', html)
+    ]
     assert programmes == ["Стипендия А", "Стипендия Я"]
     assert programmes == sorted(programmes, key=lambda name: sort_key(name, "ru"))
 
@@ -308,3 +328,42 @@ def test_a_renewal_under_the_same_title_keeps_its_translations(register):
         html = APIClient().get(reverse("agreements:agreement_list"), HTTP_ACCEPT_LANGUAGE="kk")
         html = html.content.decode()
     assert escape(renewal.renewal_display) in html
+
+
+def test_the_api_orders_by_the_title_shown_as_the_pages_sort(
+    client, register, django_assert_max_num_queries
+):
+    """``ordering=title`` is the pages' ``?sort=title`` (cooperation.translations.
+    localized_order): by the title shown in the reader's language, in its alphabet."""
+    api = APIClient()
+    client.cookies["django_language"] = "ru"
+    page = page_titles(client, reverse("agreements:agreement_list"), sort="title")
+    with django_assert_max_num_queries(12):
+        rows = api.get("/api/agreements/", {"ordering": "title"}, HTTP_ACCEPT_LANGUAGE="ru").json()[
+            "results"
+        ]
+    assert [row["localized_title"] for row in rows] == page
+    rows = api.get("/api/agreements/", {"ordering": "-title"}, HTTP_ACCEPT_LANGUAGE="ru").json()
+    assert [row["localized_title"] for row in rows["results"]] == page[::-1]
+    # Kazakh: kk, else ru, else English, in the Kazakh alphabet; the same on the page.
+    client.cookies["django_language"] = "kk"
+    page = page_titles(client, reverse("agreements:agreement_list"), sort="title")
+    rows = api.get("/api/agreements/", {"ordering": "title"}, HTTP_ACCEPT_LANGUAGE="kk").json()
+    assert [row["localized_title"] for row in rows["results"]] == page
+    assert page == [
+        "Мұнай инженериясы туралы меморандум",
+        "Соглашение об обмене студентами",
+        "Protocol on recognition",
+    ]
+
+    EventFactory(title="Alpha forum", title_translations={"ru": "Форум Яблоко"})
+    EventFactory(title="Zeta forum", title_translations={"ru": "Форум Арбуз"})
+    rows = api.get("/api/events/", {"ordering": "title"}, HTTP_ACCEPT_LANGUAGE="ru").json()
+    assert [row["title"] for row in rows["results"]] == ["Zeta forum", "Alpha forum"]
+    ScholarshipProgrammeFactory(name="Alpha grant", name_translations={"ru": "Стипендия Я"})
+    ScholarshipProgrammeFactory(name="Zeta grant", name_translations={"ru": "Стипендия А"})
+    rows = api.get("/api/scholarships/", {"ordering": "-name"}, HTTP_ACCEPT_LANGUAGE="ru").json()
+    assert [row["name"] for row in rows["results"]] == ["Alpha grant", "Zeta grant"]
+    # A field without translations orders as before.
+    rows = api.get("/api/agreements/", {"ordering": "-id"}).json()["results"]
+    assert [row["id"] for row in rows] == sorted((a.pk for a in register.values()), reverse=True)

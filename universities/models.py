@@ -23,8 +23,10 @@ from cooperation.text import casefold, fold
 from cooperation.translations import (
     SHOWN_LANGUAGES,
     TRANSLATIONS_HELP,
+    ShownText,
     TranslationsField,
     localized,
+    register_language,
     shown_languages,
 )
 
@@ -52,15 +54,44 @@ def search_words(query: str) -> list[str]:
     return list(dict.fromkeys(fold(query).split()))
 
 
+def same_word_spellings(word: str) -> list[str]:
+    """The other spellings of a generic word of institution names in the languages the
+    matcher knows (universities.matching.CANONICAL_PREFIXES, its data): "munai" (мұнай)
+    -> "neft", "oil", "munay". Empty for a word that is not such a word (a place, a name)."""
+    from .matching import CANONICAL_PREFIXES, canonical_word
+
+    canonical = canonical_word(word)
+    if canonical not in CANONICAL_PREFIXES.values():
+        return []
+    return sorted(
+        spelling
+        for spelling, meaning in CANONICAL_PREFIXES.items()
+        if meaning == canonical and spelling != word
+    )
+
+
 def name_condition(word: str, prefix: str = "") -> Q:
     """The institution (reached through ``prefix``) has a name holding the folded ``word``
-    (``search_words``). On PostgreSQL, when no institution's names hold it as typed, it is
+    (``search_words``), or a name with a word starting with another spelling of it when it
+    is a generic word ("мұнай" finds "Atyrau University of Oil and Gas",
+    ``same_word_spellings``). On PostgreSQL, when no institution's names hold it, it is
     taken for a misspelling: names with a word like it (pg_trgm word similarity,
     ``cooperation.search``) match instead, so "Almatty" finds Almaty. One indexed query
     decides; SQLite matches as typed only."""
-    if fuzzy() and not Institution.objects.filter(search_text__contains=word).exists():
-        return Q(WordSimilar(F(f"{prefix}search_text"), word))
-    return Q(**{f"{prefix}search_text__contains": word})
+    column = f"{prefix}search_text"
+    if fuzzy() and not Institution.objects.filter(_spelled("search_text", word)).exists():
+        return Q(WordSimilar(F(column), word))
+    return _spelled(column, word)
+
+
+def _spelled(column: str, word: str) -> Q:
+    """``column`` holds ``word``, or a word starting with another spelling of it (at a
+    word's start: search_text is folded words between spaces and " | ")."""
+    condition = Q(**{f"{column}__contains": word})
+    for spelling in same_word_spellings(word):
+        condition |= Q(**{f"{column}__startswith": spelling})
+        condition |= Q(**{f"{column}__contains": f" {spelling}"})
+    return condition
 
 
 def academic_condition(prefix: str = "") -> Q:
@@ -422,7 +453,7 @@ class Institution(VersionedModel, SourcedModel):
         rule as InstitutionQuerySet.with_display_name, which lists sort by."""
         languages = name_languages(language)
         if not languages:  # English: the display name, without reading the labels
-            return self.name
+            return ShownText(self.name, register_language())
         labels = {
             name.language: name.name
             for name in self.names.all()  # uses prefetch_related("names") when present
@@ -430,8 +461,8 @@ class Institution(VersionedModel, SourcedModel):
         }
         for code in languages:
             if code in labels:
-                return labels[code]
-        return self.name
+                return ShownText(labels[code], code)
+        return ShownText(self.name, register_language())
 
 
 class InstitutionName(TimeStampedModel):

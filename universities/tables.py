@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cooperation.collation import InLanguageOrder
 from cooperation.tables import secondary
-from cooperation.translations import localized_order
+from cooperation.translations import in_its_language, localized_order
 
 from .models import Institution
 
@@ -48,8 +48,7 @@ class InstitutionTable(tables.Table):
         return queryset.order_by(order.desc() if is_descending else order.asc(), "pk"), True
 
     def render_name(self, record, value):
-        localized = record.localized_name()
-        return localized
+        return in_its_language(record.localized_name())
 
     def order_city(self, queryset, is_descending):
         """By the city shown (``cooperation.translations``), in the reader's alphabet."""
@@ -57,7 +56,7 @@ class InstitutionTable(tables.Table):
         return queryset.order_by(order.desc() if is_descending else order.asc(), "pk"), True
 
     def render_city(self, record):
-        return record.localized_city()
+        return in_its_language(record.localized_city())
 
     def render_country(self, record):
         return record.country.name

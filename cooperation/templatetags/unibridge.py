@@ -1,6 +1,7 @@
 from django import template
 
 from cooperation import register_cache
+from cooperation.translations import in_its_language as _in_its_language
 
 register = template.Library()
 
@@ -23,3 +24,10 @@ def reader_fragment(context, template_name: str, **values) -> str:
     its reader's rights, drawn from the request and ``values`` alone; a hole filled for each
     reader when the page is served from the cache (cooperation.register_cache)."""
     return register_cache.fragment_or_hole(template_name, values, context.get("request"))
+
+
+@register.filter
+def in_its_language(text):
+    """{{ agreement.localized_title|in_its_language }}: the text, marked with its language
+    (``lang``) where that is not the page's (cooperation.translations.in_its_language)."""
+    return _in_its_language(text)

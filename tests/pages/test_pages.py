@@ -184,18 +184,24 @@ def test_mobility_pivot_by_direction(client, demo):
     assert "counted on an earlier date" in page
 
 
-def test_more_than_stays_with_the_number(client, demo):
-    """ "More than 1000 Kazakhs study in Poland" is never a plain 1000."""
+@pytest.mark.parametrize(
+    ("language", "phrase"),
+    [("en", "more than 1,000"), ("ru", "более 1\xa0000"), ("kk", "1\xa0000-нан астам")],
+)
+def test_more_than_stays_with_the_number(client, demo, language, phrase):
+    """ "More than 1000 Kazakhs study in Poland" is never a plain 1000, and its 1000 is
+    grouped as the reader's language writes numbers, on every page that says it."""
+    client.cookies["django_language"] = language
     response = client.get(
         reverse("mobility:mobility_explorer"), {"origin": "KZ", "destination": "PL"}
     )
     [(_year, _measure, [cell])] = response.context["pivot_rows"]
-    assert cell.total["text"] == "more than 1000"
-    assert "more than 1000" in response.content.decode()
+    assert cell.total["text"] == phrase
+    assert phrase in response.content.decode()
     dashboard = client.get(reverse("dashboard") + "?pair=KZ-PL")
-    assert dashboard.context["mobility"]["datasets"][0]["text"] == ["more than 1000"]
+    assert dashboard.context["mobility"]["datasets"][0]["text"] == [phrase]
     source = Source.objects.get(mobility_figures__value=1000)
-    assert "more than 1000" in client.get(source.get_absolute_url()).content.decode()
+    assert phrase in client.get(source.get_absolute_url()).content.decode()
 
 
 def test_explorer_dashboard_and_api_agree_on_the_demo(client, demo):
