@@ -139,7 +139,7 @@ def main() -> None:
             .values_list("pk", flat=True)[: args.session]
         )
         rows = [
-            {"parties": [hubs[n % len(hubs)], other], "title": f"Bench session {n}"}
+            {"parties": [hubs[n % len(hubs)], other], "allow_duplicate": True}
             for n, other in enumerate(others)
         ]
         created: list[int] = []
@@ -148,7 +148,8 @@ def main() -> None:
             result = agreements_bulk_create(
                 event=None, rows=rows, defaults={"kind": "exchange", "signed_on": "2026-04-06"}
             )
-            assert result.saved, result.errors
+            refused = [(row.errors, row.duplicate_of) for row in result.rows if row.errors]
+            assert result.saved, (result.errors, refused[:3])
             created.extend(row.agreement_id for row in result.rows)
 
         print(f"signing session of {len(rows)} rows (20 hubs and {len(rows)} others)")

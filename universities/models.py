@@ -6,7 +6,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import connection, models, transaction
-from django.db.models import Count, F, OuterRef, Q, Subquery, Value
+from django.db.models import Count, F, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.db.models.query import ModelIterable
 from django.db.models.signals import post_delete
@@ -145,35 +145,42 @@ class InstitutionQuerySet(models.QuerySet):
         return queryset
 
 
-def party_counts(reader=None):
-    """The agreement and partner counts of institutions, the one definition every count
+def count_aggregates(reader=None, suffix: str = "") -> dict:
+    """The agreement and partner counts of an institution, the one definition every count
     of the directory comes from (its pages, API, admin, exports, sorts and the
-    ``InstitutionCount`` table): per institution (``institution``), the agreements it is a
-    party to (``agreement_count``) and the other institutions party to one of them
-    (``partner_count``), of the agreements ``reader`` may see (``agreement_visibility``;
-    every agreement when None). One row per institution with such an agreement; parties
-    are declared by the agreements app, which sits above this one."""
-    party = Institution._meta.get_field("parties").related_model
+    ``InstitutionCount`` table), as aggregates over its parties: the agreements it is a
+    party to (``agreement_count<suffix>``) and the other institutions party to one of them
+    (``partner_count<suffix>``), of the agreements ``reader`` may see
+    (``agreement_visibility``; every agreement when None)."""
     visible = Q() if reader is None else agreement_visibility(reader, "agreement__")
     other = "agreement__parties__institution"
-    return (
-        party.objects.filter(visible)
-        .order_by()
-        .values("institution")
-        .annotate(
-            agreement_count=Count("agreement", distinct=True),
-            partner_count=Count(other, distinct=True, filter=~Q(**{other: F("institution")})),
-        )
-    )
+    return {
+        f"agreement_count{suffix}": Count("agreement", distinct=True, filter=visible or None),
+        f"partner_count{suffix}": Count(
+            other, distinct=True, filter=~Q(**{other: F("institution")}) & visible
+        ),
+    }
+
+
+def party_counts(**readers):
+    """Per institution with a party (``institution``), ``count_aggregates`` for each
+    reader named (``agreement_count_<name>``, ``partner_count_<name>``): several classes
+    of readers counted in one pass over the parties. Parties are declared by the
+    agreements app, which sits above this one."""
+    party = Institution._meta.get_field("parties").related_model
+    aggregates = {}
+    for name, reader in readers.items():
+        aggregates |= count_aggregates(reader, f"_{name}")
+    return party.objects.order_by().values("institution").annotate(**aggregates)
 
 
 def count_expressions(reader=None) -> dict:
     """``agreement_count`` and ``partner_count`` of an institution as expressions
     (``party_counts`` for that institution: correlated subqueries, so the outer query
     keeps one row per institution however many agreements it has)."""
-    counts = party_counts(reader).filter(institution=OuterRef("pk"))
+    counts = party_counts(reader=reader).filter(institution=OuterRef("pk"))
     return {
-        field: Coalesce(Subquery(counts.values(field)), 0)
+        field: Coalesce(Subquery(counts.values(f"{field}_reader")), 0)
         for field in ("agreement_count", "partner_count")
     }
 
@@ -596,24 +603,25 @@ class InstitutionCount(models.Model):
     @classmethod
     def _recompute(cls, ids: list[int] | None) -> int:
         """Replace the rows of these institutions (of every one when None) by their counts
-        as ``party_counts`` gives them, for every counted class."""
-        from cooperation.audit import insert_select
-
-        rows = cls.objects.all() if ids is None else cls.objects.filter(institution__in=ids)
-        rows._raw_delete(rows.db)  # derived rows: no signals, no cascade
-        written = 0
-        for visibility, reader in counted_classes().items():
-            counts = party_counts(reader)
-            if ids is not None:
-                counts = counts.filter(institution__in=ids)
-            written += insert_select(
-                cls,
-                ["visibility", "institution", "agreement_count", "partner_count"],
-                counts.annotate(v=Value(visibility)).values_list(
-                    "v", "institution", "agreement_count", "partner_count"
-                ),
+        as ``party_counts`` gives them, every counted class in one pass."""
+        classes = counted_classes()
+        counts = party_counts(**classes)
+        if ids is not None:
+            counts = counts.filter(institution__in=ids)
+        rows = [
+            cls(
+                visibility=visibility,
+                institution_id=found["institution"],
+                agreement_count=found[f"agreement_count_{visibility}"],
+                partner_count=found[f"partner_count_{visibility}"],
             )
-        return written
+            for found in counts
+            for visibility in classes
+        ]
+        stale = cls.objects.all() if ids is None else cls.objects.filter(institution__in=ids)
+        stale._raw_delete(stale.db)  # derived rows: no signals, no cascade
+        cls.objects.bulk_create(rows, batch_size=2000)
+        return len(rows)
 
 
 class PendingCount(models.Model):
