@@ -176,12 +176,14 @@ def party_counts(**readers):
 
 def count_expressions(reader=None) -> dict:
     """``agreement_count`` and ``partner_count`` of an institution as expressions
-    (``party_counts`` for that institution: correlated subqueries, so the outer query
+    (``count_aggregates`` over its parties: correlated subqueries, so the outer query
     keeps one row per institution however many agreements it has)."""
-    counts = party_counts(reader=reader).filter(institution=OuterRef("pk"))
+    party = Institution._meta.get_field("parties").related_model
+    parties = party.objects.filter(institution=OuterRef("pk")).order_by().values("institution")
+    # One subquery per count, each joining only what its own aggregate reads.
     return {
-        field: Coalesce(Subquery(counts.values(f"{field}_reader")), 0)
-        for field in ("agreement_count", "partner_count")
+        field: Coalesce(Subquery(parties.annotate(n=aggregate).values("n")), 0)
+        for field, aggregate in count_aggregates(reader).items()
     }
 
 
