@@ -224,6 +224,11 @@ def test_the_writer_recomputes_the_counts_once_it_commits(
     with CaptureQueriesContext(connection) as queries:
         Party.objects.create(agreement=exchange, institution=hub)
     assert counts_statements(queries) == ["INSERT INTO pendingcount"]
+    for write in (exchange.save, Party.objects.get(agreement=exchange, institution=hub).delete):
+        with CaptureQueriesContext(connection) as queries:
+            write()
+        assert counts_statements(queries) == ["INSERT INTO pendingcount"]
+    Party.objects.create(agreement=exchange, institution=hub)
     agreement_between(others[20], others[21])
     assert not table_is_live()
     waiting = [func for _sids, func, _robust in connection.run_on_commit]
