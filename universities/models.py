@@ -536,6 +536,9 @@ class InstitutionCount(models.Model):
     rebuild_institution_counts`` recomputes the table whole (after a COPY or raw SQL load,
     which records nothing)."""
 
+    # No surrogate id: the row is its own key (a dump restored holds the same rows, keys
+    # included, whatever the refresh after the load rewrote).
+    pk = models.CompositePrimaryKey("visibility", "institution")
     visibility = models.CharField(max_length=8)
     # No constraint: rows follow the parties, not the institutions' deletions.
     institution = models.ForeignKey(
@@ -546,11 +549,6 @@ class InstitutionCount(models.Model):
 
     class Meta:
         default_permissions = ()  # nobody reads or writes it but the sort
-        constraints = [
-            models.UniqueConstraint(
-                fields=["visibility", "institution"], name="institution_count_unique"
-            )
-        ]
 
     def __str__(self) -> str:
         return f"{self.institution_id} ({self.visibility})"
