@@ -7,7 +7,8 @@ class AgreementsConfig(AppConfig):
     verbose_name = _("Agreements")
 
     def ready(self) -> None:
-        from . import documents, pairs
+        from . import counts, documents, pairs
 
         pairs.connect_signals()
+        counts.connect_signals()
         documents.connect_signals()

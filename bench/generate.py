@@ -782,6 +782,11 @@ def main() -> None:  # noqa: C901, PLR0915 - one linear script reads best top to
     with connection.cursor() as cursor:
         cursor.execute("VACUUM ANALYZE agreements_countrypair")
     t = lap(f"country pairs ({pair_count})", t)
+    # Nor the directory's counts (universities.InstitutionCount, agreements.counts).
+    from universities.models import InstitutionCount
+
+    count_rows = InstitutionCount.rebuild()
+    t = lap(f"institution counts ({count_rows})", t)
     # COPY sends no signals: tell the cached public pages that the register changed.
     from cooperation.register_cache import bump_register_generation
 

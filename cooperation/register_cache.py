@@ -43,7 +43,8 @@ per reader inside a page is therefore cut out of what is cached rather than keye
 
 Why not counts stored on each institution: they would have to be kept right by every write
 path (signals, bulk sessions, imports, renewals, the admin, the API, COPY loads), split by
-what each reader may see; a generation needs only *that* something changed. The bump runs
+what each reader may see; a generation needs only *that* something changed. (The one list
+that must sort by such counts keeps them so: ``agreements.counts``.) The bump runs
 on ``post_save``/``post_delete``/``m2m_changed`` of the watched models (cascades
 included), in ``cooperation.audit.bulk_create_with_history_sql``, and explicitly after
 other writes that send no signals (``bulk_create`` in the signing session, COPY in

@@ -6,6 +6,7 @@ most of a 500,000-agreement register took 10-16 s to count, its page 2 ms)."""
 
 import pytest
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from agreements.models import Agreement
 from cooperation.paging import CountingPaginator
@@ -63,7 +64,8 @@ def test_the_directory_and_its_api_count_the_same_way(client, settings, register
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="a statement timeout: PostgreSQL")
 def test_a_count_too_slow_to_finish_stops_at_the_bound(settings, register):
     # Each row costs 20 ms to test, so an exact count of 5 rows takes 100 ms: past 30 ms
-    # it is cancelled and the rows are counted up to the bound instead.
+    # it is cancelled (or, expected to take longer, not even tried) and the rows are
+    # counted up to the bound instead.
     slow = Agreement.objects.extra(where=["pg_sleep(0.02) IS NOT NULL"]).order_by("pk")
     settings.UNIBRIDGE_COUNT_SECONDS = 0.03
     settings.UNIBRIDGE_COUNT_BOUND = 2
@@ -78,4 +80,24 @@ def test_a_count_too_slow_to_finish_stops_at_the_bound(settings, register):
     # Given the time, the same rows are counted exactly.
     settings.UNIBRIDGE_COUNT_SECONDS = 5
     paginator = CountingPaginator(slow, 2)
+    assert (paginator.count, paginator.count_is_exact) == (5, True)
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the planner's estimate")
+def test_a_count_expected_to_take_too_long_is_not_tried(settings, register):
+    # Counting 3 rows took 30 ms or more; for as many rows as the planner expects (3 or
+    # more) the exact count would take longer than the 20 ms it may: it is not even tried,
+    # so the reader does not wait for the timeout, and the answer says "more than 2".
+    slow = Agreement.objects.extra(where=["pg_sleep(0.01) IS NOT NULL"]).order_by("pk")
+    settings.UNIBRIDGE_COUNT_SECONDS = 0.02
+    settings.UNIBRIDGE_COUNT_BOUND = 2
+    with CaptureQueriesContext(connection) as queries:
+        paginator = CountingPaginator(slow, 2)
+        assert (paginator.count, paginator.count_is_exact) == (3, False)
+    sent = [query["sql"] for query in queries.captured_queries]
+    assert not any("statement_timeout" in sql for sql in sent)
+    assert [sql.split()[0] for sql in sent] == ["SELECT", "EXPLAIN"]
+    # The register itself, counted at its pace, is counted exactly.
+    settings.UNIBRIDGE_COUNT_SECONDS = 5
+    paginator = CountingPaginator(Agreement.objects.order_by("pk"), 2)
     assert (paginator.count, paginator.count_is_exact) == (5, True)

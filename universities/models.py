@@ -5,8 +5,8 @@ from itertools import islice
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
-from django.db import IntegrityError, connection, models, transaction
-from django.db.models import Count, Expression, F, OuterRef, Q, Subquery, Value
+from django.db import connection, models, transaction
+from django.db.models import Count, Expression, F, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.db.models.query import ModelIterable
 from django.db.models.signals import post_delete
@@ -154,9 +154,9 @@ class InstitutionQuerySet(models.QuerySet):
 
     def order_by(self, *field_names) -> "InstitutionQuerySet":
         """As QuerySet's; sorted by a count (``with_counts``), the counts come from the
-        ``InstitutionCount`` table of the register's generation for the reader's class when
-        it has one (built then if need be), rather than from every institution's live
-        count (30 s at 25,000 institutions and 500,000 agreements, issue 18)."""
+        ``InstitutionCount`` table of the reader's class when it has one, rather than from
+        every institution's live count (30 s at 25,000 institutions and 500,000
+        agreements, issue 18)."""
         reader = getattr(self.query, "institution_count_reader", None)
         if reader is None or not any(
             isinstance(name, str) and name.lstrip("-") in COUNT_FIELDS for name in field_names
@@ -176,23 +176,45 @@ class InstitutionQuerySet(models.QuerySet):
         return queryset
 
 
-def count_expressions(reader=None) -> dict:
-    """``agreement_count`` and ``partner_count`` of an institution as expressions: each a
-    correlated subquery over the reverse relations (parties are declared by the agreements
-    app, which sits above this one), so the outer query keeps one row per institution
-    however many agreements it has; only the agreements ``reader`` may see, when given."""
-    visible = Q() if reader is None else agreement_visibility(reader, "parties__agreement__")
-    inner = Institution.objects.filter(pk=OuterRef("pk")).order_by().values("pk")
-    partner = "parties__agreement__parties__institution"
-    agreements = inner.annotate(
-        n=Count("parties__agreement", distinct=True, filter=visible or None)
-    ).values("n")
-    partners = inner.annotate(
-        n=Count(partner, distinct=True, filter=~Q(**{partner: F("pk")}) & visible)
-    ).values("n")
+def count_aggregates(reader=None, suffix: str = "") -> dict:
+    """The agreement and partner counts of an institution, the one definition every count
+    of the directory comes from (its pages, API, admin, exports, sorts and the
+    ``InstitutionCount`` table), as aggregates over its parties: the agreements it is a
+    party to (``agreement_count<suffix>``) and the other institutions party to one of them
+    (``partner_count<suffix>``), of the agreements ``reader`` may see
+    (``agreement_visibility``; every agreement when None)."""
+    visible = Q() if reader is None else agreement_visibility(reader, "agreement__")
+    other = "agreement__parties__institution"
     return {
-        "agreement_count": Coalesce(Subquery(agreements), 0),
-        "partner_count": Coalesce(Subquery(partners), 0),
+        f"agreement_count{suffix}": Count("agreement", distinct=True, filter=visible or None),
+        f"partner_count{suffix}": Count(
+            other, distinct=True, filter=~Q(**{other: F("institution")}) & visible
+        ),
+    }
+
+
+def party_counts(**readers):
+    """Per institution with a party (``institution``), ``count_aggregates`` for each
+    reader named (``agreement_count_<name>``, ``partner_count_<name>``): several classes
+    of readers counted in one pass over the parties. Parties are declared by the
+    agreements app, which sits above this one."""
+    party = Institution._meta.get_field("parties").related_model
+    aggregates = {}
+    for name, reader in readers.items():
+        aggregates |= count_aggregates(reader, f"_{name}")
+    return party.objects.order_by().values("institution").annotate(**aggregates)
+
+
+def count_expressions(reader=None) -> dict:
+    """``agreement_count`` and ``partner_count`` of an institution as expressions
+    (``count_aggregates`` over its parties: correlated subqueries, so the outer query
+    keeps one row per institution however many agreements it has)."""
+    party = Institution._meta.get_field("parties").related_model
+    parties = party.objects.filter(institution=OuterRef("pk")).order_by().values("institution")
+    # One subquery per count, each joining only what its own aggregate reads.
+    return {
+        field: Coalesce(Subquery(parties.annotate(n=aggregate).values("n")), 0)
+        for field, aggregate in count_aggregates(reader).items()
     }
 
 
@@ -227,24 +249,22 @@ class CountedInstitutionIterable(ModelIterable):
 
 
 class ReadyCounts:
-    """The ``InstitutionCount`` rows of one class of readers and one generation."""
+    """The ``InstitutionCount`` rows of one class of readers."""
 
-    def __init__(self, visibility: str, generation: int) -> None:
-        self.visibility, self.generation = visibility, generation
+    def __init__(self, visibility: str) -> None:
+        self.visibility = visibility
 
     def rows(self):
-        return InstitutionCount.objects.filter(
-            visibility=self.visibility, generation=self.generation
-        ).values_list("institution_id", "agreement_count", "partner_count")
+        return InstitutionCount.objects.filter(visibility=self.visibility).values_list(
+            "institution_id", "agreement_count", "partner_count"
+        )
 
     def value(self, field: str):
         """The outer institution's count ``field`` as read from these rows (0 when none)."""
         return Coalesce(
             Subquery(
                 InstitutionCount.objects.filter(
-                    visibility=self.visibility,
-                    generation=self.generation,
-                    institution=OuterRef("pk"),
+                    visibility=self.visibility, institution=OuterRef("pk")
                 ).values(field)[:1]
             ),
             0,
@@ -546,23 +566,42 @@ def refresh_search_text_after_name_deleted(sender, instance: InstitutionName, **
         institution.refresh_search_text()
 
 
+# The classes of readers (agreements.visibility.visibility_class) whose counts are kept
+# in InstitutionCount, each with a reader of that class: readers of every agreement, and
+# the public. A university editor's class (public agreements plus their own) is one per
+# set of institutions: their sorts count live.
+def counted_classes() -> dict:
+    from django.contrib.auth.models import AnonymousUser
+
+    return {"all": None, "public": AnonymousUser()}
+
+
+# Institutions recomputed by one statement of InstitutionCount.refresh.
+REFRESH_CHUNK = 900  # SQLite's old limit of 999 parameters
+# The advisory lock (PostgreSQL) that lets one refresh of the counts run at a time.
+REFRESH_LOCK = (18, 0)
+
+
 class InstitutionCount(models.Model):
-    """The agreement and partner counts of every institution (those with an agreement) as
-    one class of readers sees them, as of one register generation (issue 18): what a list
-    sorted by a count reads (``InstitutionQuerySet.order_by``).
+    """Derived, never edited: the agreement and partner counts (``party_counts``) of each
+    institution that has an agreement, as one class of readers sees them ("all" or
+    "public", ``counted_classes``): what a list sorted by a count reads
+    (``InstitutionQuerySet.order_by``, issue 18).
 
-    Derived data, built whole by ``ready_for`` the first time a sort asks for a generation
-    and class that have none, in one ``INSERT ... SELECT`` over the parties (2 s at
-    500,000 agreements); the rows of older generations but the previous one are deleted
-    then. Correct on every
-    write path because the generation is: every committed write to the register raises it
-    (``cooperation.register_cache``), and no table of an older one is read. Only for the
-    classes "all" (readers of every agreement) and "public"
-    (``agreements.visibility.visibility_class``); a university editor's sort counts live."""
+    Kept ready on every write: a write that changes whose counts (a party added, moved or
+    removed; an agreement saved, so its visibility or status may have changed) records
+    the institutions concerned in ``PendingCount`` in its own transaction
+    (``agreements.counts``: signals, and the signing session's bulk insert), and once it
+    commits their counts are recomputed (``refresh``): by the writer itself, else by the
+    next sort, which first recomputes whatever is still pending. ``manage.py
+    rebuild_institution_counts`` recomputes the table whole (after a COPY or raw SQL load,
+    which records nothing)."""
 
-    generation = models.BigIntegerField()
+    # No surrogate id: the row is its own key (a dump restored holds the same rows, keys
+    # included, whatever the refresh after the load rewrote).
+    pk = models.CompositePrimaryKey("visibility", "institution")
     visibility = models.CharField(max_length=8)
-    # No constraint: a deleted institution's row is of an old generation already.
+    # No constraint: rows follow the parties, not the institutions' deletions.
     institution = models.ForeignKey(
         Institution, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
     )
@@ -571,82 +610,91 @@ class InstitutionCount(models.Model):
 
     class Meta:
         default_permissions = ()  # nobody reads or writes it but the sort
-        constraints = [
-            models.UniqueConstraint(
-                fields=["visibility", "generation", "institution"],
-                name="institution_count_unique",
-            )
-        ]
 
     def __str__(self) -> str:
-        return f"{self.institution_id} ({self.visibility}, {self.generation})"
+        return f"{self.institution_id} ({self.visibility})"
 
     @classmethod
     def ready_for(cls, reader) -> ReadyCounts | None:
-        """The counts of ``reader``'s class for the current generation, built if need be;
+        """The counts of ``reader``'s class, brought up to date if writes are pending;
         None for a class without a table (university editors), or while this connection
-        holds uncommitted writes (the table would show them to others)."""
+        holds uncommitted writes (their counts are not recomputed before the commit)."""
         from agreements.visibility import visibility_class
-        from cooperation.register_cache import pending_write, register_generation
+        from cooperation.register_cache import pending_write
 
         visibility = "all" if reader is None else visibility_class(reader)
-        if visibility not in ("all", "public") or pending_write():
+        if visibility not in counted_classes() or pending_write():
             return None
-        generation = register_generation()
-        ready = ReadyCounts(visibility, generation)
-        if not cls.objects.filter(visibility=visibility, generation=generation).exists():
-            cls._build(ready, reader)
-        return ready
+        if PendingCount.objects.exists():
+            cls.refresh()
+        return ReadyCounts(visibility)
 
     @classmethod
-    def _build(cls, ready: ReadyCounts, reader) -> None:
-        party = Institution._meta.get_field("parties").related_model
-        visible = Q() if reader is None else agreement_visibility(reader, "agreement__")
-        other = "agreement__parties__institution"
-        select = (
-            party.objects.filter(visible)
-            .order_by()
-            .values("institution")
-            .annotate(
-                g=Value(ready.generation),
-                v=Value(ready.visibility),
-                a=Count("agreement", distinct=True),
-                p=Count(other, distinct=True, filter=~Q(**{other: F("institution")})),
-            )
-            .values_list("g", "v", "institution", "a", "p")
-        )
-        sql, params = select.query.sql_with_params()
+    def refresh(cls) -> int:
+        """Recompute the counts of the institutions ``PendingCount`` lists (of every
+        institution when it lists None) and forget them; returns how many were
+        recomputed. One refresh at a time (a PostgreSQL advisory lock): the others wait,
+        then recompute what was recorded meanwhile, so the last one to run has seen every
+        committed write."""
         qn = connection.ops.quote_name
-        columns = ", ".join(
-            qn(name)
-            for name in (
-                "generation",
-                "visibility",
-                "institution_id",
-                "agreement_count",
-                "partner_count",
+        pending = qn(PendingCount._meta.db_table)
+        with transaction.atomic(), connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", REFRESH_LOCK)
+            # What is deleted is what is recomputed: one statement, one snapshot; a write
+            # committed after it left its own rows for the next refresh.
+            cursor.execute(f"DELETE FROM {pending} RETURNING {qn('institution_id')}")
+            ids = {row[0] for row in cursor.fetchall()}
+            if not ids:
+                return 0
+            if None in ids:
+                return cls._recompute(None)
+            ids = sorted(ids)
+            for start in range(0, len(ids), REFRESH_CHUNK):
+                cls._recompute(ids[start : start + REFRESH_CHUNK])
+            return len(ids)
+
+    @classmethod
+    def rebuild(cls) -> int:
+        """Recompute every institution's counts; returns the number of rows."""
+        PendingCount.objects.bulk_create([PendingCount(institution_id=None)])
+        cls.refresh()
+        return cls.objects.count()
+
+    @classmethod
+    def _recompute(cls, ids: list[int] | None) -> int:
+        """Replace the rows of these institutions (of every one when None) by their counts
+        as ``party_counts`` gives them, every counted class in one pass."""
+        classes = counted_classes()
+        counts = party_counts(**classes)
+        if ids is not None:
+            counts = counts.filter(institution__in=ids)
+        rows = [
+            cls(
+                visibility=visibility,
+                institution_id=found["institution"],
+                agreement_count=found[f"agreement_count_{visibility}"],
+                partner_count=found[f"partner_count_{visibility}"],
             )
-        )
-        table = qn(cls._meta.db_table)
-        visibility, generation = qn("visibility"), qn("generation")
-        try:
-            with transaction.atomic(), connection.cursor() as cursor:
-                # One builder at a time; the others find the rows it wrote.
-                if connection.vendor == "postgresql":
-                    cursor.execute(
-                        "SELECT pg_advisory_xact_lock(18, %s)",
-                        [("all", "public").index(ready.visibility)],
-                    )
-                if cls.objects.filter(
-                    visibility=ready.visibility, generation=ready.generation
-                ).exists():
-                    return
-                # The previous build stays, for a request still reading its rows' counts.
-                cursor.execute(
-                    f"DELETE FROM {table} WHERE {visibility} = %s AND {generation} < "
-                    f"(SELECT MAX({generation}) FROM {table} WHERE {visibility} = %s)",
-                    [ready.visibility, ready.visibility],
-                )
-                cursor.execute(f"INSERT INTO {table} ({columns}) {sql}", params)
-        except IntegrityError:  # built meanwhile by another request (SQLite has no lock)
-            pass
+            for found in counts
+            for visibility in classes
+        ]
+        stale = cls.objects.all() if ids is None else cls.objects.filter(institution__in=ids)
+        stale._raw_delete(stale.db)  # derived rows: no signals, no cascade
+        cls.objects.bulk_create(rows, batch_size=2000)
+        return len(rows)
+
+
+class PendingCount(models.Model):
+    """Derived, never edited: an institution whose ``InstitutionCount`` rows are to be
+    recomputed after a write (``agreements.counts``); no institution (NULL): every one
+    (after a migration or a load). Rows are only inserted by writers and deleted by
+    ``InstitutionCount.refresh``, so writers never wait for one another here."""
+
+    institution_id = models.BigIntegerField(null=True)
+
+    class Meta:
+        default_permissions = ()
+
+    def __str__(self) -> str:
+        return str(self.institution_id)
