@@ -733,7 +733,15 @@ class ModelViewSet(VersionedViewSetMixin, viewsets.ModelViewSet):
         csv_by_database = bool(columnset.sql_columns()) and csv_sql.supported(queryset)
         if export_jobs.running_job(self.request) is not None:
             export_jobs.note_total(self.request, queryset.order_by().count())
-        elif export_plan(queryset, fmt, csv_by_database=csv_by_database) == IN_BACKGROUND:
+        elif (
+            export_plan(
+                queryset,
+                fmt,
+                csv_by_database=csv_by_database,
+                slow_rows=self.export_rows_are_slow(),
+            )
+            == IN_BACKGROUND
+        ):
             raise ExportInBackground(
                 export_jobs.job_for(
                     self.request,
@@ -750,6 +758,10 @@ class ModelViewSet(VersionedViewSetMixin, viewsets.ModelViewSet):
             basename=columnset.name,
             csv_body=self._sql_csv_body(queryset, columnset) if fmt == "csv" else None,
         )
+
+    def export_rows_are_slow(self) -> bool:
+        """Whether each exported row costs PostgreSQL much (cooperation.exports.export_plan)."""
+        return False
 
     def _sql_csv_body(self, queryset, columnset: ColumnSet) -> Iterator[bytes] | None:
         """The CSV written by PostgreSQL, when every column is declared for it."""

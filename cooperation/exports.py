@@ -272,19 +272,25 @@ NOW = "now"  # written within the request
 IN_BACKGROUND = "background"  # written by the worker (cooperation.export_jobs)
 
 
-def export_plan(queryset, fmt: str, *, csv_by_database: bool) -> str:
+def export_plan(queryset, fmt: str, *, csv_by_database: bool, slow_rows: bool = False) -> str:
     """How the export of ``queryset`` as ``fmt`` is made, by its number of rows: NOW up to
     ``UNIBRIDGE_EXPORT_SYNC_ROWS`` for a CSV that PostgreSQL writes (cooperation.csv_sql)
     and up to ``UNIBRIDGE_EXPORT_MAX_ROWS`` for one built row by row (every XLSX);
     IN_BACKGROUND past that, for a row-by-row export up to
     ``UNIBRIDGE_EXPORT_JOB_MAX_ROWS``; past which :class:`ExportTooLarge` says why. The
-    count stops at the largest bound, so a whole register is not counted to decide."""
+    count stops at the largest bound, so a whole register is not counted to decide.
+    ``slow_rows``: PostgreSQL computes something dear for each row (the directory's live
+    counts of a reader whose counts are not kept ready): its CSV is written within the
+    request only up to ``UNIBRIDGE_EXPORT_MAX_ROWS`` rows too."""
     from django.conf import settings
     from django.utils.formats import number_format
 
     by_database = fmt == "csv" and csv_by_database
     if by_database:
-        now, ceiling = settings.UNIBRIDGE_EXPORT_SYNC_ROWS, None
+        now = (
+            settings.UNIBRIDGE_EXPORT_MAX_ROWS if slow_rows else settings.UNIBRIDGE_EXPORT_SYNC_ROWS
+        )
+        ceiling = None
     else:
         now, ceiling = settings.UNIBRIDGE_EXPORT_MAX_ROWS, settings.UNIBRIDGE_EXPORT_JOB_MAX_ROWS
     if not now:
