@@ -113,8 +113,11 @@ class MobilityFigureImporter(Importer):
 
     def report(self, table: Table, result) -> Report:
         # The preview names the source each row resolved to, not the id or URL written.
-        found = {row.figure.source_id for row in result.rows if row.figure is not None}
-        titles = dict(Source.objects.filter(pk__in=found).values_list("pk", "title"))
+        found = {row.values["source_id"] for row in result.rows if row.values is not None}
+        titles = {
+            pk: Truncator(title).chars(60)
+            for pk, title in Source.objects.filter(pk__in=found).values_list("pk", "title")
+        }
         rows = []
         for sheet_row, checked in zip(table.rows, result.rows, strict=False):
             status = {"ok": OK, "unchanged": UNCHANGED}.get(checked.status, ERROR)
@@ -125,9 +128,8 @@ class MobilityFigureImporter(Importer):
             ]
             cells = [(cell_text(sheet_row.values.get(key)), "") for key in PREVIEW]
             cells[PREVIEW.index("value")] = (cells[PREVIEW.index("value")][0], "num")
-            if checked.figure is not None:
-                title = Truncator(titles.get(checked.figure.source_id, "")).chars(60)
-                cells[-1] = (title, "")
+            if checked.values is not None:
+                cells[-1] = (titles.get(checked.values["source_id"], ""), "")
             rows.append(ReportRow(sheet_row.number, status, cells, errors))
         return Report(
             rows=rows,
