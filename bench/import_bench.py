@@ -83,8 +83,9 @@ def agreement_rows(count: int) -> list[list]:
         year = 2000 + i // 700 * 10
         rows.append([
             # Kinds that bench/generate.py never writes: no duplicate of the L register.
-            f"{written(a, i)}; {written(b, i)}", "", ["protocol", "framework"][i % 2], f"{year}-01-01", f"{year}-01-01", f"{year + 5}-12-31",
-            f"Rector {i}; Rector {i}b", "student_exchange",
+            f"{written(a, i)}; {written(b, i)}", "", ["protocol", "framework"][i % 2],
+            f"{year}-01-01", f"{year}-01-01", f"{year + 5}-12-31", f"Rector {i}; Rector {i}b",
+            "student_exchange",
         ])  # fmt: skip
     return rows
 
@@ -143,7 +144,8 @@ def copy_figures(rows: list[list], source: Source) -> float:
             with connection.cursor() as cursor:
                 started = time.perf_counter()
                 cursor.copy_expert(
-                    f"COPY {table} ({', '.join(columns)}) FROM STDIN WITH (FORMAT csv, FORCE_NOT_NULL (notes))",
+                    f"COPY {table} ({', '.join(columns)}) FROM STDIN "
+                    "WITH (FORMAT csv, FORCE_NOT_NULL (notes))",
                     io.StringIO(text),
                 )
                 elapsed = time.perf_counter() - started
