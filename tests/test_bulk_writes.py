@@ -58,7 +58,7 @@ def test_import_queries_do_not_grow_and_every_figure_has_its_history(superuser):
         assert result.saved and result.created == size, result.rows[0].errors
         counts.append(len(queries))
     if connection.vendor == "postgresql":  # one COPY whatever the rows
-        assert counts[0] == counts[1] <= 12, counts
+        assert counts[1] <= counts[0] <= 12, counts
     else:  # SQLite: multi-row INSERTs of as many rows as 999 parameters hold
         assert counts[1] <= counts[0] + 2 * 300 // 50, counts
     history_matches(
@@ -135,7 +135,8 @@ def test_session_queries_do_not_grow_and_every_record_has_its_history(superuser)
             result = agreements_bulk_create(event=event, rows=rows, user=superuser)
         assert result.saved, [row.errors for row in result.rows]
         counts.append(len(queries))
-    assert counts[0] == counts[1] <= 30, counts
+    # The first session may also create the area (get_or_create); more rows, no more queries.
+    assert counts[1] <= counts[0] <= 30, counts
     agreements = list(Agreement.objects.values_list("pk", flat=True))
     assert len(agreements) == 40
     history_matches(Agreement, agreements, superuser)
