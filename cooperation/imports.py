@@ -245,21 +245,16 @@ def table_to_json(table: Table) -> bytes:
 
 
 def table_from_json(content: bytes) -> Table:
-    def decode(value: Any) -> Any:
-        if isinstance(value, dict):
-            if "$dt" in value:
-                return datetime.datetime.fromisoformat(value["$dt"])
-            if "$d" in value:
-                return datetime.date.fromisoformat(value["$d"])
-        if isinstance(value, list):
-            return [decode(item) for item in value]
+    def decode(value: dict) -> Any:
+        # Every JSON object passes here (rows too): only the dates' are turned back.
+        if "$dt" in value:
+            return datetime.datetime.fromisoformat(value["$dt"])
+        if "$d" in value:
+            return datetime.date.fromisoformat(value["$d"])
         return value
 
-    data = json.loads(content)
-    data["rows"] = [
-        SheetRow(number, {key: decode(value) for key, value in values.items()})
-        for number, values in data["rows"]
-    ]
+    data = json.loads(content, object_hook=decode)
+    data["rows"] = [SheetRow(number, values) for number, values in data["rows"]]
     return Table(**data)
 
 

@@ -8,6 +8,8 @@ case, with spaces or underscores. Rows are checked and saved by
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.urls import reverse
 from django.utils.functional import lazy
 from django.utils.text import Truncator
@@ -106,29 +108,46 @@ class MobilityFigureImporter(Importer):
             user=user,
             change_reason=_("Spreadsheet import: %(file)s") % {"file": filename},
         )
-        report = self.report(table, result)
+        # Once saved, the page shows the counts and the API the rows' statuses: the cells
+        # are drawn only for a preview (50,000 rows: a second of a confirmation).
+        report = self.report(table, result, cells=not result.saved)
         report.saved, report.created = result.saved, result.created
         report.links = [(reverse("mobility:mobility_explorer"), str(_("Mobility explorer")))]
         return report
 
-    def report(self, table: Table, result) -> Report:
+    def report(self, table: Table, result, *, cells: bool = True) -> Report:
         # The preview names the source each row resolved to, not the id or URL written.
-        found = {row.figure.source_id for row in result.rows if row.figure is not None}
-        titles = dict(Source.objects.filter(pk__in=found).values_list("pk", "title"))
+        found = {row.values["source_id"] for row in result.rows if row.values is not None}
+        titles = {
+            pk: Truncator(title).chars(60)
+            for pk, title in Source.objects.filter(pk__in=found).values_list("pk", "title")
+        }
+        statuses = {"ok": OK, "unchanged": UNCHANGED}
+        shown: dict[tuple, tuple[str, str]] = {}  # a cell as shown, once per distinct value
+
+        def cell(value: Any, css: str = "") -> tuple[str, str]:
+            key = (value.__class__, value, css)
+            if key not in shown:
+                shown[key] = (cell_text(value), css)
+            return shown[key]
+
         rows = []
         for sheet_row, checked in zip(table.rows, result.rows, strict=False):
-            status = {"ok": OK, "unchanged": UNCHANGED}.get(checked.status, ERROR)
             errors = [
                 (table.header_of(field, self.columns), message)
                 for field, messages in checked.errors.items()
                 for message in messages
             ]
-            cells = [(cell_text(sheet_row.values.get(key)), "") for key in PREVIEW]
-            cells[PREVIEW.index("value")] = (cells[PREVIEW.index("value")][0], "num")
-            if checked.figure is not None:
-                title = Truncator(titles.get(checked.figure.source_id, "")).chars(60)
-                cells[-1] = (title, "")
-            rows.append(ReportRow(sheet_row.number, status, cells, errors))
+            shown_cells = []
+            if cells:
+                values = sheet_row.values
+                shown_cells = [
+                    cell(values.get(key), "num" if key == "value" else "") for key in PREVIEW
+                ]
+                if checked.values is not None:
+                    shown_cells[-1] = (titles.get(checked.values["source_id"], ""), "")
+            status = statuses.get(checked.status, ERROR)
+            rows.append(ReportRow(sheet_row.number, status, shown_cells, errors))
         return Report(
             rows=rows,
             headers=[table.header_of(key, self.columns) for key in PREVIEW],

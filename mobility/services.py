@@ -16,7 +16,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django_countries import countries
 
-from cooperation.audit import bulk_create_with_history_sql
+from cooperation.audit import insert_rows_with_history
 from cooperation.choices import IscedLevel, Qualifier
 from cooperation.imports import as_date, as_int, cell_text
 from cooperation.models import IscedField, Source
@@ -65,10 +65,11 @@ def _constraint_message(name: str) -> str:
 
 @dataclasses.dataclass
 class FigureRow:
-    """One checked figure: the unsaved instance, or the errors per field."""
+    """One checked figure: the values to save (by attname, as ``COLUMNS``), or the errors
+    per field."""
 
     index: int
-    figure: MobilityFigure | None = None
+    values: dict[str, Any] | None = None
     errors: dict[str, list[str]] = dataclasses.field(default_factory=dict)
     existing_id: int | None = None  # the same figure is already in the register
 
@@ -155,7 +156,7 @@ class _Resolver:
                 )
             )
 
-    def source(self, value: Any, row: FigureRow) -> int | None:
+    def source(self, value: Any, row: FigureRow | _Errors) -> int | None:
         text = cell_text(value)
         if not text:
             row.error("source", _("Give the source: its id, URL or exact title."))
@@ -178,7 +179,7 @@ class _Resolver:
             )  # fmt: skip
         return None
 
-    def field(self, value: Any, row: FigureRow) -> int | None:
+    def field(self, value: Any, row: FigureRow | _Errors) -> int | None:
         if value in (None, ""):
             return None
         if isinstance(value, int | float) and not isinstance(value, bool):
@@ -197,7 +198,7 @@ class _Resolver:
         )  # fmt: skip
         return None
 
-    def institution(self, value: Any, row: FigureRow, field: str) -> int | None:
+    def institution(self, value: Any, row: FigureRow | _Errors, field: str) -> int | None:
         text = cell_text(value)
         if not text:
             return None
@@ -223,30 +224,68 @@ class _Resolver:
         return None
 
 
-def _key(figure: MobilityFigure) -> tuple:
-    """The dimensions of the unique constraint, with its coalesced empty values."""
-    raw = figure.__dict__  # the codes as stored, not Country objects (built on every read)
+# The columns an import writes, by attname; the others take their defaults.
+COLUMNS = (
+    "origin_country", "destination_country", "home_institution_id", "host_institution_id",
+    "mobility_type", "level", "field_id", "sex", "measure", "year", "as_of", "value",
+    "qualifier", "host_institution_count", "source_id", "notes",
+)  # fmt: skip
+# The dimensions of the unique constraint, and the facts a figure states for them.
+KEY = (
+    "origin_country", "destination_country", "home_institution_id", "host_institution_id",
+    "mobility_type", "level", "field_id", "sex", "measure", "year", "as_of", "source_id",
+)  # fmt: skip
+FACTS = ("value", "qualifier", "host_institution_count", "notes")
+
+
+def _key(values: Sequence[Any]) -> tuple:
+    """``KEY``'s values with the constraint's coalesced empty values."""
+    (origin, destination, home, host, mobility_type, level, field, sex, measure, year, as_of,
+     source) = values  # fmt: skip
     return (
-        raw["origin_country"],
-        raw["destination_country"],
-        figure.home_institution_id or 0,
-        figure.host_institution_id or 0,
-        figure.mobility_type,
-        figure.level,
-        figure.field_id or 0,
-        figure.sex,
-        figure.measure,
-        figure.year,
-        figure.as_of or NO_DATE,
-        figure.source_id,
-    )
+        origin, destination, home or 0, host or 0, mobility_type, level, field or 0, sex,
+        measure, year, as_of or NO_DATE, source,
+    )  # fmt: skip
 
 
-def _facts(figure: MobilityFigure) -> tuple:
-    return (figure.value, figure.qualifier, figure.host_institution_count, figure.notes or "")
+def _facts(values: Sequence[Any]) -> tuple:
+    value, qualifier, host_institution_count, notes = values
+    return (value, qualifier, host_institution_count, notes or "")
 
 
-def _country(value: Any, row: FigureRow, field: str, codes: set[str]) -> str:
+class _Errors:
+    """Collects the messages of one cell's conversion (``row.error``'s signature)."""
+
+    def __init__(self) -> None:
+        self.items: list[tuple[str, str]] = []
+
+    def error(self, field: str, message: str) -> None:
+        self.items.append((field, str(message)))
+
+
+def _once(convert):
+    """``convert(value, errors)`` computed once per distinct cell value: a 50,000-row file
+    holds a few hundred distinct values per column (issue 18: the check at the database's
+    speed). Returns the value and its messages."""
+    cache: dict[Any, tuple[Any, list[tuple[str, str]]]] = {}
+
+    def converted(raw: Any) -> tuple[Any, list[tuple[str, str]]]:
+        key = (raw.__class__, raw)  # 1, 1.0, True and "1" are different cells
+        try:
+            found = cache.get(key)
+        except TypeError:  # a list or a mapping: not a cell any reader gives, checked as is
+            key, found = None, None
+        if found is None:
+            errors = _Errors()
+            found = (convert(raw, errors), errors.items)
+            if key is not None:
+                cache[key] = found
+        return found
+
+    return converted
+
+
+def _country(value: Any, row: FigureRow | _Errors, field: str, codes: set[str]) -> str:
     code = cell_text(value).upper()
     if not code:
         row.error(field, _("Give the country as an ISO 3166-1 alpha-2 code, e.g. KZ."))
@@ -259,7 +298,7 @@ def _country(value: Any, row: FigureRow, field: str, codes: set[str]) -> str:
     return code
 
 
-def _year(value: Any, row: FigureRow) -> int | None:
+def _year(value: Any, row: FigureRow | _Errors) -> int | None:
     text = cell_text(value)
     academic = re.fullmatch(r"(\d{4})\s*[/–-]\s*(\d{2}|\d{4})", text)
     if academic:  # a flow's academic year, "2024/2025" or "2024/25": its first year
@@ -306,20 +345,56 @@ def mobility_figures_check(
     resolver = _Resolver(rows)
     same_country = _constraint_message("mobilityfigure_origin_differs_from_destination")
     as_of_stock = _constraint_message("mobilityfigure_as_of_only_for_stock")
+    model_clean = _once(lambda key, errors: _model_clean(*key, errors))
+    # Column by column, each distinct cell converted and checked once (_once): the model's
+    # field rules too, as full_clean() applies them (full_clean() on every row was most of
+    # the check's time, issue 18). Foreign keys are resolved in bulk (_Resolver), countries
+    # and codes checked against their lists, constraints here and against the register in
+    # _flag_duplicates.
+    names, columns = [], []
+    for key, name, convert in _converters(lookup, codes, resolver):
+        names.append(name)
+        columns.append([convert(raw.get(key)) for raw in rows])
     results: list[FigureRow] = []
-    for index, raw in enumerate(rows):
+    for index, cells in enumerate(zip(*columns, strict=True)):
         row = FigureRow(index)
         results.append(row)
-        values: dict[str, Any] = {}
-        for field, choices in CHOICES.items():
-            text = cell_text(raw.get(field))
+        values = dict(zip(names, [value for value, _errors in cells], strict=True))
+        for _value, errors in cells:
+            for field, message in errors:
+                row.error(field, message)
+        if (
+            values["origin_country"]
+            and values["origin_country"] == values["destination_country"]
+            and "origin_country" not in row.errors
+        ):
+            row.error("destination_country", same_country)
+        if values["as_of"] and values["measure"] not in (None, Measure.STOCK):
+            row.error("as_of", as_of_stock)
+        if values["as_of"] and values["year"] and not {"year", "as_of"} & row.errors.keys():
+            for field, message in model_clean((values["year"], values["as_of"]))[1]:
+                row.error(field, message)
+        if not row.errors:
+            row.values = values
+    _flag_duplicates(results, row_numbers or range(1, len(rows) + 1))
+    return FigureImport(rows=results)
+
+
+def _converters(lookup: dict, codes: set[str], resolver: _Resolver) -> list[tuple[str, str, Any]]:
+    """Each imported column's key, the attname it fills and its conversion from a cell
+    (value and messages), computed once per distinct cell."""
+
+    def choice(field: str):
+        choices = CHOICES[field]
+        label = str(MobilityFigure._meta.get_field(field).verbose_name)
+
+        def convert(raw: Any, errors: _Errors) -> str | None:
+            text = cell_text(raw)
             if not text and field in DEFAULTS:
-                values[field] = DEFAULTS[field]
-            elif (code := lookup[field].get(text.casefold())) is not None:
-                values[field] = code
-            else:
-                label = str(MobilityFigure._meta.get_field(field).verbose_name)
-                row.error(
+                return DEFAULTS[field]
+            code = lookup[field].get(text.casefold())
+            if code is None:
+                errors.error(
                     field,
                     _("“%(value)s” is not a %(field)s; use one of: %(choices)s.")
                     % {"value": text, "field": label, "choices": ", ".join(choices.values)}
@@ -327,80 +402,118 @@ def mobility_figures_check(
                     else _("Give the %(field)s: one of %(choices)s.")
                     % {"field": label, "choices": ", ".join(choices.values)},
                 )
-        for field in ("origin_country", "destination_country"):
-            values[field] = _country(raw.get(field), row, field, codes)
-        values["year"] = _year(raw.get("year"), row)
+            return code
+
+        return convert
+
+    def country(field: str):
+        return lambda raw, errors: _country(raw, errors, field, codes)
+
+    def institution(field: str):
+        return lambda raw, errors: resolver.institution(raw, errors, field)
+
+    def date(raw: Any, errors: _Errors) -> datetime.date | None:
         try:
-            values["as_of"] = as_date(raw.get("as_of"))
+            return as_date(raw)
         except ValueError:
-            row.error(
+            errors.error(
                 "as_of",
                 _("“%(value)s” is not a date; write YYYY-MM-DD (or DD.MM.YYYY).")
-                % {"value": cell_text(raw.get("as_of"))},
+                % {"value": cell_text(raw)},
             )
-        for field in ("value", "host_institution_count"):
+            return None
+
+    def number(field: str):
+        def convert(raw: Any, errors: _Errors) -> int | None:
             try:
-                values[field] = as_int(raw.get(field))
+                value = as_int(raw)
             except ValueError:
-                row.error(
-                    field,
-                    _("“%(value)s” is not a whole number.") % {"value": cell_text(raw.get(field))},
+                errors.error(
+                    field, _("“%(value)s” is not a whole number.") % {"value": cell_text(raw)}
                 )
-        if values.get("value") is None and "value" not in row.errors:
-            row.error("value", _("Give the value: the number of people."))
-        values["notes"] = cell_text(raw.get("notes"))
-        values["source_id"] = resolver.source(raw.get("source"), row)
-        values["field_id"] = resolver.field(raw.get("field"), row)
-        for field in ("home_institution", "host_institution"):
-            values[f"{field}_id"] = resolver.institution(raw.get(field), row, field)
-        figure = MobilityFigure(**{k: v for k, v in values.items() if k not in row.errors})
-        if (
-            values["origin_country"]
-            and values["origin_country"] == values["destination_country"]
-            and "origin_country" not in row.errors
-        ):
-            row.error("destination_country", same_country)
-        if values.get("as_of") and values.get("measure") not in (None, Measure.STOCK):
-            row.error("as_of", as_of_stock)
-        try:
-            # Foreign keys were resolved above in bulk, countries and codes checked against
-            # their lists, constraints here and against the register below: full_clean()
-            # adds the other field rules and clean(). (Validating a CountryField flattens
-            # 250 choices per call, 2 ms: 50,000 rows took minutes.)
-            figure.full_clean(
-                exclude=[
-                    *FOREIGN_KEYS, "agreement", "origin_country", "destination_country",
-                    *CHOICES, *row.errors,
-                ],
-                validate_unique=False,
-                validate_constraints=False,
-            )  # fmt: skip
-        except ValidationError as exc:
-            for field, messages in exc.message_dict.items():
-                for message in messages:
-                    row.error(field, message)
-        if not row.errors:
-            row.figure = figure
-    _flag_duplicates(results, row_numbers or range(1, len(rows) + 1))
-    return FigureImport(rows=results)
+                return None
+            if value is None and field == "value":
+                errors.error("value", _("Give the value: the number of people."))
+            return value
+
+        return convert
+
+    def ruled(field: str, convert):
+        """``convert``, then the model field's own rules on a value that converted."""
+
+        def checked(raw: Any, errors: _Errors) -> Any:
+            value = convert(raw, errors)
+            if not errors.items:
+                for message in _field_messages(field, value):
+                    errors.error(field, message)
+            return value
+
+        return checked
+
+    return [
+        *[(field, field, _once(choice(field))) for field in CHOICES],
+        *[
+            (field, field, _once(country(field)))
+            for field in ("origin_country", "destination_country")
+        ],
+        ("year", "year", _once(ruled("year", _year))),
+        ("as_of", "as_of", _once(ruled("as_of", date))),
+        *[
+            (field, field, _once(ruled(field, number(field))))
+            for field in ("value", "host_institution_count")
+        ],
+        ("notes", "notes", _once(ruled("notes", lambda raw, errors: cell_text(raw)))),
+        ("source", "source_id", _once(resolver.source)),
+        ("field", "field_id", _once(resolver.field)),
+        *[
+            (field, f"{field}_id", _once(institution(field)))
+            for field in ("home_institution", "host_institution")
+        ],
+    ]
+
+
+def _field_messages(name: str, value: Any) -> list[str]:
+    """The messages of the model field's own rules (``Field.clean()``: validators, the
+    column's range) for ``value``, as ``full_clean()`` gives them."""
+    field = MobilityFigure._meta.get_field(name)
+    if field.blank and value in field.empty_values:
+        return []  # as full_clean() skips it
+    try:
+        field.clean(value, None)
+    except ValidationError as exc:
+        return [str(message) for message in exc.messages]
+    return []
+
+
+def _model_clean(year: int, as_of: datetime.date, errors: _Errors) -> None:
+    """The messages of ``MobilityFigure.clean()``, which compares the year with the "as of"
+    date and nothing else (a rule reading another field must be added to its cache key)."""
+    try:
+        MobilityFigure(year=year, as_of=as_of).clean()
+    except ValidationError as exc:
+        for field, messages in exc.message_dict.items():
+            for message in messages:
+                errors.error(field, message)
 
 
 def _flag_duplicates(rows: list[FigureRow], numbers: Sequence[int]) -> None:
-    """The same dimensions and source twice in the file, or already in the register."""
-    ready = [row for row in rows if row.figure is not None]
+    """The same dimensions and source twice in the file, or already in the register (one
+    query: the register's figures of the file's sources and years, their keys and facts)."""
+    ready = [row for row in rows if row.values is not None]
     if not ready:
         return
-    sources = {row.figure.source_id for row in ready}
-    years = {row.figure.year for row in ready}
+    sources = {row.values["source_id"] for row in ready}
+    years = {row.values["year"] for row in ready}
     existing: dict[tuple, tuple[int, tuple]] = {}
-    for figure in MobilityFigure.objects.filter(source_id__in=sources, year__in=years).only(
-        *[f for f in FIELDS if f not in FOREIGN_KEYS],
-        "home_institution_id", "host_institution_id", "field_id", "source_id",
-    ):  # fmt: skip
-        existing[_key(figure)] = (figure.pk, _facts(figure))
+    for pk, *values in (
+        MobilityFigure.objects.filter(source_id__in=sources, year__in=years)
+        .order_by()
+        .values_list("pk", *KEY, *FACTS)
+    ):
+        existing[_key(values[: len(KEY)])] = (pk, _facts(values[len(KEY) :]))
     seen: dict[tuple, int] = {}
     for row in ready:
-        key = _key(row.figure)
+        key = _key([row.values[name] for name in KEY])
         if key in seen:
             row.error(
                 "source",
@@ -411,7 +524,7 @@ def _flag_duplicates(rows: list[FigureRow], numbers: Sequence[int]) -> None:
         seen[key] = row.index
         if key in existing:
             pk, facts = existing[key]
-            if facts == _facts(row.figure):
+            if facts == _facts([row.values[name] for name in FACTS]):
                 row.existing_id = pk
             else:
                 row.error(
@@ -422,7 +535,7 @@ def _flag_duplicates(rows: list[FigureRow], numbers: Sequence[int]) -> None:
                 )  # fmt: skip
     for row in ready:
         if row.errors:
-            row.figure = None
+            row.values = None
 
 
 def mobility_figures_import(
@@ -439,15 +552,19 @@ def mobility_figures_import(
     result = mobility_figures_check(rows=rows, row_numbers=row_numbers)
     if dry_run or not result.valid:
         return result
-    figures = [row.figure for row in result.rows if row.figure is not None and not row.existing_id]
+    figures = [
+        [row.values[name] for name in COLUMNS]
+        for row in result.rows
+        if row.values is not None and not row.existing_id
+    ]
     if not figures:
         return result  # every row is already in the register: nothing to save
     try:
         with transaction.atomic():
-            # Building 50,000 historical instances in Python took longer than inserting the
-            # figures: the database copies their history rows (cooperation.audit).
-            created = bulk_create_with_history_sql(
-                figures, MobilityFigure, user=user, reason=change_reason, batch_size=2000
+            # No instances: the rows go by COPY and their history by INSERT … SELECT on
+            # PostgreSQL (cooperation.audit), the database's own speed (issue 18).
+            created = insert_rows_with_history(
+                MobilityFigure, COLUMNS, figures, user=user, reason=change_reason
             )
     except IntegrityError:
         # Someone saved one of these figures between the check and the save.
