@@ -5,7 +5,7 @@ import datetime
 from django import forms
 from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import FieldError, ValidationError
 from django.core.paginator import EmptyPage
 from django.http import HttpResponseRedirect, JsonResponse, QueryDict
 from django.shortcuts import get_object_or_404
@@ -18,6 +18,7 @@ from django_countries import countries
 from django_filters.views import FilterView
 from django_tables2 import RequestConfig, SingleTableMixin
 from django_tables2.export import ExportMixin, TableExport
+from django_tables2.utils import OrderBy
 
 from . import cells, export_jobs, paging, selectors
 from .api import export_filename
@@ -52,6 +53,29 @@ class _Echo:
 # Rows per batch of a streamed CSV export: one database round trip (plus one per prefetch)
 # and one small Table per batch, so memory stays flat however many rows are exported.
 EXPORT_BATCH_SIZE = 2000
+
+
+def _sorted_by(table) -> list[str]:
+    """The field names a django-tables2 table sorts its rows by (its columns' ``order_by``
+    for the reader's ``?sort=``), as TableQuerysetData.order_by computes them."""
+    terms: list[str] = []
+    for alias in table.order_by or ():
+        column = table.columns[OrderBy(alias).bare]
+        accessors = (
+            column.order_by.opposite if alias[0] != column.order_by_alias[0] else column.order_by
+        )
+        terms += [accessor.for_queryset() for accessor in accessors]
+    return terms
+
+
+def _orderable(queryset, term: str) -> bool:
+    """Whether ``queryset`` can be sorted by ``term`` (the page's query may know names,
+    such as a title in the reader's alphabet, that the export's does not)."""
+    try:
+        queryset.order_by(term).query.get_compiler(queryset.db).get_order_by()
+    except FieldError:
+        return False
+    return True
 
 
 class FilteredListView(ExportMixin, SingleTableMixin, FilterView):
@@ -187,14 +211,15 @@ class FilteredListView(ExportMixin, SingleTableMixin, FilterView):
         queryset = filterset.qs
         table = self.get_table(**self.get_table_kwargs())
         rows = table.data.data
-        order = list(rows.query.order_by) or list(rows.model._meta.ordering)
-        known = {field.name for field in queryset.model._meta.get_fields()}
-        known |= set(queryset.query.annotations)
-        usable = [
-            term
-            for term in order
-            if isinstance(term, str) and term.lstrip("-").split("__")[0] in known
-        ]
+        # The sort the reader chose, as the field names the table sorted by (a count sort
+        # becomes an expression in the page's query, which the export's must make itself);
+        # else the page query's own order.
+        order = (
+            _sorted_by(table)
+            or [term for term in rows.query.order_by if isinstance(term, str)]
+            or list(rows.model._meta.ordering)
+        )
+        usable = [term for term in order if _orderable(queryset, term)]
         return queryset.order_by(*usable) if usable else queryset
 
     def datapackage_response(self) -> JsonResponse:
