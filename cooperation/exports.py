@@ -203,6 +203,24 @@ def datapackage(
 
 DEFINITIONS_HEADERS = ["column", "code", "label", "type", "definition"]
 
+# The last columns of every list of versioned records (cooperation.models.VersionedModel):
+# declared once, for each ColumnSet that exports such records.
+RECORD_COLUMNS = (
+    ExportColumn(
+        "version", _("version"), INTEGER,
+        _("The row's version: send it back with a change (optimistic locking)."),
+        sql=CsvColumn("version", "plain"), nullable=False,
+    ),
+    ExportColumn(
+        "created_at", _("created at"), DATETIME, _("When it was entered (ISO 8601)."),
+        sql=CsvColumn("created_at", "datetime"), nullable=False,
+    ),
+    ExportColumn(
+        "updated_at", _("updated at"), DATETIME, _("When it last changed (ISO 8601)."),
+        sql=CsvColumn("updated_at", "datetime"), nullable=False,
+    ),
+)  # fmt: skip
+
 
 # --------------------------------------------------------------------------- cell values
 

@@ -9,8 +9,8 @@ from cooperation.csv_sql import CsvColumn
 from cooperation.exports import (
     ARRAY,
     DATE,
-    DATETIME,
     INTEGER,
+    RECORD_COLUMNS,
     STRING,
     ColumnSet,
     ExportColumn,
@@ -82,13 +82,7 @@ MOBILITY_FIGURES = ColumnSet(
         C("source_title", _("source title"), STRING, _("The source's title."),
           sql=CsvColumn("source__title")),
         C("notes", _("notes"), STRING, _("Remarks."), sql=CsvColumn("notes")),
-        C("version", _("version"), INTEGER,
-          _("The row's version: send it back with a change (optimistic locking)."),
-          sql=CsvColumn("version", "plain"), nullable=False),
-        C("created_at", _("created at"), DATETIME, _("When the row was entered (ISO 8601)."),
-          sql=CsvColumn("created_at", "datetime"), nullable=False),
-        C("updated_at", _("updated at"), DATETIME, _("When the row last changed (ISO 8601)."),
-          sql=CsvColumn("updated_at", "datetime"), nullable=False),
+        *RECORD_COLUMNS,
     ),
     description=_(
         "Counts of students and staff who moved between countries, each as its source "

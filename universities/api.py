@@ -5,7 +5,7 @@ from cooperation.register_cache import cached_api_list
 
 from .columns import INSTITUTIONS
 from .filtersets import InstitutionFilterSet
-from .models import Institution, counted_classes
+from .models import Institution, InstitutionCount
 from .serializers import InstitutionSerializer
 
 
@@ -43,9 +43,7 @@ class InstitutionViewSet(ModelViewSet):
     def export_rows_are_slow(self) -> bool:
         """A reader whose counts are not kept ready (a university editor's) has them counted
         live for every row: 41 s for the whole directory at size L."""
-        from agreements.visibility import visibility_class
-
-        return visibility_class(self.request.user) not in counted_classes()
+        return InstitutionCount.kept_class(self.request.user) is None
 
     # A page of 50 institutions with their counts (0.5-0.9 s at 25,000 institutions and
     # 500,000 agreements), kept per visibility class until the register changes

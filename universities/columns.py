@@ -17,10 +17,10 @@ from cooperation.csv_sql import (
 )
 from cooperation.exports import (
     ARRAY,
-    DATETIME,
     INTEGER,
     NUMBER,
     OBJECT,
+    RECORD_COLUMNS,
     STRING,
     ColumnSet,
     ExportColumn,
@@ -91,12 +91,6 @@ INSTITUTIONS = ColumnSet(
         C("partner_count", _("partners"), INTEGER,
           _("The other institutions it has an agreement with (of those the reader may see)."),
           sql=CsvColumn(ReadCount("partner_count"), "plain"), nullable=False),
-        C("version", _("version"), INTEGER,
-          _("The row's version: send it back with a change (optimistic locking)."),
-          sql=CsvColumn("version", "plain"), nullable=False),
-        C("created_at", _("created at"), DATETIME, _("When it was entered (ISO 8601)."),
-          sql=CsvColumn("created_at", "datetime"), nullable=False),
-        C("updated_at", _("updated at"), DATETIME, _("When it last changed (ISO 8601)."),
-          sql=CsvColumn("updated_at", "datetime"), nullable=False),
+        *RECORD_COLUMNS,
     ),
 )  # fmt: skip

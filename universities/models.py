@@ -619,15 +619,24 @@ class InstitutionCount(models.Model):
         """The counts of ``reader``'s class, brought up to date if writes are pending;
         None for a class without a table (university editors), or while this connection
         holds uncommitted writes (their counts are not recomputed before the commit)."""
-        from agreements.visibility import visibility_class
         from cooperation.register_cache import pending_write
 
-        visibility = "all" if reader is None else visibility_class(reader)
-        if visibility not in counted_classes() or pending_write():
+        visibility = cls.kept_class(reader)
+        if visibility is None or pending_write():
             return None
         if PendingCount.objects.exists():
             cls.refresh()
         return ReadyCounts(visibility)
+
+    @staticmethod
+    def kept_class(reader) -> str | None:
+        """``reader``'s class of readers when its counts are kept in this table (the public,
+        readers of every agreement; None for every agreement), else None: a class whose
+        counts are computed live (university editors')."""
+        from agreements.visibility import visibility_class
+
+        visibility = "all" if reader is None else visibility_class(reader)
+        return visibility if visibility in counted_classes() else None
 
     @classmethod
     def refresh(cls) -> int:
