@@ -64,12 +64,14 @@ from rest_framework.validators import UniqueValidator
 
 from . import cells, csv_sql, export_jobs
 from .exports import (
+    CSV_MEDIA_TYPE,
     DATE,
     DATETIME,
     DEFINITIONS_HEADERS,
     IN_BACKGROUND,
     STRING,
     TYPES,
+    XLSX_MEDIA_TYPE,
     ColumnSet,
     ExportColumn,
     ExportInBackground,
@@ -92,8 +94,6 @@ from .versioning import VersionedSerializerMixin, VersionedViewSetMixin
 
 logger = logging.getLogger(__name__)
 
-CSV_MEDIA_TYPE = "text/csv"
-XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 EXPORT_FORMATS = ("csv", "xlsx")
 EXPORT_CHUNK_SIZE = 500
 MAX_ID = 2**63 - 1

@@ -32,16 +32,12 @@ from django.urls import resolve
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from .exports import ExportsBusy
+from .exports import MEDIA_TYPES, ExportsBusy
 from .models import ExportJob, ExportJobStatus
 from .register_cache import register_generation
 
 logger = logging.getLogger(__name__)
 
-MEDIA_TYPES = {
-    "csv": "text/csv",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-}
 # How often the worker writes its count of rows to the job (seconds).
 PROGRESS_EVERY = 1.0
 # A job running longer than this was interrupted (its worker stopped mid-way): it is failed,

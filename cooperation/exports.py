@@ -202,6 +202,9 @@ def datapackage(
 
 
 DEFINITIONS_HEADERS = ["column", "code", "label", "type", "definition"]
+CSV_MEDIA_TYPE = "text/csv"
+XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+MEDIA_TYPES = {"csv": CSV_MEDIA_TYPE, "xlsx": XLSX_MEDIA_TYPE}
 
 # The last columns of every list of versioned records (cooperation.models.VersionedModel):
 # declared once, for each ColumnSet that exports such records.
