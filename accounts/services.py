@@ -20,7 +20,7 @@ from django.urls import reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
-from cooperation import readers
+from cooperation import generations, readers
 from cooperation.roles import ROLES, UNIVERSITY_EDITOR, role_permissions
 from universities.models import Institution, InstitutionEditor
 
@@ -35,6 +35,9 @@ def roles_sync(*, using: str = DEFAULT_DB_ALIAS, apps=global_apps) -> None:
     for role in ROLES:
         group, _created = group_model.objects.using(using).get_or_create(name=role)
         group.permissions.set(role_permissions(role, permissions))
+    # A migration state's models send their signals under other senders: running workers
+    # must read the roles' permissions again (cooperation.readers).
+    generations.bump_readers()
 
 
 def roles_sync_after_migrate(

@@ -1,5 +1,5 @@
-"""The two numbers that say whether something kept in a worker's memory is still true, read
-from the database in one statement, once per request.
+"""The three numbers that say whether something kept in a worker's memory is still true,
+read from the database in one statement, once per request.
 
 - the **register generation** goes up after every committed write to the register
   (``cooperation.register_cache``: pages and API answers kept per class of reader);
@@ -7,17 +7,24 @@ from the database in one statement, once per request.
   a user saved or deleted (name, password, active, staff and superuser flags, last login),
   a group (role) or permission changed, a user put in or taken out of a group or given a
   permission, an institution linked to or unlinked from a university editor, an API
-  token issued or revoked (``accounts.signals`` connects those), a session saved or
-  deleted: a login, a logout (``accounts.sessions``). What is kept per reader
-  (``cooperation.readers``: the session, the user, their token, permissions, roles and
-  institutions; the header drawn for them) is keyed by it, so no worker answers with a
-  reader's old rights after the commit that changed them, whatever its cache.
+  token issued or revoked (``accounts.signals`` connects those; ``accounts.services``
+  raises it after the roles' sync). What is kept per reader (``cooperation.readers``: the
+  user, their token, permissions, roles and institutions; the header drawn for them) is
+  keyed by it, so no worker answers with a reader's old rights after the commit that
+  changed them, whatever its cache. A write to those tables past the signals (raw SQL,
+  ``bulk_create``) must call ``bump_readers()``;
+- the **sessions' generation** goes up after every session saved or deleted (a login, a
+  logout, an import's kept rows: ``accounts.sessions``): apart from the readers', so that
+  a login costs the others one session read, not their whole reader.
 
-Both are read from the database on every request that uses them (never from a worker's
-memory) and at most once per request: the first reader of either reads both
-(``current()``). A bump forgets the request's numbers, and is run after the commit:
+They are read from the database on every request that uses them (never from a worker's
+memory) and at most once per request: the first reader of any reads all three
+(``current()``). Outside a request (the export worker, commands) nothing per reader is
+kept (``in_request``). A bump forgets the request's numbers, and is run after the commit:
 until then the writing connection itself skips what is kept (``register_pending`` /
-``readers_pending``), so that it never caches what others cannot see yet.
+``readers_pending``), so that it never caches what others cannot see yet. What is kept
+lives at most ``UNIBRIDGE_PAGE_CACHE_SECONDS`` (a raise that failed after its commit is
+logged; nothing else bounds it).
 
 After restoring a database (the numbers may go back), restart the application: the
 workers' caches are in their memory.
@@ -36,6 +43,7 @@ from django.db.models import F
 class Generations(NamedTuple):
     register: int
     readers: int
+    sessions: int
 
 
 # The request's numbers: None outside a request (each call reads), {} or {"value": …} in one.
@@ -61,11 +69,21 @@ def _read() -> Generations:
     qn = connection.ops.quote_name
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT {qn('number')}, {qn('readers')} FROM "
+            f"SELECT {qn('number')}, {qn('readers')}, {qn('sessions')} FROM "
             f"{qn(RegisterGeneration._meta.db_table)} WHERE {qn('id')} = 1"
         )
         row = cursor.fetchone()
-    return Generations(*row) if row else Generations(0, 0)
+    return Generations(*row) if row else Generations(0, 0, 0)
+
+
+def in_request() -> bool:
+    """Whether a request is being answered in this thread (its numbers are read once)."""
+    return _request.get() is not None
+
+
+def forget_request() -> None:
+    """End the request's numbers (the tests, between tests)."""
+    _request.set(None)
 
 
 def current() -> Generations:
@@ -100,6 +118,10 @@ def _raise_readers() -> None:
     _raise("readers")
 
 
+def _raise_sessions() -> None:
+    _raise("sessions")
+
+
 def _pending(func) -> bool:
     return any(pending is func for _sids, pending, _robust in connection.run_on_commit)
 
@@ -127,3 +149,10 @@ def bump_readers(**_signal_kwargs) -> None:
     one)."""
     if not readers_pending():
         transaction.on_commit(_raise_readers, robust=True)
+
+
+def bump_sessions() -> None:
+    """Raise the sessions' generation once the current transaction commits (at once outside
+    one)."""
+    if not _pending(_raise_sessions):
+        transaction.on_commit(_raise_sessions, robust=True)

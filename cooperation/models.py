@@ -369,15 +369,17 @@ class StatedFigure(SourcedModel):
 
 
 class RegisterGeneration(models.Model):
-    """One row of two numbers (``cooperation.generations``): ``number`` goes up after every
+    """One row of three numbers (``cooperation.generations``): ``number`` goes up after every
     committed change to the register (see ``cooperation.register_cache``), ``readers`` after
-    every committed change to who a reader is (users, roles, permissions, university
-    editors' institutions: ``cooperation.readers``). What is kept in a worker's memory is
+    every committed change to who a reader is (users, roles, permissions, tokens,
+    university editors' institutions: ``cooperation.readers``), ``sessions`` after every
+    session saved or deleted (``accounts.sessions``). What is kept in a worker's memory is
     keyed by them, so a change shows on the next request in every gunicorn worker: the
     numbers are read from the database, not from a worker's memory."""
 
     number = models.BigIntegerField(default=0)
     readers = models.BigIntegerField(default=0)
+    sessions = models.BigIntegerField(default=0)
 
     class Meta:
         verbose_name = _("register generation")

@@ -50,8 +50,9 @@ def _store():
 
 
 def keeps() -> bool:
-    """Whether what is kept may be used now (no uncommitted change to a reader here)."""
-    return not generations.readers_pending()
+    """Whether what is kept may be used now: within a request (whose numbers are read
+    before anything it keeps), with no uncommitted change to a reader on its connection."""
+    return generations.in_request() and not generations.readers_pending()
 
 
 def _key(kind: str, user_id) -> str:

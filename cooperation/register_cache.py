@@ -64,7 +64,7 @@ from urllib.parse import parse_qsl, urlencode
 from django.apps import apps
 from django.conf import settings
 from django.contrib import messages
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.http import HttpResponse
 from django.middleware.csrf import get_token
@@ -78,10 +78,14 @@ from . import generations, readers
 from .models import RegisterGeneration
 from .roles import DATA_APPS
 
-TOKEN_PLACEHOLDER = b"@@csrf-token@@"
+# The marks left in a cached page, which no text a user writes may imitate (a title holding
+# the placeholder would be given each reader's CSRF token, in a link to anywhere): derived
+# from the secret key, the same in every worker.
+_MARK = hashlib.sha256(f"unibridge-marks:{settings.SECRET_KEY}".encode()).hexdigest()[:20]
+TOKEN_PLACEHOLDER = f"@@csrf-{_MARK}@@".encode()
 _TOKEN = re.compile(rb'(name="csrfmiddlewaretoken" value=")([^"]+)(")')
 # A hole left by {% reader_fragment %}: a template under reader/ and its values.
-_HOLE = re.compile(rb"@@reader:(reader/[\w/-]+\.html)\?([\w%=&.+~-]*)@@")
+_HOLE = re.compile(rb"@@reader-" + _MARK.encode() + rb":(reader/[\w/-]+\.html)\?([\w%=&.+~-]*)@@")
 
 
 def watched_models() -> list:
@@ -144,7 +148,7 @@ def fragment_or_hole(template_name: str, values: dict, request) -> SafeString:
         raise ValueError(f"reader fragments live under templates/reader/: {template_name!r}")
     if request is not None and getattr(request, "_register_cache_holes", False):
         query = urlencode(sorted((key, str(value)) for key, value in values.items()))
-        return mark_safe(f"@@reader:{template_name}?{query}@@")
+        return mark_safe(f"@@reader-{_MARK}:{template_name}?{query}@@")
     return render_fragment(template_name, values, request)
 
 
@@ -167,12 +171,13 @@ def _fragment(template_name: str, query: str, request) -> bytes:
         str(numbers.register),
         str(numbers.readers),
     )
-    key = "fragment:" + hashlib.sha256("\n".join(parts).encode()).hexdigest()
-    fragment = cache.get(key)
+    key = hashlib.sha256("\n".join(parts).encode()).hexdigest()
+    kept = caches["fragments"]
+    fragment = kept.get(key)
     if fragment is None:
         drawn = render_fragment(template_name, dict(parse_qsl(query)), request).encode()
         fragment = _TOKEN.sub(rb"\1" + TOKEN_PLACEHOLDER + rb"\3", drawn)
-        cache.set(key, fragment, settings.UNIBRIDGE_PAGE_CACHE_SECONDS)
+        kept.set(key, fragment)
     return fragment
 
 

@@ -261,6 +261,14 @@ CACHES = {
         "TIMEOUT": UNIBRIDGE_PAGE_CACHE_SECONDS,
         "OPTIONS": {"MAX_ENTRIES": 10000},
     },
+    # The reader's parts of cached pages (their header, per reader and address): apart, so
+    # that they never push the pages out.
+    "fragments": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "unibridge-fragments",
+        "TIMEOUT": UNIBRIDGE_PAGE_CACHE_SECONDS,
+        "OPTIONS": {"MAX_ENTRIES": 5000},
+    },
 }
 # Import through the admin creates, changes and deletes rows: it needs all three
 # permissions (a university editor has none of them on the whole list). Export needs view.

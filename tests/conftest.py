@@ -20,8 +20,12 @@ def _empty_cache():
     from django.conf import settings
     from django.core.cache import caches
 
+    from cooperation import generations
+
     for alias in settings.CACHES:  # the readers' too (cooperation.readers)
         caches[alias].clear()
+    # A streamed answer never read to its end leaves its request's numbers behind.
+    generations.forget_request()
 
 
 @pytest.fixture

@@ -15,4 +15,9 @@ class Migration(migrations.Migration):
             name='readers',
             field=models.BigIntegerField(default=0),
         ),
+        migrations.AddField(
+            model_name='registergeneration',
+            name='sessions',
+            field=models.BigIntegerField(default=0),
+        ),
     ]

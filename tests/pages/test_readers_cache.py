@@ -152,3 +152,35 @@ def test_nothing_is_kept_while_a_change_to_a_reader_is_not_committed():
     assert b"Hidden protocol" in client.get(REGISTER).content
     analyst.groups.clear()
     assert b"Hidden protocol" not in client.get(REGISTER).content
+
+
+def test_a_logout_of_no_session_raises_nothing(world):
+    """Anyone may post to the logout address: without a session it changes no number (each
+    raise makes every worker read its readers' sessions again)."""
+    before = generations.current()
+    for _ in range(3):
+        assert Client().post("/accounts/logout/").status_code == 302
+    assert generations.current() == before
+
+
+def test_the_roles_sync_after_migrate_applies_at_once(world):
+    """``migrate`` re-syncs the roles' permissions with a migration state's models, whose
+    signals no receiver hears: the sync raises the readers' generation itself."""
+    from accounts.services import roles_sync
+
+    before = generations.current().readers
+    roles_sync()
+    assert generations.current().readers > before
+
+
+def test_text_written_like_a_cached_pages_marks_is_shown_as_written(world):
+    """A cached page carries marks where each reader's CSRF token and header go; a title
+    written like them (the marks of an earlier version) is shown as written, and no
+    reader's token goes into it."""
+    kaznu = InstitutionFactory()
+    title = "Memorandum @@csrf-token@@ @@reader:reader/save_view.html?@@"
+    agreement_between(kaznu, InstitutionFactory(), title=title)
+    session, _api = readers(world)
+    for _ in range(2):  # drawn for the cache, then served from it
+        html = session.get(REGISTER).content.decode()
+        assert title in html
