@@ -38,6 +38,30 @@ def fold(text: str) -> str:
     return _NON_WORD.sub(" ", stripped).strip()
 
 
+def folds_whole(text: str) -> bool:
+    """Whether ``fold`` keeps every letter and digit of ``text``: false for a script it
+    does not transliterate (北京, Ελλάδα, თბილისი), whose letters it drops."""
+    return all(fold(ch) for ch in text if ch.isalnum())
+
+
+def search_forms(text: str) -> list[str]:
+    """The forms a text is found by in a search key (``agreements.models.SearchKey``): its
+    fold, and its ``casefold`` as well when fold drops letters of it, so that text in any
+    other script is still found as typed. A word is looked for in its ``search_form``."""
+    if not text:
+        return []
+    folded = fold(text)
+    if folds_whole(text):
+        return [folded] if folded else []
+    return [form for form in (folded, casefold(text)) if form]
+
+
+def search_form(word: str) -> str:
+    """The form of a searched word looked for in ``search_forms`` of a text: its fold
+    ("Алматы" finds "Almaty"), or its ``casefold`` when fold would drop letters of it."""
+    return fold(word) if folds_whole(word) else casefold(word)
+
+
 # Latin alphabets in official use for languages the register also writes in Cyrillic, each
 # letter as that alphabet writes it: Kazakh's Latin alphabet of 2021 ("Қазақстан" is
 # "Qazaqstan", "қазақ" is "qazaq"). fold() renders Cyrillic the English way ("kazakstan");
