@@ -21,6 +21,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from cooperation import paging
 from cooperation.choices import DatePrecision, IscedLevel
 from cooperation.files import validate_pdf
 from cooperation.models import (
@@ -107,18 +108,20 @@ class AgreementQuerySet(models.QuerySet):
         and the institutions' own trigram indexes, on texts shorter than a key. SQLite
         matches words as typed only."""
         keys = SearchKey.objects.all()
-        searched = False
+        any_word = False
         for word in dict.fromkeys(query.split()):
             form = search_form(word)
             if not form:  # punctuation alone: nothing to look for
                 continue
-            searched = True
+            any_word = True
             spelled = spelled_condition("key", form)
             if fuzzy() and not SearchKey.objects.filter(spelled).exists():
                 keys = keys.filter(agreement__in=self._like(word, form))
             else:
                 keys = keys.filter(spelled)
-        return self.filter(pk__in=keys.values("agreement")) if searched else self
+        if not any_word:
+            return self
+        return paging.searched(self.filter(pk__in=keys.values("agreement")))
 
     @staticmethod
     def _like(word: str, form: str):

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
 from agreements.visibility import agreement_visibility
+from cooperation import paging
 from cooperation.choices import Language
 from cooperation.models import SourcedModel, TimeStampedModel, VersionedModel
 from cooperation.search import WordSimilar, fuzzy
@@ -139,10 +140,11 @@ class InstitutionQuerySet(models.QuerySet):
     def search(self, query: str) -> "InstitutionQuerySet":
         """Institutions any of whose names contain every word of ``query``, in any script
         (``name_condition``: on PostgreSQL a misspelt word finds names with a word like it)."""
+        words = search_words(query)
         qs = self
-        for word in search_words(query):
+        for word in words:
             qs = qs.filter(name_condition(word))
-        return qs
+        return paging.searched(qs) if words else qs
 
     def with_counts(self, *, reader=None) -> "InstitutionQuerySet":
         """Agreement and partner counts (``agreement_count``, ``partner_count``) on every
