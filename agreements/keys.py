@@ -45,15 +45,18 @@ def _party_texts(agreement_ids: list[int], using: str) -> dict[int, list[str]]:
 
 
 def _write(keys: dict[int, str], using: str, *, new: bool) -> None:
-    """Insert the keys of ``new`` agreements, else update the keys there are. Only
-    updated, never inserted, on a refresh: a party's delete signal comes after its
-    agreement's key was deleted when the agreement itself is being deleted (the key's
-    cascade is a fast delete, run first), and no key may come back for it."""
+    """Insert the keys of ``new`` agreements, else insert or update them."""
     rows = [SearchKey(agreement_id=pk, key=key) for pk, key in keys.items()]
     if new:
         SearchKey.objects.using(using).bulk_create(rows, batch_size=BATCH)
     elif rows:
-        SearchKey.objects.using(using).bulk_update(rows, ["key"], batch_size=BATCH)
+        SearchKey.objects.using(using).bulk_create(
+            rows,
+            batch_size=BATCH,
+            update_conflicts=True,
+            unique_fields=["agreement"],
+            update_fields=["key"],
+        )
 
 
 def refresh_search_keys(
@@ -61,9 +64,7 @@ def refresh_search_keys(
 ) -> None:
     """Recompute the keys of these agreements (three statements per 900 agreements: lock
     and read them, read their parties' names, write the keys); ``new``: just inserted,
-    with no key yet, so not locked and their keys inserted. Every agreement has a key
-    from its insert on (``_agreement_saved``, ``agreements_bulk_create``, the migration,
-    ``rebuild_search_keys``)."""
+    with no key yet, so neither locked nor looked for."""
     ids = sorted({pk for pk in agreement_ids if pk is not None})
     using = using or router.db_for_write(SearchKey)
     with transaction.atomic(using=using):
@@ -164,7 +165,11 @@ def _party_saved(sender, instance: Party, raw=False, using=None, **kwargs) -> No
     refresh_search_keys([instance.agreement_id, before and before[0]], using=using)
 
 
-def _party_deleted(sender, instance: Party, using=None, **kwargs) -> None:
+def _party_deleted(sender, instance: Party, using=None, origin=None, **kwargs) -> None:
+    # Deleted with its agreement (whose key goes with it, deleted before the parties'
+    # signals are sent): no key to write back.
+    if isinstance(origin, Agreement) or getattr(origin, "model", None) is Agreement:
+        return
     refresh_search_keys([instance.agreement_id], using=using)
 
 

@@ -133,3 +133,26 @@ def test_a_search_reads_a_bounded_number_of_queries(client, pair, django_assert_
     for query in ("университет", "Karaganda exchange", "Karagandda"):
         with django_assert_max_num_queries(12):
             assert client.get("/api/agreements/", {"q": query}).status_code == 200
+
+
+def test_a_register_deleted_by_queryset_leaves_no_key(client, pair):
+    agreement_between(*pair, title="Memorandum")
+    agreement_between(*pair, title="Protocol")
+    Agreement.objects.all().delete()
+    assert not SearchKey.objects.exists()
+    connection.check_constraints()
+
+
+def test_agreements_loaded_from_a_fixture_are_found(
+    client, pair, tmp_path, django_capture_on_commit_callbacks
+):
+    agreement = agreement_between(*pair, title="Memorandum on dentistry")
+    fixture = tmp_path / "register.json"
+    call_command(
+        "dumpdata", "agreements.agreement", "agreements.party", output=str(fixture), verbosity=0
+    )
+    Agreement.objects.all().delete()
+    assert found(client, "dentistry") == set()
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("loaddata", str(fixture), verbosity=0)
+    assert found(client, "dentistry Nakhchivan") == {agreement.pk}
