@@ -31,10 +31,12 @@ BATCH = 900  # ids per statement: SQLite's old limit of 999 parameters
 KEY_FIELDS = frozenset({"title", "title_translations", "reference_code"})
 
 
-def _party_texts(agreement_ids: list[int], using: str) -> dict[int, list[str]]:
+def party_texts(agreement_ids: list[int], using: str, party=Party) -> dict[int, list[str]]:
+    """The names (``search_text``) of the parties of these agreements, per agreement;
+    ``party``: the model to read them from (a migration's historical one)."""
     texts: dict[int, list[str]] = defaultdict(list)
     rows = (
-        Party.objects.using(using)
+        party.objects.using(using)
         .filter(agreement_id__in=agreement_ids)
         .order_by("agreement_id", "pk")
         .values_list("agreement_id", "institution__search_text")
@@ -78,7 +80,7 @@ def refresh_search_keys(
                 agreements = agreements.select_for_update(no_key=True)
             rows = agreements.values_list("pk", "title", "title_translations", "reference_code")
             found = list(rows)
-            texts = _party_texts([pk for pk, *_rest in found], using)
+            texts = party_texts([pk for pk, *_rest in found], using)
             keys = {
                 pk: SearchKey.build(
                     title=title,

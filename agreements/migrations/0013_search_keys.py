@@ -1,18 +1,19 @@
 # The register's ?q= as one LIKE per word on one folded column (agreements.models.SearchKey,
 # kept by agreements.keys), through one trigram index on PostgreSQL (issue 18).
 
-from collections import defaultdict
-
 import django.db.models.deletion
 from django.db import migrations, models
 
 from cooperation.search import trigram_index
 
-CHUNK = 5000
+CHUNK = 900  # ids per statement: SQLite's old limit of 999 parameters
 
 
 def build_keys(apps, schema_editor):
-    from agreements.models import SearchKey as LiveSearchKey  # the rule (a pure function)
+    # The rule itself (SearchKey.build, a pure function, and the parties' names as the
+    # writes read them), on the historical models.
+    from agreements.keys import party_texts
+    from agreements.models import SearchKey as LiveSearchKey
 
     Agreement = apps.get_model("agreements", "Agreement")
     Party = apps.get_model("agreements", "Party")
@@ -21,15 +22,7 @@ def build_keys(apps, schema_editor):
     ids = list(Agreement.objects.using(db).order_by("pk").values_list("pk", flat=True))
     for start in range(0, len(ids), CHUNK):
         chunk = ids[start : start + CHUNK]
-        texts = defaultdict(list)
-        parties = (
-            Party.objects.using(db)
-            .filter(agreement_id__in=chunk)
-            .order_by("agreement_id", "pk")
-            .values_list("agreement_id", "institution__search_text")
-        )
-        for agreement_id, text in parties:
-            texts[agreement_id].append(text)
+        texts = party_texts(chunk, db, party=Party)
         rows = (
             Agreement.objects.using(db)
             .filter(pk__in=chunk)
