@@ -7,6 +7,7 @@ those scripts meets the same key. Case-insensitive LIKE is ASCII-only on SQLite,
 one more reason to compare folded keys rather than rely on the database's collation.
 """
 
+import functools
 import re
 import unicodedata
 
@@ -38,10 +39,15 @@ def fold(text: str) -> str:
     return _NON_WORD.sub(" ", stripped).strip()
 
 
+@functools.cache
+def _folds(ch: str) -> bool:
+    return not ch.isalnum() or bool(fold(ch))
+
+
 def folds_whole(text: str) -> bool:
     """Whether ``fold`` keeps every letter and digit of ``text``: false for a script it
     does not transliterate (北京, Ελλάδα, თბილისი), whose letters it drops."""
-    return all(fold(ch) for ch in text if ch.isalnum())
+    return text.isascii() or all(map(_folds, text))
 
 
 def search_forms(text: str) -> list[str]:
