@@ -6,11 +6,12 @@ saved, a party is added, changed or removed, or an institution's names change
 (``universities.models.search_text_changed``). Saves and deletes through the ORM send
 signals, handled here in the writer's transaction (a rolled-back write leaves no key
 behind). Writes that send none must call ``refresh_search_keys(agreement_ids)``
-themselves: ``agreements_bulk_create`` (signing sessions, spreadsheet imports, the bulk
-API) does; a COPY or raw SQL load calls ``rebuild_search_keys()`` (``manage.py
-rebuild_search_keys``, as bench/generate.py does), and so must any future
-``QuerySet.update()`` of titles or reference codes or ``bulk_create`` of agreements or
-parties. ``loaddata`` is covered: its raw saves are refreshed once it commits.
+themselves (``insert_search_keys(agreements)`` for new ones): ``agreements_bulk_create``
+(signing sessions, spreadsheet imports, the bulk API) does; a COPY or raw SQL load calls
+``rebuild_search_keys()`` (``manage.py rebuild_search_keys``, as bench/generate.py does),
+and so must any future ``QuerySet.update()`` of titles or reference codes or
+``bulk_create`` of agreements or parties. ``loaddata`` is covered: its raw saves are
+refreshed once it commits.
 """
 
 from __future__ import annotations
@@ -91,6 +92,22 @@ def refresh_search_keys(
                 for pk, title, translations, reference_code in found
             }
             _write(keys, using, new=new)
+
+
+def insert_search_keys(agreements: Iterable[Agreement], *, using: str | None = None) -> None:
+    """The keys of agreements just inserted with their parties, which send no signals
+    (``agreements_bulk_create``), from the instances: two statements per 900 (their
+    parties' names, the keys)."""
+    using = using or router.db_for_write(SearchKey)
+    agreements = list(agreements)
+    for start in range(0, len(agreements), BATCH):
+        chunk = agreements[start : start + BATCH]
+        texts = party_texts([agreement.pk for agreement in chunk], using)
+        keys = {
+            agreement.pk: SearchKey.of(agreement, texts.get(agreement.pk, []))
+            for agreement in chunk
+        }
+        _write(keys, using, new=True)
 
 
 def rebuild_search_keys(*, using: str | None = None) -> int:
