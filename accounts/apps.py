@@ -10,8 +10,10 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Accounts and roles")
 
     def ready(self) -> None:
-        from . import signals  # noqa: F401  (connects the account rules)
+        from . import signals  # connects the account rules
         from .services import roles_sync_after_migrate
+
+        signals.connect_readers_generation()
 
         # After every migrate (and every test flush) the groups follow the models that
         # exist then, so a model added later is covered without another data migration.

@@ -8,6 +8,7 @@ own views module is still loading."""
 from __future__ import annotations
 
 import datetime
+import hashlib
 
 from django.conf import settings
 from django.utils import timezone
@@ -15,6 +16,8 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions
 from rest_framework.authentication import TokenAuthentication
 from rest_framework.authtoken.models import Token
+
+from cooperation import readers
 
 
 def token_expires_at(token: Token) -> datetime.datetime | None:
@@ -34,7 +37,14 @@ class ExpiringTokenAuthentication(TokenAuthentication):
     """DRF's ``Authorization: Token <key>``, refused with 401 once the token has expired."""
 
     def authenticate_credentials(self, key):
-        user, token = super().authenticate_credentials(key)
+        # Kept until a token, a user or a role changes (cooperation.readers): an API
+        # request costs no query for its token.
+        digest = hashlib.sha256(key.encode()).hexdigest()
+        user, token = readers.kept(
+            "token",
+            digest,
+            lambda: super(ExpiringTokenAuthentication, self).authenticate_credentials(key),
+        )
         if token_expired(token):
             raise exceptions.AuthenticationFailed(
                 _(

@@ -20,6 +20,7 @@ from django.urls import reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
+from cooperation import readers
 from cooperation.roles import ROLES, UNIVERSITY_EDITOR, role_permissions
 from universities.models import Institution, InstitutionEditor
 
@@ -72,11 +73,7 @@ def users_assign_role(*, user, role: str, institutions: Iterable[Institution] = 
     InstitutionEditor.objects.filter(user=user).exclude(institution__in=institutions).delete()
     for institution in institutions:
         InstitutionEditor.objects.get_or_create(user=user, institution=institution)
-    user._unibridge_scoped = None
-    user._unibridge_reads_all = None
-    user._unibridge_role_names = None
-    user._unibridge_role_labels = None
-    user._unibridge_has_institutions = None
+    readers.forget(user)  # what the user object held for the request
 
 
 @transaction.atomic

@@ -52,3 +52,21 @@ def tokens_die_with_the_password(sender, instance, raw, using, update_fields, **
     if old.first() in (None, instance.password):
         return
     Token.objects.using(using).filter(user_id=instance.pk).delete()
+
+
+def connect_readers_generation() -> None:
+    """Every committed change to who a reader is raises the readers' generation
+    (``cooperation.generations``), so that no worker keeps using an old copy of a user,
+    their API tokens, permissions, roles or institutions (``cooperation.readers``); the
+    sessions raise it themselves (``accounts.sessions``)."""
+    from django.contrib.auth.models import Permission
+    from django.db.models.signals import post_delete, post_save
+
+    from cooperation.generations import bump_readers
+    from universities.models import InstitutionEditor
+
+    for model in (User, Group, Permission, InstitutionEditor, Token):
+        for signal in (post_save, post_delete):
+            signal.connect(bump_readers, sender=model, dispatch_uid=f"readers_{signal}_{model}")
+    for through in (User.groups.through, User.user_permissions.through, Group.permissions.through):
+        m2m_changed.connect(bump_readers, sender=through, dispatch_uid=f"readers_m2m_{through}")

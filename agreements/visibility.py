@@ -14,6 +14,7 @@ from __future__ import annotations
 from django.apps import apps
 from django.db.models import BigIntegerField, Case, F, Q, When
 
+from cooperation.readers import access
 from cooperation.roles import (
     ADMINISTRATOR,
     ANALYST,
@@ -81,11 +82,9 @@ def visibility_class(user) -> str:
     are shown to the others of their class only (``cooperation.register_cache``)."""
     if reads_all_agreements(user):
         return "all"
-    if getattr(user, "is_authenticated", False) and user.is_active:
-        ids = sorted(user.institution_links.values_list("institution_id", flat=True))
-        user._unibridge_has_institutions = bool(ids)  # own_exists(), known now
-        if ids:
-            return "own:" + ",".join(map(str, ids))
+    ids = access(user).institutions
+    if ids:
+        return "own:" + ",".join(map(str, ids))
     return "public"
 
 
@@ -124,12 +123,8 @@ def agreement_shown(instance, user, field: str = "agreement") -> bool:
 
 
 def own_exists(user) -> bool:
-    """Whether ``user`` is linked to an institution (cached for the request)."""
-    cached = getattr(user, "_unibridge_has_institutions", None)
-    if cached is None:
-        cached = user.institution_links.exists()
-        user._unibridge_has_institutions = cached
-    return cached
+    """Whether ``user`` is linked to an institution (``cooperation.readers``)."""
+    return bool(access(user).institutions)
 
 
 def may_enter_in_bulk(user) -> bool:

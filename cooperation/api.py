@@ -717,8 +717,13 @@ class ModelViewSet(VersionedViewSetMixin, viewsets.ModelViewSet):
         except ExportsBusy as error:
             raise exceptions.Throttled(wait=60, detail=str(error)) from None
         except ExportTooLarge as error:
+            message = str(error)
+            if error.csv_holds_all:  # the address of the CSV of the same rows
+                query = request.query_params.copy()
+                query[api_settings.URL_FORMAT_OVERRIDE] = "csv"
+                message += " " + request.build_absolute_uri(f"{request.path}?{query.urlencode()}")
             raise exceptions.ValidationError(
-                {api_settings.URL_FORMAT_OVERRIDE: [str(error)]}
+                {api_settings.URL_FORMAT_OVERRIDE: [message]}
             ) from None
         except ExportInBackground as background:
             return export_job_accepted(request, background.job)

@@ -273,7 +273,13 @@ def xlsx_value(value: Any, column: ExportColumn) -> Any:
 
 
 class ExportTooLarge(Exception):
-    """An export that would hold more rows than a request builds row by row in time."""
+    """An export that would hold more rows than a request builds row by row in time.
+    ``csv_holds_all``: the CSV of the same rows is written whatever their number (the
+    page and the API then point to it)."""
+
+    def __init__(self, message: str, *, csv_holds_all: bool = False) -> None:
+        super().__init__(message)
+        self.csv_holds_all = csv_holds_all
 
 
 class ExportsBusy(ExportTooLarge):
@@ -326,9 +332,10 @@ def export_plan(queryset, fmt: str, *, csv_by_database: bool, slow_rows: bool = 
         "These filters select more than %(limit)s rows: more than one %(format)s file holds. "
         "Narrow the filters (a year, a country, an institution) and export again."
     ) % {"limit": number_format(limit, force_grouping=True), "format": fmt.upper()}
-    if fmt != "csv" and csv_by_database:
+    holds_all = fmt != "csv" and csv_by_database
+    if holds_all:
         message += " " + _("The CSV export of this list holds every row.")
-    raise ExportTooLarge(message)
+    raise ExportTooLarge(message, csv_holds_all=holds_all)
 
 
 # --------------------------------------------------------------------------- derived sets

@@ -369,12 +369,15 @@ class StatedFigure(SourcedModel):
 
 
 class RegisterGeneration(models.Model):
-    """One row whose number goes up after every committed change to the institutions,
-    their names, agreements or parties (see ``cooperation.register_cache``). Cached pages
-    that show those are keyed by it, so a change shows on the next request in every
-    gunicorn worker: the number is read from the database, not from a worker's memory."""
+    """One row of two numbers (``cooperation.generations``): ``number`` goes up after every
+    committed change to the register (see ``cooperation.register_cache``), ``readers`` after
+    every committed change to who a reader is (users, roles, permissions, university
+    editors' institutions: ``cooperation.readers``). What is kept in a worker's memory is
+    keyed by them, so a change shows on the next request in every gunicorn worker: the
+    numbers are read from the database, not from a worker's memory."""
 
     number = models.BigIntegerField(default=0)
+    readers = models.BigIntegerField(default=0)
 
     class Meta:
         verbose_name = _("register generation")

@@ -74,16 +74,12 @@ def role_permissions(role: str, permissions) -> list:
 
 
 def role_names(user) -> frozenset[str]:
-    """The names of the groups (roles) ``user`` belongs to, read once per request and cached
-    on the user object: the editing scope, the agreements' visibility and the header's role
-    labels all ask."""
-    if not getattr(user, "is_authenticated", False):
-        return frozenset()
-    cached = getattr(user, "_unibridge_role_names", None)
-    if cached is None:
-        cached = frozenset(user.groups.values_list("name", flat=True))
-        user._unibridge_role_names = cached
-    return cached
+    """The names of the groups (roles) ``user`` belongs to (``cooperation.readers``: read
+    once per change of readers, kept for the request on the user object): the editing
+    scope, the agreements' visibility and the header's role labels all ask."""
+    from .readers import access  # it reads the generations, which read the models
+
+    return access(user).roles
 
 
 def scoped_to(user) -> bool:

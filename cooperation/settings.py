@@ -105,7 +105,8 @@ MIDDLEWARE = [
 # django-axes first: it refuses a login from a locked-out user and IP before checking it.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's ModelBackend, with users and permissions kept per readers' generation.
+    "accounts.backends.ReaderBackend",
 ]
 # Login throttling: after AXES_FAILURE_LIMIT failed attempts for one user name from one
 # address, that pair is locked out for AXES_COOLOFF_HOURS.
@@ -250,6 +251,23 @@ UNIBRIDGE_IMPORT_PENDING_SECONDS = int(os.environ.get("UNIBRIDGE_IMPORT_PENDING_
 # (cooperation/register_cache.py); this bounds how long a write made past the signals (raw
 # SQL) could leave a page behind.
 UNIBRIDGE_PAGE_CACHE_SECONDS = int(os.environ.get("UNIBRIDGE_PAGE_CACHE_SECONDS", 300))
+# Sessions in the database, kept in each worker's memory until any session or reader
+# changes (accounts/sessions.py).
+SESSION_ENGINE = "accounts.sessions"
+SESSION_CACHE_ALIAS = "readers"
+CACHES = {
+    # Pages, API answers and the reader's parts of them (register_cache); per process.
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    # Signed-in readers: their user rows (password hashes), permissions, roles and
+    # institutions, per readers' generation (cooperation/readers.py). Always the worker's
+    # own memory, never a shared cache.
+    "readers": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "unibridge-readers",
+        "TIMEOUT": UNIBRIDGE_PAGE_CACHE_SECONDS,
+        "OPTIONS": {"MAX_ENTRIES": 10000},
+    },
+}
 # Import through the admin creates, changes and deletes rows: it needs all three
 # permissions (a university editor has none of them on the whole list). Export needs view.
 IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"

@@ -11,6 +11,7 @@ from django.http import HttpResponseRedirect, JsonResponse, QueryDict
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext
 from django.views.generic import TemplateView
@@ -182,9 +183,22 @@ class FilteredListView(ExportMixin, SingleTableMixin, FilterView):
             try:
                 return viewset.export(self.export_queryset(viewset), export_format)
             except ExportTooLarge as error:
-                # Back to the list with its filters, which says why (cooperation.exports).
-                messages.error(self.request, str(error))
+                # Back to the list with its filters, which says why (cooperation.exports),
+                # with a link to the CSV of the same rows when that holds them all.
                 query = self.request.GET.copy()
+                if error.csv_holds_all:
+                    query[self.export_trigger_param] = "csv"
+                    messages.error(
+                        self.request,
+                        format_html(
+                            '{} <a href="{}">{}</a>',
+                            str(error),
+                            f"{self.request.path}?{query.urlencode()}",
+                            _("Export as CSV"),
+                        ),
+                    )
+                else:
+                    messages.error(self.request, str(error))
                 query.pop(self.export_trigger_param, None)
                 return HttpResponseRedirect(f"{self.request.path}?{query.urlencode()}", status=303)
             except ExportInBackground as background:

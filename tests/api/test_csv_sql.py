@@ -506,10 +506,10 @@ def test_every_institution_column_is_declared_for_postgresql(rf):
 def commit(monkeypatch):
     """Writes count as committed: the generation goes up at once, so an export reads the
     table of counts (universities.models.InstitutionCount), as the sort does."""
-    from cooperation import register_cache
+    from cooperation import generations
 
     monkeypatch.setattr(
-        register_cache.transaction, "on_commit", lambda func, using=None, robust=False: func()
+        generations.transaction, "on_commit", lambda func, using=None, robust=False: func()
     )
 
 

@@ -7,6 +7,7 @@ with the message."""
 
 import datetime
 import itertools
+import re
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -219,6 +220,37 @@ def test_a_csv_written_by_postgresql_goes_to_the_background_past_its_own_bound(b
     xlsx = api.get("/api/mobility-figures/", {"format": "xlsx"})
     [message] = field_errors(xlsx)["format"]
     assert "The CSV export of this list holds every row." in message
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL writes this CSV")
+def test_a_refused_xlsx_points_to_the_csv_of_the_same_rows(bounds, client):
+    """Past the largest XLSX, page and API both name the CSV of the same filtered rows,
+    which holds them all: the page as a link in its message, the API as the address in its
+    400; following either starts that export."""
+    forums(6)
+    forums(2, word="Baku")
+    api = APIClient()
+    refused = api.get("/api/events/", {"format": "xlsx", "q": "Shusha"})
+    assert refused.status_code == 400
+    [message] = field_errors(refused)["format"]
+    address = message.rsplit(" ", 1)[1]
+    assert address.startswith("http://testserver/api/events/?")
+    assert "q=Shusha" in address and "format=csv" in address
+    job = api.get(address)
+    assert job.status_code == 202
+    work()
+    done = api.get(job.json()["url"]).json()
+    assert done["status"] == "done" and done["rows_done"] == 6
+
+    page = client.get("/events/", {"_export": "xlsx", "q": "Shusha"}, follow=True)
+    html = page.content.decode()
+    assert "These filters select more than 5 rows" in html
+    link = re.search(r'<a href="(/events/\?[^"]+)">Export as CSV</a>', html)
+    assert link, html
+    href = link[1].replace("&amp;", "&")
+    assert "q=Shusha" in href and "_export=csv" in href
+    answer = client.get(href)
+    assert answer.status_code == 303 and answer["Location"].startswith("/exports/")
 
 
 def test_a_reader_waits_for_their_exports_before_asking_for_more(bounds, settings, client):

@@ -14,7 +14,7 @@ from django.test import Client
 
 from agreements.models import Agreement, Party
 from agreements.services import agreements_bulk_create
-from cooperation import register_cache
+from cooperation import generations
 from cooperation.models import RegisterGeneration
 from tests.factories import InstitutionFactory, InstitutionNameFactory, agreement_between
 from universities.choices import InstitutionNameKind
@@ -26,7 +26,7 @@ pytestmark = pytest.mark.django_db
 def commit(monkeypatch):
     """Writes count as committed: the generation goes up at once."""
     monkeypatch.setattr(
-        register_cache.transaction, "on_commit", lambda func, using=None, robust=False: func()
+        generations.transaction, "on_commit", lambda func, using=None, robust=False: func()
     )
 
 

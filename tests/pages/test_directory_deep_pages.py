@@ -17,7 +17,7 @@ from agreements import counts
 from agreements.choices import AgreementStatus
 from agreements.models import Agreement, Party
 from agreements.services import agreements_bulk_create
-from cooperation import register_cache
+from cooperation import generations
 from cooperation.roles import ANALYST, UNIVERSITY_EDITOR
 from tests.base import read_csv
 from tests.factories import InstitutionFactory, PartyFactory, agreement_between
@@ -112,7 +112,7 @@ def commit(monkeypatch):
     goes up, as in test_register_cache.py; the counts of what was written are recomputed),
     so the sort reads its table of counts."""
     monkeypatch.setattr(
-        register_cache.transaction, "on_commit", lambda func, using=None, robust=False: func()
+        generations.transaction, "on_commit", lambda func, using=None, robust=False: func()
     )
 
 

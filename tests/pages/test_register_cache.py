@@ -19,7 +19,7 @@ from rest_framework.authtoken.models import Token
 
 from agreements.models import Agreement, CooperationArea, Party
 from agreements.services import agreements_bulk_create
-from cooperation import register_cache
+from cooperation import generations, register_cache
 from cooperation.audit import bulk_create_with_history_sql
 from cooperation.models import RegisterGeneration
 from cooperation.roles import ANALYST, MINISTRY_EDITOR, UNIVERSITY_EDITOR
@@ -49,7 +49,7 @@ _CSRF = re.compile(rb'name="csrfmiddlewaretoken" value="[^"]+"')
 def commit(monkeypatch):
     """Writes count as committed: the generation goes up at once."""
     monkeypatch.setattr(
-        register_cache.transaction, "on_commit", lambda func, using=None, robust=False: func()
+        generations.transaction, "on_commit", lambda func, using=None, robust=False: func()
     )
 
 
@@ -109,9 +109,10 @@ def test_a_repeated_answer_is_served_from_the_cache(
 ):
     client = client_for(world, reader)
     first = page(client, url)
-    # The session, the user, their permissions, roles and institutions (their class and
-    # their menu), the generation: none of the page's own reads.
-    with django_assert_max_num_queries(8):
+    # The generations: the session, the user, their permissions, roles and
+    # institutions (their class and their menu) are kept (cooperation.readers), and none
+    # of the page's own reads is made.
+    with django_assert_max_num_queries(1):
         second = page(client, url)
     assert second == first
 
