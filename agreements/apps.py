@@ -7,8 +7,9 @@ class AgreementsConfig(AppConfig):
     verbose_name = _("Agreements")
 
     def ready(self) -> None:
-        from . import counts, documents, pairs
+        from . import counts, documents, keys, pairs
 
         pairs.connect_signals()
         counts.connect_signals()
         documents.connect_signals()
+        keys.connect_signals()

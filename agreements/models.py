@@ -9,10 +9,8 @@ from django.core.validators import FileExtensionValidator, MinValueValidator
 from django.db import connections, models
 from django.db.models import (
     Case,
-    Exists,
     ExpressionWrapper,
     F,
-    OuterRef,
     Prefetch,
     Q,
     Value,
@@ -23,6 +21,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from cooperation import paging
 from cooperation.choices import DatePrecision, IscedLevel
 from cooperation.files import validate_pdf
 from cooperation.models import (
@@ -33,17 +32,16 @@ from cooperation.models import (
     validate_academic_year,
 )
 from cooperation.search import Casefold, WordSimilar, fuzzy
-from cooperation.text import casefold, fold, vague_date
+from cooperation.text import casefold, search_form, search_forms, vague_date
 from cooperation.translations import (
     TRANSLATIONS_HELP,
     TranslationsField,
     localized,
-    text_contains,
     translated_texts,
-    translations_contain,
+    translation_languages,
 )
 from events.models import Event, Participation, Person
-from universities.models import Institution
+from universities.models import Institution, spelled_condition
 
 from . import rules
 from .choices import (
@@ -83,18 +81,6 @@ def _choice_label(choices: type[models.TextChoices], value: str) -> str:
         return value
 
 
-# The register's search on PostgreSQL (AgreementQuerySet.search): a word found in fewer
-# agreements than this selects the candidates through the trigram indexes; the first
-# SEARCH_PROBED_WORDS words of a query are looked up so (one indexed query each).
-SEARCH_DRIVER_ROWS = 5000
-SEARCH_PROBED_WORDS = 4
-
-
-def _named(word: str):
-    """The institutions with a name holding ``word`` as typed (folded, any script)."""
-    return Institution.objects.filter(search_text__contains=fold(word) or word)
-
-
 class AgreementQuerySet(models.QuerySet):
     def public(self) -> "AgreementQuerySet":
         """What anonymous visitors read: agreements marked public that are not drafts."""
@@ -107,78 +93,50 @@ class AgreementQuerySet(models.QuerySet):
 
     def search(self, query: str) -> "AgreementQuerySet":
         """Agreements where every word of ``query`` occurs in the title (or one of its
-        translations, ``cooperation.translations``) or the reference
-        code (``cooperation.text.casefold``), or in a name of a party (any language or
-        script, ``universities.models.name_condition``).
+        translations, ``cooperation.translations``) or the reference code, or in a name of
+        a party (any language or script), as the directory finds a word in a name
+        (``universities.models.spelled_condition``): a generic word also finds its other
+        spellings ("университет" finds "University"). Each word is looked for, folded
+        (``cooperation.text.search_form``: "Алматы" finds Almaty in a title as in a
+        name), in the agreement's ``SearchKey``: one ``LIKE`` on one column, served by
+        its trigram index on PostgreSQL (issue 18), the list's own filters and order
+        staying on the agreements.
 
-        On PostgreSQL (issue 18) each word is first looked up through the trigram indexes
-        (``cooperation.search``): a word found as typed in no title, no reference code and
-        no institution's name is taken for a misspelling and matches titles and parties'
-        names with a word like it ("Almatty" finds Almaty); the rarest word, when it
-        occurs in fewer than ``SEARCH_DRIVER_ROWS`` agreements, selects the candidates by
-        those indexes (a union of index scans) and the other words are checked on them
-        alone; when every word is common, each row is checked as the list walks its
-        order index (``agreement_register_order``), which stops at the page's end. SQLite
-        checks each row, matching words as typed."""
-        words = list(dict.fromkeys(query.split()))
-        queryset = self
-        if not fuzzy():
-            for word in words:
-                queryset = queryset.filter(self._word_condition(word, _named(word)))
-            return queryset
-        plans = []  # per word: (agreements found, up to the bound; row check; candidates)
-        for index, word in enumerate(words):
-            named = _named(word)
-            if index >= SEARCH_PROBED_WORDS:  # a long query: the rest are checked as typed
-                plans.append((SEARCH_DRIVER_ROWS, self._word_condition(word, named), None))
+        On PostgreSQL a word that no key holds is taken for a misspelling: it finds the
+        titles and the parties' names with a word like it ("Almatty" finds Almaty;
+        pg_trgm word similarity, ``cooperation.search``), looked up through the titles'
+        and the institutions' own trigram indexes, on texts shorter than a key. SQLite
+        matches words as typed only."""
+        keys = SearchKey.objects.all()
+        any_word = False
+        for word in dict.fromkeys(query.split()):
+            form = search_form(word)
+            if not form:  # punctuation alone: nothing to look for
                 continue
-            candidates = self._word_candidates(word, named)
-            found = candidates[:SEARCH_DRIVER_ROWS].count()
-            if found:
-                plans.append((found, self._word_condition(word, named), candidates))
-                continue
-            # Found nowhere as typed: a misspelling. Titles and names with a word like it.
-            like = Institution.objects.filter(WordSimilar(F("search_text"), fold(word) or word))
-            title_like = Q(WordSimilar(Casefold(F("title")), casefold(word)))
-            for text in translated_texts("title"):
-                title_like |= Q(WordSimilar(Casefold(text), casefold(word)))
-            party_like = Party.objects.filter(institution__in=like)
-            condition = Q(title_like) | Exists(party_like.filter(agreement=OuterRef("pk")))
-            candidates = (
-                Agreement.objects.order_by()
-                .filter(title_like)
-                .values("pk")
-                .union(party_like.order_by().values("agreement"), all=True)
-            )
-            plans.append((0, condition, candidates))
-        driver = min(range(len(plans)), key=lambda index: plans[index][0])
-        for index, (found, condition, candidates) in enumerate(plans):
-            if index == driver and found < SEARCH_DRIVER_ROWS:
-                queryset = queryset.filter(pk__in=candidates)
+            any_word = True
+            spelled = spelled_condition("key", form)
+            if fuzzy() and not SearchKey.objects.filter(spelled).exists():
+                keys = keys.filter(agreement__in=self._like(word, form))
             else:
-                queryset = queryset.filter(condition)
-        return queryset
+                keys = keys.filter(spelled)
+        if not any_word:
+            return self
+        return paging.searched(self.filter(pk__in=keys.values("agreement")))
 
     @staticmethod
-    def _word_condition(word: str, named) -> Q:
-        """``word`` in the title (or a translation of it) or the reference code, or a party
-        among ``named`` (institutions): checked on each row."""
-        party_named = Party.objects.filter(agreement=OuterRef("pk"), institution__in=named)
+    def _like(word: str, form: str):
+        """The ids of the agreements with a title (or a translation of it) or a party's
+        name holding a word like ``word`` (``form``, folded, for the names), as a union
+        of index scans."""
+        title_like = Q(WordSimilar(Casefold(F("title")), casefold(word)))
+        for text in translated_texts("title"):
+            title_like |= Q(WordSimilar(Casefold(text), casefold(word)))
+        named = Institution.objects.filter(WordSimilar(F("search_text"), form))
         return (
-            text_contains("title", word) | Q(reference_code__icontains=word) | Exists(party_named)
-        )
-
-    @staticmethod
-    def _word_candidates(word: str, named):
-        """The ids of the agreements ``_word_condition`` admits, as a union of index scans
-        (PostgreSQL's trigram indexes): the agreements themselves, all of them."""
-        everything = Agreement.objects.order_by()
-        return (
-            everything.filter(title__icontains=word)
+            Agreement.objects.order_by()
+            .filter(title_like)
             .values("pk")
             .union(
-                everything.filter(translations_contain("title", word)).values("pk"),
-                everything.filter(reference_code__icontains=word).values("pk"),
                 Party.objects.order_by().filter(institution__in=named).values("agreement"),
                 all=True,
             )
@@ -727,6 +685,54 @@ class CountryPair(models.Model):
 
     def __str__(self) -> str:
         return f"{self.agreement_id}: {self.country}-{self.partner_country}"
+
+
+class SearchKey(models.Model):
+    """Derived, never edited: the folded words an agreement is found by in the register's
+    search (``AgreementQuerySet.search``): its title, each translation of it and its
+    reference code (``cooperation.text.search_forms``: folded, so that "Алматы" finds
+    "Almaty"), and the names of its parties' institutions (their ``search_text``).
+
+    One row per agreement, so that a word is one ``LIKE`` on one column, served by one
+    trigram index on PostgreSQL (``agreements.0013``), instead of five ``LIKE``s on the
+    agreement and a look-up of its parties on each row: a word in most agreements'
+    parties' names took 0.3-1.1 s to be counted up to 10,001 at 500,000 agreements
+    (issue 18). It is kept by ``agreements.keys``: signals on agreements, parties and an
+    institution's names, and an explicit ``refresh_search_keys()`` after writes that send
+    no signals (bulk_create, COPY). ``manage.py rebuild_search_keys`` recomputes it whole.
+    """
+
+    agreement = models.OneToOneField(
+        Agreement, on_delete=models.CASCADE, primary_key=True, related_name="search_key"
+    )
+    key = models.TextField()
+
+    class Meta:
+        verbose_name = _("search key of an agreement")
+        verbose_name_plural = _("search keys of agreements")
+
+    def __str__(self) -> str:
+        return f"{self.agreement_id}: {self.key}"
+
+    @staticmethod
+    def build(
+        *, title: str, translations: dict | None, reference_code: str, party_texts: list[str]
+    ) -> str:
+        """The key of an agreement with these texts and parties (their institutions'
+        ``search_text``)."""
+        translated = translations or {}
+        texts = [title, *(translated.get(code) for code in translation_languages()), reference_code]
+        forms = [form for text in texts if text for form in search_forms(str(text))]
+        return " | ".join(dict.fromkeys([*forms, *(text for text in party_texts if text)]))
+
+    @classmethod
+    def of(cls, agreement: "Agreement", party_texts: list[str]) -> str:
+        return cls.build(
+            title=agreement.title,
+            translations=agreement.title_translations,
+            reference_code=agreement.reference_code,
+            party_texts=party_texts,
+        )
 
 
 def validate_isced_levels(value) -> None:

@@ -33,6 +33,7 @@ from universities.models import Institution
 from . import rules
 from .choices import AgreementKind, AgreementState, AgreementStatus, CooperationAreaCode
 from .counts import counts_changed
+from .keys import insert_search_keys
 from .models import Agreement, CooperationArea, Party
 from .pairs import lock_institution_pairs, refresh_country_pairs
 
@@ -664,9 +665,10 @@ def _save(result: BulkResult, *, event: Event | None, user) -> None:
     Agreement.areas.through.objects.bulk_create(through, batch_size=1000)
     # Bulk inserts send no signals: record the areas with each agreement's first version.
     history_snapshot_m2m(Agreement, agreements)
-    # Nor do the derived country pairs (agreements.pairs), the directory's counts
-    # (agreements.counts) or its cache.
+    # Nor do the derived country pairs (agreements.pairs), search keys (agreements.keys),
+    # the directory's counts (agreements.counts) or its cache.
     refresh_country_pairs((row.agreement_id for row in result.rows), new=True)
+    insert_search_keys(agreements)
     counts_changed(institution_ids=(institution_id for _a, institution_id, _s, _d in parties))
     bump_register_generation()
 

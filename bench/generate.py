@@ -782,6 +782,13 @@ def main() -> None:  # noqa: C901, PLR0915 - one linear script reads best top to
     with connection.cursor() as cursor:
         cursor.execute("VACUUM ANALYZE agreements_countrypair")
     t = lap(f"country pairs ({pair_count})", t)
+    # Nor the agreements' search keys (agreements.keys).
+    from agreements.keys import rebuild_search_keys
+
+    key_count = rebuild_search_keys()
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE agreements_searchkey")
+    t = lap(f"search keys ({key_count})", t)
     # Nor the directory's counts (universities.InstitutionCount, agreements.counts).
     from universities.models import InstitutionCount
 

@@ -73,10 +73,30 @@ def _expected_seconds(queryset: QuerySet, *, bounded_seconds: float, bound: int)
     return bounded_seconds * max(rows, bound + 1) / (bound + 1)
 
 
-def _count_in_time(queryset: QuerySet, *, bounded_seconds: float, bound: int) -> int | None:
-    """Every row of ``queryset`` counted within UNIBRIDGE_COUNT_SECONDS, else None; None at
-    once when the count is expected to take longer (``_expected_seconds``)."""
+def searched(queryset: QuerySet) -> QuerySet:
+    """``queryset`` as a searched list (``AgreementQuerySet.search``,
+    ``InstitutionQuerySet.search``): its count past the bound is exact only within
+    UNIBRIDGE_SEARCH_COUNT_SECONDS (``count_seconds``). Kept on the query, so by every
+    filter, order and slice applied after the search."""
+    queryset.query.count_as_search = True
+    return queryset
+
+
+def count_seconds(queryset: QuerySet) -> float:
+    """How long counting every row of ``queryset`` past the bound may take:
+    UNIBRIDGE_COUNT_SECONDS, or less for a searched list (``searched``): a reader who
+    searched for a word in most of the register wants the first rows at once, and would
+    wait for an exact count of 450,000 of them about a second (issue 18)."""
     budget = settings.UNIBRIDGE_COUNT_SECONDS
+    if getattr(queryset.query, "count_as_search", False):
+        budget = min(budget, settings.UNIBRIDGE_SEARCH_COUNT_SECONDS)
+    return budget
+
+
+def _count_in_time(queryset: QuerySet, *, bounded_seconds: float, bound: int) -> int | None:
+    """Every row of ``queryset`` counted within ``count_seconds``, else None; None at
+    once when the count is expected to take longer (``_expected_seconds``)."""
+    budget = count_seconds(queryset)
     if not budget:
         return None
     if _expected_seconds(queryset, bounded_seconds=bounded_seconds, bound=bound) > budget:
@@ -93,7 +113,8 @@ class CountingPaginator(Paginator):
     """Django's paginator, whose count never holds a reader for long. The rows are counted
     up to ``UNIBRIDGE_COUNT_BOUND`` + 1 first (a ``LIMIT``: milliseconds, and the only
     query of most lists); past the bound, PostgreSQL counts them all if it can within
-    ``UNIBRIDGE_COUNT_SECONDS``, else ``count_is_exact`` is False and the count is the
+    ``count_seconds`` (UNIBRIDGE_COUNT_SECONDS; less for a search), else
+    ``count_is_exact`` is False and the count is the
     bound + 1 (pages say "more than 10,000 results", the API's ``count_exact`` is false).
     A search matching most of a 500,000-agreement register took 10-16 s to count
     exactly, its page 2 ms (issue 18). A count expected to take longer than that

@@ -238,8 +238,14 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 # every count stops at the bound.
 UNIBRIDGE_COUNT_SECONDS = float(os.environ.get("UNIBRIDGE_COUNT_SECONDS", "1.5"))
 UNIBRIDGE_COUNT_BOUND = int(os.environ.get("UNIBRIDGE_COUNT_BOUND", "10000"))
-if UNIBRIDGE_COUNT_SECONDS < 0 or UNIBRIDGE_COUNT_BOUND < 1:
-    raise ImproperlyConfigured("UNIBRIDGE_COUNT_SECONDS must be >= 0 and UNIBRIDGE_COUNT_BOUND > 0")
+# The same for a searched list (``?q=``, cooperation.paging.searched): a word in most rows
+# is answered in a fraction of a second, and counting every row it finds would take longer.
+UNIBRIDGE_SEARCH_COUNT_SECONDS = float(os.environ.get("UNIBRIDGE_SEARCH_COUNT_SECONDS", "0.2"))
+if UNIBRIDGE_COUNT_SECONDS < 0 or UNIBRIDGE_SEARCH_COUNT_SECONDS < 0 or UNIBRIDGE_COUNT_BOUND < 1:
+    raise ImproperlyConfigured(
+        "UNIBRIDGE_COUNT_SECONDS and UNIBRIDGE_SEARCH_COUNT_SECONDS must be >= 0 and "
+        "UNIBRIDGE_COUNT_BOUND > 0"
+    )
 UNIBRIDGE_IMPORT_PENDING_SECONDS = int(os.environ.get("UNIBRIDGE_IMPORT_PENDING_SECONDS", 86400))
 # The dashboard, directory, register and API list are cached until the register changes
 # (cooperation/register_cache.py); this bounds how long a write made past the signals (raw

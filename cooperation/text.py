@@ -7,6 +7,7 @@ those scripts meets the same key. Case-insensitive LIKE is ASCII-only on SQLite,
 one more reason to compare folded keys rather than rely on the database's collation.
 """
 
+import functools
 import re
 import unicodedata
 
@@ -36,6 +37,35 @@ def fold(text: str) -> str:
         ch for ch in unicodedata.normalize("NFKD", lowered) if not unicodedata.combining(ch)
     )
     return _NON_WORD.sub(" ", stripped).strip()
+
+
+@functools.cache
+def _folds(ch: str) -> bool:
+    return not ch.isalnum() or bool(fold(ch))
+
+
+def folds_whole(text: str) -> bool:
+    """Whether ``fold`` keeps every letter and digit of ``text``: false for a script it
+    does not transliterate (北京, Ελλάδα, თბილისი), whose letters it drops."""
+    return text.isascii() or all(map(_folds, text))
+
+
+def search_forms(text: str) -> list[str]:
+    """The forms a text is found by in a search key (``agreements.models.SearchKey``): its
+    fold, and its ``casefold`` as well when fold drops letters of it, so that text in any
+    other script is still found as typed. A word is looked for in its ``search_form``."""
+    if not text:
+        return []
+    folded = fold(text)
+    if folds_whole(text):
+        return [folded] if folded else []
+    return [form for form in (folded, casefold(text)) if form]
+
+
+def search_form(word: str) -> str:
+    """The form of a searched word looked for in ``search_forms`` of a text: its fold
+    ("Алматы" finds "Almaty"), or its ``casefold`` when fold would drop letters of it."""
+    return fold(word) if folds_whole(word) else casefold(word)
 
 
 # Latin alphabets in official use for languages the register also writes in Cyrillic, each

@@ -101,3 +101,26 @@ def test_a_count_expected_to_take_too_long_is_not_tried(settings, register):
     settings.UNIBRIDGE_COUNT_SECONDS = 5
     paginator = CountingPaginator(Agreement.objects.order_by("pk"), 2)
     assert (paginator.count, paginator.count_is_exact) == (5, True)
+
+
+def test_a_searched_list_waits_less_for_its_exact_count(client, settings, register):
+    """A search (the register's and the directory's ``q``) is counted exactly past the
+    bound only within UNIBRIDGE_SEARCH_COUNT_SECONDS: the same rows unsearched are counted
+    exactly, searched they are "more than" the bound, on the page and in the API alike."""
+    settings.UNIBRIDGE_COUNT_SECONDS = 5
+    settings.UNIBRIDGE_SEARCH_COUNT_SECONDS = 0
+    settings.UNIBRIDGE_COUNT_BOUND = 3
+    page, api = channels(client)
+    assert (api["count"], api["count_exact"]) == (5, True)
+    page, api = channels(client, q="Almaty")
+    assert (api["count"], api["count_exact"]) == (4, False)
+    assert "More than 3 results" in page
+    directory = client.get("/api/institutions/", {"q": "university"}).json()
+    assert (directory["count"], directory["count_exact"]) == (2, True)  # under the bound
+    settings.UNIBRIDGE_COUNT_BOUND = 1
+    directory = client.get("/api/institutions/", {"q": "university"}).json()
+    assert (directory["count"], directory["count_exact"]) == (2, False)
+    # Given the time, the search is counted exactly.
+    settings.UNIBRIDGE_SEARCH_COUNT_SECONDS = 5
+    page, api = channels(client, q="Almaty")
+    assert (api["count"], api["count_exact"]) == (5, True)

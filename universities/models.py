@@ -10,12 +10,13 @@ from django.db.models import Count, Expression, F, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.db.models.query import ModelIterable
 from django.db.models.signals import post_delete
-from django.dispatch import receiver
+from django.dispatch import Signal, receiver
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
 from agreements.visibility import agreement_visibility
+from cooperation import paging
 from cooperation.choices import Language
 from cooperation.models import SourcedModel, TimeStampedModel, VersionedModel
 from cooperation.search import WordSimilar, fuzzy
@@ -70,6 +71,12 @@ def same_word_spellings(word: str) -> list[str]:
     )
 
 
+# Sent when an institution's ``search_text`` changed (its names did), with ``instance`` and
+# ``using``: what is derived from it elsewhere (the agreements' search keys,
+# agreements.keys) follows. A raw save (loaddata) sends post_save only.
+search_text_changed = Signal()
+
+
 def name_condition(word: str, prefix: str = "") -> Q:
     """The institution (reached through ``prefix``) has a name holding the folded ``word``
     (``search_words``), or a name with a word starting with another spelling of it when it
@@ -79,14 +86,16 @@ def name_condition(word: str, prefix: str = "") -> Q:
     ``cooperation.search``) match instead, so "Almatty" finds Almaty. One indexed query
     decides; SQLite matches as typed only."""
     column = f"{prefix}search_text"
-    if fuzzy() and not Institution.objects.filter(_spelled("search_text", word)).exists():
+    if fuzzy() and not Institution.objects.filter(spelled_condition("search_text", word)).exists():
         return Q(WordSimilar(F(column), word))
-    return _spelled(column, word)
+    return spelled_condition(column, word)
 
 
-def _spelled(column: str, word: str) -> Q:
+def spelled_condition(column: str, word: str) -> Q:
     """``column`` holds ``word``, or a word starting with another spelling of it (at a
-    word's start: search_text is folded words between spaces and " | ")."""
+    word's start: ``column`` holds folded words between spaces and " | ", as institutions'
+    ``search_text`` and agreements' search keys do): what a word finds, in the directory
+    and in the register alike."""
     condition = Q(**{f"{column}__contains": word})
     for spelling in same_word_spellings(word):
         condition |= Q(**{f"{column}__startswith": spelling})
@@ -131,10 +140,11 @@ class InstitutionQuerySet(models.QuerySet):
     def search(self, query: str) -> "InstitutionQuerySet":
         """Institutions any of whose names contain every word of ``query``, in any script
         (``name_condition``: on PostgreSQL a misspelt word finds names with a word like it)."""
+        words = search_words(query)
         qs = self
-        for word in search_words(query):
+        for word in words:
             qs = qs.filter(name_condition(word))
-        return qs
+        return paging.searched(qs) if words else qs
 
     def with_counts(self, *, reader=None) -> "InstitutionQuerySet":
         """Agreement and partner counts (``agreement_count``, ``partner_count``) on every
@@ -428,11 +438,14 @@ class Institution(VersionedModel, SourcedModel):
             raise ValidationError({"merged_into": _("An institution cannot merge into itself.")})
 
     def save(self, *args, **kwargs) -> None:
+        before, adding = self.search_text, self._state.adding
         self.search_text = self.build_search_text()
         update_fields = kwargs.get("update_fields")
         if update_fields is not None and "search_text" not in update_fields:
             kwargs["update_fields"] = [*update_fields, "search_text"]
         super().save(*args, **kwargs)
+        if not adding and self.search_text != before:
+            search_text_changed.send(sender=Institution, instance=self, using=self._state.db)
 
     def build_search_text(self) -> str:
         names = [self.name]
@@ -462,6 +475,7 @@ class Institution(VersionedModel, SourcedModel):
         if text != self.search_text:
             self.search_text = text
             Institution.objects.filter(pk=self.pk).update(search_text=text)
+            search_text_changed.send(sender=Institution, instance=self, using=self._state.db)
 
     def localized_city(self, language: str | None = None) -> str:
         """The city in the reader's language (``cooperation.translations``)."""
