@@ -462,8 +462,8 @@ class NameMatcher:
         # The folded one-word cities of the institutions: place names are data, not code.
         self._cities: set[str] = set()
         self._city_of: dict[str, str] = {}
-        # First three letters -> the cities, in the set's order: _place compares a word with
-        # these only (a scan of every city per word took 76 s for 8,400 cities at size L).
+        # First three letters -> the cities: _place compares a word with these only (a scan
+        # of every city per word took 76 s for 8,400 cities at size L).
         self._cities_by_prefix: dict[str, list[str]] | None = None
         self._keyed_cities = 0  # how many cities the entries' keys were computed with
         # Acronym (folded, compact) -> its entries, for the exact comparison.
@@ -509,8 +509,11 @@ class NameMatcher:
             city = word
             if len(word) >= 4:
                 if self._cities_by_prefix is None:
+                    # Sorted: of two cities as close to the word, the first wins, and a set's
+                    # order changes from one process to the next (the preview and the
+                    # confirmation of an import may run in two).
                     self._cities_by_prefix = {}
-                    for known in self._cities:
+                    for known in sorted(self._cities):
                         self._cities_by_prefix.setdefault(known[:3], []).append(known)
                 found = process.extractOne(
                     word,
