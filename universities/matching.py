@@ -38,6 +38,7 @@ import dataclasses
 import re
 from collections.abc import Callable, Iterable
 from functools import lru_cache
+from typing import NamedTuple
 
 from django.utils.translation import gettext_lazy as _
 from rapidfuzz import fuzz, process
@@ -45,7 +46,7 @@ from rapidfuzz import fuzz, process
 from cooperation.text import fold, romanize
 
 from .choices import InstitutionNameKind
-from .models import Institution
+from .models import Institution, InstitutionName
 
 SURE = "sure"
 AMBIGUOUS = "ambiguous"
@@ -312,7 +313,7 @@ def _place_of(word: str) -> tuple[int, str]:
     return 0, ""
 
 
-@lru_cache(maxsize=8192)
+@lru_cache(maxsize=1 << 17)  # the register's words (33,500 at size L) and the typed ones
 def canonical_word(word: str) -> str:
     """One word's canonical form: the longest generic word or place spelling it starts
     with (a generic word on a tie), else the word with its ending trimmed."""
@@ -423,6 +424,13 @@ class Match:
         }
 
 
+class _Name(NamedTuple):
+    """One of an institution's other names, as the matcher reads it."""
+
+    name: str
+    kind: str
+
+
 @dataclasses.dataclass
 class _Entry:
     institution_id: int
@@ -474,7 +482,21 @@ class NameMatcher:
     @classmethod
     def from_register(cls, queryset=None) -> NameMatcher:
         queryset = Institution.objects.all() if queryset is None else queryset
-        return cls(queryset.only("id", "name", "country", "city").prefetch_related("names"))
+        names = InstitutionName.objects.all()
+        if queryset.query.where:
+            names = names.filter(institution__in=queryset.values("pk"))
+        # The names as (text, kind), in the order a prefetch gives each institution's: a
+        # prefetch builds a queryset and a model per name (3 s of 50,000 at size L).
+        names_of: dict[int, list[_Name]] = {}
+        rows = names.order_by("kind", "language", "name").values_list(
+            "institution_id", "name", "kind"
+        )
+        for institution_id, text, kind in rows:
+            names_of.setdefault(institution_id, []).append(_Name(text, kind))
+        matcher = cls([])
+        for institution in queryset.only("id", "name", "country", "city"):
+            matcher.add(institution, names_of.get(institution.pk, []))
+        return matcher
 
     def add(self, institution: Institution, names: Iterable | None = None) -> None:
         """Make ``institution`` a candidate (e.g. one created during a session)."""
