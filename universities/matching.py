@@ -36,10 +36,12 @@ from __future__ import annotations
 
 import dataclasses
 import re
+import threading
 from collections.abc import Callable, Iterable
 from functools import lru_cache
 from typing import NamedTuple
 
+from django.db.models import Count, Max
 from django.utils.translation import gettext_lazy as _
 from rapidfuzz import fuzz, process
 
@@ -450,6 +452,22 @@ def _word_set(full: str) -> str:
 CITY_SCORE = 85.0
 
 
+MATCHES_KEPT = 100_000
+
+
+def _names_version() -> tuple:
+    """What changes when an institution or a name is added, changed or removed: each
+    table's count, highest id and latest change (two queries of a few milliseconds)."""
+    return tuple(
+        tuple(
+            model.objects.aggregate(
+                count=Count("pk"), last=Max("pk"), changed=Max("updated_at")
+            ).values()
+        )
+        for model in (Institution, InstitutionName)
+    )
+
+
 class NameMatcher:
     """Matches names against a set of institutions loaded once, in two queries.
 
@@ -497,6 +515,26 @@ class NameMatcher:
         for institution in queryset.only("id", "name", "country", "city"):
             matcher.add(institution, names_of.get(institution.pk, []))
         return matcher
+
+    @classmethod
+    def of_register(cls) -> NameMatcher:
+        """The matcher of the whole register, built once per process and kept while no
+        institution or name is added, changed or removed (``_names_version``).
+
+        Building it folds and keys every name: 5-6 s at size L, which an import's preview
+        and its confirmation, or each of a day's signing sessions, would otherwise pay
+        again. Shared: never ``add()`` to it (``from_register()`` gives a matcher of one's
+        own).
+        """
+        global _shared
+        version = _names_version()
+        with _shared_lock:
+            if _shared is None or _shared[0] != version:
+                _shared = None  # the old one is not kept while the new one is built
+                matcher = cls.from_register()
+                matcher._choice_lists()
+                _shared = (version, matcher)
+            return _shared[1]
 
     def add(self, institution: Institution, names: Iterable | None = None) -> None:
         """Make ``institution`` a candidate (e.g. one created during a session)."""
@@ -573,6 +611,8 @@ class NameMatcher:
         """The candidates for ``name`` (best first) and the verdict."""
         cache_key = (name, country, limit)
         if cache_key not in self._cache:
+            if len(self._cache) >= MATCHES_KEPT:  # a shared matcher lives as long as its process
+                self._cache.clear()
             self._cache[cache_key] = self._match(name, country=country, limit=limit)
         return self._cache[cache_key]
 
@@ -701,6 +741,11 @@ class NameMatcher:
             if len(candidates) == limit:
                 break
         return Match(name, verdict(candidates), tuple(candidates))
+
+
+# NameMatcher.of_register's matcher and the version of the names it was built from.
+_shared: tuple[tuple, NameMatcher] | None = None
+_shared_lock = threading.Lock()
 
 
 def verdict(candidates: list[Candidate]) -> str:
