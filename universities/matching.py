@@ -29,7 +29,9 @@ How a name is compared:
    cities of the register's institutions map to one token per place, for any country.
 
 ``NameMatcher`` loads every institution and name of the register once (two queries), so
-matching a thousand names does not query per name.
+matching a thousand names does not query per name; ``NameMatcher.of_register()`` keeps it
+in the process until an institution or a name changes. A name the register records word
+for word is found by a dictionary; only the others are compared with every name.
 """
 
 from __future__ import annotations
@@ -471,7 +473,8 @@ def _names_version() -> tuple:
 class NameMatcher:
     """Matches names against a set of institutions loaded once, in two queries.
 
-    Build one per request or per batch (``NameMatcher.from_register()``); ``match()`` then
+    Take the process's (``NameMatcher.of_register()``) or build one of one's own
+    (``NameMatcher.from_register()``, or from institutions in memory); ``match()`` then
     works in memory.
     """
 
