@@ -243,7 +243,7 @@ def _load_register(rows: Sequence[Any]) -> tuple[NameMatcher | None, dict[int, I
     ]
     ids = [_written_by_id(item) for item in items]
     if any(pk is None for pk in ids):
-        matcher = NameMatcher.from_register()
+        matcher = NameMatcher.of_register()
         return matcher, matcher.institutions
     wanted = {pk for pk in ids if pk}
     return None, Institution.objects.only("id", "name", "country").in_bulk(wanted)

@@ -38,6 +38,7 @@ from cooperation.imports import table_from_json, table_to_json  # noqa: E402
 from cooperation.models import Source  # noqa: E402
 from mobility.imports import IMPORTER as FIGURES  # noqa: E402
 from mobility.models import MobilityFigure  # noqa: E402
+from universities import matching  # noqa: E402
 from universities.models import Institution  # noqa: E402
 
 FIGURE_HEADERS = [
@@ -69,13 +70,26 @@ def figure_rows(count: int, source: Source) -> list[list]:
     return rows
 
 
-def agreement_rows(count: int) -> list[list]:
+def typo(name: str, i: int) -> str:
+    """The name with one letter of its longest word dropped, as a hurried typist would."""
+    words = name.split()
+    longest = max(range(len(words)), key=lambda w: len(words[w]))
+    word = words[longest]
+    if len(word) > 4:
+        cut = 1 + i % (len(word) - 2)
+        words[longest] = word[:cut] + word[cut + 1 :]
+    return " ".join(words)
+
+
+def agreement_rows(count: int, typos: float = 0.0) -> list[list]:
     kz = list(Institution.objects.filter(country="KZ").prefetch_related("names"))
     az = list(Institution.objects.filter(country="AZ").prefetch_related("names"))
 
     def written(institution, i):
         names = [institution.name] + [n.name for n in institution.names.all() if n.kind == "label"]
-        return names[i % len(names)]
+        name = names[i % len(names)]
+        # Every 1/typos-th row's parties misspelled: names the register does not hold.
+        return typo(name, i) if typos and i % round(1 / typos) == 0 else name
 
     rows = []
     for i in range(count):
@@ -90,7 +104,9 @@ def agreement_rows(count: int) -> list[list]:
     return rows
 
 
-def run(label: str, importer, data: bytes) -> dict[str, float]:
+def run(
+    label: str, importer, data: bytes, *, valid: bool = True, cold: bool = False
+) -> dict[str, float]:
     """Time the three requests: upload (read the file, keep its rows), preview (check every
     row), confirm (check again and save), as cooperation.import_views runs them."""
     try:
@@ -102,17 +118,20 @@ def run(label: str, importer, data: bytes) -> dict[str, float]:
             with CaptureQueriesContext(connection) as checked:
                 report = importer.check(table_from_json(kept), options={}, choices={})
             preview = time.perf_counter() - started
-            assert report.valid, [(r.number, r.errors) for r in report.rows if r.errors][:5]
+            assert report.valid or not valid, [(r.number, r.errors) for r in report.rows][:5]
+            counts = report.counts
+            if cold:  # the confirmation lands in a process that has not built the matcher
+                matching._shared = None
             started = time.perf_counter()
             table = table_from_json(kept)
             with CaptureQueriesContext(connection) as saved:
                 report = importer.save(table, options={}, choices={}, user=None, filename=label)
             confirm = time.perf_counter() - started
-            assert report.saved
+            assert report.saved or not valid
             print(
                 f"{label:26} {len(data) / 1e6:4.1f} MB  upload {upload:5.2f} s  preview "
                 f"{preview:5.2f} s ({len(checked)} queries)  confirm {confirm:5.2f} s "
-                f"({len(saved)} queries)  saved={report.created}",
+                f"({len(saved)} queries)  saved={report.created}  checked={counts}",
                 flush=True,
             )
             raise Rollback
@@ -165,6 +184,17 @@ def main() -> None:
     parser.add_argument("--agreements", type=int, default=1000)
     parser.add_argument("--repeat", type=int, default=1, help="rounds of COPY + CSV import")
     parser.add_argument("--no-xlsx", action="store_true", help="skip the XLSX import")
+    parser.add_argument(
+        "--cold-confirm",
+        action="store_true",
+        help="confirm as a process that has not kept the register's name matcher would",
+    )
+    parser.add_argument(
+        "--typos",
+        type=float,
+        default=0.0,
+        help="share of the agreements whose parties are misspelled (one letter dropped)",
+    )
     args = parser.parse_args()
     call_command("migrate", verbosity=0)
     call_command("load_reference_data", verbosity=0)
@@ -176,7 +206,7 @@ def main() -> None:
             rows = figure_rows(args.figures, source)
             data = tablib.Dataset(*rows, headers=FIGURE_HEADERS)
             csv_data = ("\ufeff" + data.export("csv")).encode()
-            for _round in range(args.repeat):
+            for _round in range(args.repeat if args.figures else 0):
                 limit = copy_figures(rows, source) if connection.vendor == "postgresql" else 0
                 times = run(f"{args.figures} figures, CSV", FIGURES, csv_data)
                 if limit:
@@ -186,14 +216,19 @@ def main() -> None:
                         f"{sum(times.values()) / limit:4.2f}x  (load {os.getloadavg()[0]:.2f})",
                         flush=True,
                     )
-            if not args.no_xlsx:
+            if args.figures and not args.no_xlsx:
                 run(f"{args.figures} figures, XLSX", FIGURES, data.export("xlsx"))
-            rows = agreement_rows(args.agreements)
+            rows = agreement_rows(args.agreements, args.typos)
             data = tablib.Dataset(*rows, headers=AGREEMENT_HEADERS)
+            if not args.agreements:
+                raise Rollback
             run(
-                f"{args.agreements} agreements, CSV",
+                f"{args.agreements} agreements, CSV"
+                + (f", {args.typos:.0%} typos" if args.typos else ""),
                 AGREEMENTS,
                 ("\ufeff" + data.export("csv")).encode(),
+                valid=not args.typos,
+                cold=args.cold_confirm,
             )
             raise Rollback
     except Rollback:

@@ -33,6 +33,8 @@ def fold(text: str) -> str:
     if not text:
         return ""
     lowered = text.casefold().translate(_TABLE)
+    if lowered.isascii():  # nothing to decompose (most names, once Cyrillic is rendered)
+        return _NON_WORD.sub(" ", lowered).strip()
     stripped = "".join(
         ch for ch in unicodedata.normalize("NFKD", lowered) if not unicodedata.combining(ch)
     )

@@ -158,7 +158,7 @@ def propose(
     matcher: NameMatcher | None = None,
 ) -> ex.Extraction:
     """The article's proposals, each flagged with the record the register already holds."""
-    matcher = matcher or NameMatcher.from_register()
+    matcher = matcher or NameMatcher.of_register()
     extraction = ex.extract(
         text,
         matcher=matcher,

@@ -145,7 +145,7 @@ class _Resolver:
             for key in ("home_institution", "host_institution")
         } - {""}
         if any(not name.isdigit() for name in names):
-            self.matcher = NameMatcher.from_register()
+            self.matcher = NameMatcher.of_register()
             self.institution_ids = set(self.matcher.institutions)
         elif names:
             from universities.models import Institution

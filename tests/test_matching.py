@@ -370,3 +370,45 @@ def test_register_loaded_from_the_reference_data_resolves_common_names():
         "L. N. Gumilyov Eurasian National University",
         "Al-Farabi Kazakh National University",
     ]
+
+
+def test_a_name_recorded_word_for_word_is_found_among_many_longer_ones():
+    """At size L hundreds of names hold the words of a short one ("… Engineering University
+    No. 1811"): the comparison's shortlist of 60 can be all of them, and the institution
+    whose name it is must still be the sure match."""
+    matcher = NameMatcher([])
+    for pk in range(1, 81):
+        matcher.add(Institution(pk=pk, name=f"Alpha Beta University No. {pk}", country="KZ"), [])
+    matcher.add(Institution(pk=100, name="Alpha University", country="AZ"), [])
+    match = matcher.match("Alpha University")
+    assert match.verdict == SURE, match.as_dict()
+    assert match.institution_id == 100
+    # The same words in another order are the same name; a country that is not its own
+    # leaves the choice to the comparison.
+    assert matcher.match("University Alpha").institution_id == 100
+    assert matcher.match("Alpha University", country="KZ").institution_id != 100
+
+
+def test_a_name_two_institutions_record_is_not_sure():
+    matcher = NameMatcher([])
+    matcher.add(Institution(pk=1, name="Caspian University", country="KZ"), [])
+    matcher.add(Institution(pk=2, name="Caspian University", country="AZ"), [])
+    assert matcher.match("Caspian University").verdict == AMBIGUOUS
+
+
+def test_a_word_as_close_to_two_cities_reads_as_the_same_one_whatever_the_order():
+    """Which of two equally close cities a word is read as may not depend on the order a
+    set keeps them in, which changes between processes (the preview and the confirmation
+    of an import may run in two)."""
+    cities = ["Alzanmi", "Alzangi", "Alzanki"]
+    found = set()
+    for order in (cities, cities[::-1], cities[1:] + cities[:1]):
+        matcher = NameMatcher([])
+        for pk, city in enumerate(order, start=1):
+            matcher.add(
+                Institution(pk=pk, name=f"{city} Engineering University", country="KZ", city=city),
+                [],
+            )
+        match = matcher.match("Alzani Engineering University")
+        found.add(matcher.institutions[match.candidates[0].institution_id].city)
+    assert found == {"Alzangi"}  # the first in alphabetical order

@@ -29,23 +29,28 @@ How a name is compared:
    cities of the register's institutions map to one token per place, for any country.
 
 ``NameMatcher`` loads every institution and name of the register once (two queries), so
-matching a thousand names does not query per name.
+matching a thousand names does not query per name; ``NameMatcher.of_register()`` keeps it
+in the process until an institution or a name changes. A name the register records word
+for word is found by a dictionary; only the others are compared with every name.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import re
+import threading
 from collections.abc import Callable, Iterable
 from functools import lru_cache
+from typing import NamedTuple
 
+from django.db.models import Count, Max
 from django.utils.translation import gettext_lazy as _
 from rapidfuzz import fuzz, process
 
 from cooperation.text import fold, romanize
 
 from .choices import InstitutionNameKind
-from .models import Institution
+from .models import Institution, InstitutionName
 
 SURE = "sure"
 AMBIGUOUS = "ambiguous"
@@ -312,7 +317,7 @@ def _place_of(word: str) -> tuple[int, str]:
     return 0, ""
 
 
-@lru_cache(maxsize=8192)
+@lru_cache(maxsize=1 << 17)  # the register's words (33,500 at size L) and the typed ones
 def canonical_word(word: str) -> str:
     """One word's canonical form: the longest generic word or place spelling it starts
     with (a generic word on a tie), else the word with its ending trimmed."""
@@ -423,12 +428,25 @@ class Match:
         }
 
 
+class _Name(NamedTuple):
+    """One of an institution's other names, as the matcher reads it."""
+
+    name: str
+    kind: str
+
+
 @dataclasses.dataclass
 class _Entry:
     institution_id: int
-    key: NameKey
+    key: NameKey | None  # computed with the register's cities by NameMatcher._choice_lists
     text: str
     acronym: bool
+
+
+def _word_set(full: str) -> str:
+    """A key's words in a fixed order: two names with the same words in any order score 100
+    against each other (``score_keys``), so they are one exact name."""
+    return " ".join(sorted(full.split()))
 
 
 # A word this close to the name of a city of the register (and with the same first three
@@ -436,22 +454,46 @@ class _Entry:
 CITY_SCORE = 85.0
 
 
+MATCHES_KEPT = 100_000
+
+
+def _names_version() -> tuple:
+    """What changes when an institution or a name is added, changed or removed: each
+    table's count, highest id and latest change (two queries of a few milliseconds)."""
+    return tuple(
+        tuple(
+            model.objects.aggregate(
+                count=Count("pk"), last=Max("pk"), changed=Max("updated_at")
+            ).values()
+        )
+        for model in (Institution, InstitutionName)
+    )
+
+
 class NameMatcher:
     """Matches names against a set of institutions loaded once, in two queries.
 
-    Build one per request or per batch (``NameMatcher.from_register()``); ``match()`` then
+    Take the process's (``NameMatcher.of_register()``) or build one of one's own
+    (``NameMatcher.from_register()``, or from institutions in memory); ``match()`` then
     works in memory.
     """
 
     def __init__(self, institutions: Iterable[Institution]):
         self.institutions: dict[int, Institution] = {}
         self._entries: list[_Entry] = []
+        self._entries_of: dict[int, list[_Entry]] = {}  # institution id -> its entries
         self._lists: tuple[list[_Entry], list[str], list[str]] | None = None
+        # A name's words in a fixed order (_word_set) -> the entries with those words, in
+        # the order they were added: a name the register records, found without a scan.
+        self._exact: dict[str, list[_Entry]] = {}
         # A session names the same institutions again and again: match each name once.
         self._cache: dict[tuple[str, str | None, int], Match] = {}
         # The folded one-word cities of the institutions: place names are data, not code.
         self._cities: set[str] = set()
         self._city_of: dict[str, str] = {}
+        # First three letters -> the cities: _place compares a word with these only (a scan
+        # of every city per word took 76 s for 8,400 cities at size L).
+        self._cities_by_prefix: dict[str, list[str]] | None = None
         self._keyed_cities = 0  # how many cities the entries' keys were computed with
         # Acronym (folded, compact) -> its entries, for the exact comparison.
         self._acronyms: dict[str, list[_Entry]] = {}
@@ -461,7 +503,41 @@ class NameMatcher:
     @classmethod
     def from_register(cls, queryset=None) -> NameMatcher:
         queryset = Institution.objects.all() if queryset is None else queryset
-        return cls(queryset.only("id", "name", "country", "city").prefetch_related("names"))
+        names = InstitutionName.objects.all()
+        if queryset.query.where:
+            names = names.filter(institution__in=queryset.values("pk"))
+        # The names as (text, kind), in the order a prefetch gives each institution's: a
+        # prefetch builds a queryset and a model per name (3 s of 50,000 at size L).
+        names_of: dict[int, list[_Name]] = {}
+        rows = names.order_by("kind", "language", "name").values_list(
+            "institution_id", "name", "kind"
+        )
+        for institution_id, text, kind in rows:
+            names_of.setdefault(institution_id, []).append(_Name(text, kind))
+        matcher = cls([])
+        for institution in queryset.only("id", "name", "country", "city"):
+            matcher.add(institution, names_of.get(institution.pk, []))
+        return matcher
+
+    @classmethod
+    def of_register(cls) -> NameMatcher:
+        """The matcher of the whole register, built once per process and kept while no
+        institution or name is added, changed or removed (``_names_version``).
+
+        Building it folds and keys every name: 5-6 s at size L, which an import's preview
+        and its confirmation, or each of a day's signing sessions, would otherwise pay
+        again. Shared: never ``add()`` to it (``from_register()`` gives a matcher of one's
+        own).
+        """
+        global _shared
+        version = _names_version()
+        with _shared_lock:
+            if _shared is None or _shared[0] != version:
+                _shared = None  # the old one is not kept while the new one is built
+                matcher = cls.from_register()
+                matcher._choice_lists()
+                _shared = (version, matcher)
+            return _shared[1]
 
     def add(self, institution: Institution, names: Iterable | None = None) -> None:
         """Make ``institution`` a candidate (e.g. one created during a session)."""
@@ -472,17 +548,21 @@ class NameMatcher:
         if city and " " not in city and len(city) >= 4 and city not in self._cities:
             self._cities.add(city)
             self._city_of = {}
-        self._entries.append(
-            _Entry(institution.pk, NameKey.of(institution.name), institution.name, False)
-        )
+            self._cities_by_prefix = None
+        # The keys wait for _choice_lists, which knows every city: computing them here too
+        # would fold every name twice.
+        added = [_Entry(institution.pk, None, institution.name, False)]
         if names is None:
             names = institution.names.all() if institution.pk else []
         for name in names:
             acronym = name.kind == InstitutionNameKind.ACRONYM
-            entry = _Entry(institution.pk, NameKey.of(name.name), name.name, acronym)
-            self._entries.append(entry)
-            if acronym and entry.key.compact:
-                self._acronyms.setdefault(entry.key.compact, []).append(entry)
+            entry = _Entry(institution.pk, None, name.name, acronym)
+            added.append(entry)
+            compact = "".join(fold(name.name).split()) if acronym else ""
+            if compact:
+                self._acronyms.setdefault(compact, []).append(entry)
+        self._entries += added
+        self._entries_of.setdefault(institution.pk, []).extend(added)
 
     def _place(self, word: str) -> str:
         """The city ``word`` spells, or ``word`` itself."""
@@ -491,9 +571,16 @@ class NameMatcher:
         if word not in self._city_of:
             city = word
             if len(word) >= 4:
+                if self._cities_by_prefix is None:
+                    # Sorted: of two cities as close to the word, the first wins, and a set's
+                    # order changes from one process to the next (the preview and the
+                    # confirmation of an import may run in two).
+                    self._cities_by_prefix = {}
+                    for known in sorted(self._cities):
+                        self._cities_by_prefix.setdefault(known[:3], []).append(known)
                 found = process.extractOne(
                     word,
-                    [c for c in self._cities if c[:3] == word[:3]],
+                    self._cities_by_prefix.get(word[:3], []),
                     scorer=fuzz.ratio,
                     score_cutoff=CITY_SCORE,
                 )
@@ -507,11 +594,15 @@ class NameMatcher:
 
     def _choice_lists(self) -> tuple[list[_Entry], list[str], list[str]]:
         if self._lists is None:
-            if self._keyed_cities != len(self._cities):
-                for entry in self._entries:
+            rekey = self._keyed_cities != len(self._cities)
+            for entry in self._entries:
+                if rekey or entry.key is None:
                     entry.key = self._key(entry.text)
-                self._keyed_cities = len(self._cities)
+            self._keyed_cities = len(self._cities)
             fuzzy = [e for e in self._entries if not e.acronym]
+            self._exact = {}
+            for entry in fuzzy:
+                self._exact.setdefault(_word_set(entry.key.full), []).append(entry)
             self._lists = (
                 fuzzy,
                 [e.key.full for e in fuzzy],
@@ -523,6 +614,8 @@ class NameMatcher:
         """The candidates for ``name`` (best first) and the verdict."""
         cache_key = (name, country, limit)
         if cache_key not in self._cache:
+            if len(self._cache) >= MATCHES_KEPT:  # a shared matcher lives as long as its process
+                self._cache.clear()
             self._cache[cache_key] = self._match(name, country=country, limit=limit)
         return self._cache[cache_key]
 
@@ -539,8 +632,8 @@ class NameMatcher:
                     continue
                 names = [
                     e.key.distinctive
-                    for e in self._entries
-                    if e.institution_id == acronym_entry.institution_id and not e.acronym
+                    for e in self._entries_of[acronym_entry.institution_id]
+                    if not e.acronym
                 ]
                 # The city counts as a name's word too ("KazNU Almaty").
                 city = fold(getattr(self.institutions[acronym_entry.institution_id], "city", ""))
@@ -554,18 +647,52 @@ class NameMatcher:
                 best[item[0]] = item
         return [item for item in best.values() if item[1] >= CANDIDATE_SCORE]
 
+    def _registered_name(
+        self, query: NameKey, *, country: str | None, short: bool
+    ) -> Candidate | None:
+        """The one institution with a name (in any language) of exactly the words of
+        ``query``, when no acronym speaks for another.
+
+        Such a name scores 100 and no other institution's does (``score_keys``: 100 is an
+        equal name or the same words in another order; any other pair of names under 290
+        letters differs by at least one letter, which keeps it below 99.95), so the verdict
+        is sure whatever the rest of the register holds: the comparison with every name,
+        ~0.1 s a name at size L, is left to names the register does not record as written.
+        It also finds the name where that comparison's shortlist (the 60 best by a cheaper
+        score) may be full of longer names holding the same words.
+        """
+        if not query.full or len(query.full) >= 290:
+            return None
+        entries = self._exact.get(_word_set(query.full), [])
+        if len({entry.institution_id for entry in entries}) != 1:
+            return None
+        # An acronym (alone, or with the person it is named after) outranks the words.
+        if (short and query.compact in self._acronyms) or self._acronym_with_words(query):
+            return None
+        entry = entries[0]
+        institution = self.institutions[entry.institution_id]
+        if country and str(institution.country) != country.upper():
+            return None
+        return Candidate(
+            entry.institution_id, institution.name, str(institution.country), 100.0, entry.text
+        )
+
     def _match(self, name: str, *, country: str | None, limit: int) -> Match:
         fuzzy, fulls, distinctives = self._choice_lists()
         query = self._key(name)
         if not query.compact:
             return Match(name, UNKNOWN, ())
+        single_word = " " not in query.full.strip()
+        short = single_word or len(query.compact) <= ACRONYM_MAX
+        registered = self._registered_name(query, country=country, short=short)
+        if registered is not None:
+            return Match(name, SURE, (registered,))
         best: dict[int, tuple[float, str]] = {}
 
         def offer(institution_id: int, score: float, text: str) -> None:
             if institution_id not in best or score > best[institution_id][0]:
                 best[institution_id] = (score, text)
 
-        single_word = " " not in query.full.strip()
         # A cheap first pass in C over every name picks the few worth the full score.
         shortlist = process.extract(
             query.full,
@@ -588,7 +715,6 @@ class NameMatcher:
         # An acronym matches as written, spaces or not ("ANG RK", "АНГ РК", "angrk"), and
         # wins over any fuzzy overlap of words: "KazNU" is Al-Farabi KazNU, not the Kazakh
         # National University of Arts (KazNUA).
-        short = single_word or len(query.compact) <= ACRONYM_MAX
         exact = [
             (e.institution_id, 100.0, e.text)
             for e in (self._acronyms.get(query.compact, []) if short else [])
@@ -618,6 +744,11 @@ class NameMatcher:
             if len(candidates) == limit:
                 break
         return Match(name, verdict(candidates), tuple(candidates))
+
+
+# NameMatcher.of_register's matcher and the version of the names it was built from.
+_shared: tuple[tuple, NameMatcher] | None = None
+_shared_lock = threading.Lock()
 
 
 def verdict(candidates: list[Candidate]) -> str:

@@ -9,6 +9,8 @@ import io
 import json
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from openpyxl import load_workbook
 
@@ -277,3 +279,75 @@ def test_the_register_pages_export_imports_back(importer, register, fmt):
     importer.confirm()
     assert Agreement.objects.count() == 2
     assert _carried(export(), fmt) == _carried(before, fmt)
+
+
+def test_names_added_or_changed_between_preview_and_confirmation_are_seen(importer, register):
+    """The register's names are matched by a matcher each process keeps between requests
+    (universities.matching.NameMatcher.of_register): a name added, an institution renamed,
+    are seen by the next check, never an old reading of the register."""
+    rows = [AGREEMENT_HEADER, agreement_row(parties="Caspian Technical University; ADA University")]
+    preview = importer.preview(csv_bytes(rows))
+    assert [item["written"] for item in preview.context["report"].to_settle] == [
+        "Caspian Technical University"
+    ]
+    caspian = f.InstitutionFactory(name="Caspian Technical University", country="AZ")
+    assert importer.client.get(importer.preview_url).context["report"].valid
+    # Renamed: its old name is no longer one the register records.
+    caspian.name = "Caspian Polytechnic"
+    caspian.save()
+    response = importer.confirm()
+    assert response.status_code == 200
+    assert [item["written"] for item in response.context["report"].to_settle] == [
+        "Caspian Technical University"
+    ]
+    assert Agreement.objects.count() == 0
+    f.InstitutionNameFactory(institution=caspian, name="Каспийский технический университет")
+    rows = [
+        AGREEMENT_HEADER,
+        agreement_row(parties="Каспийский технический университет; ADA University"),
+    ]
+    importer.preview(csv_bytes(rows))
+    assert importer.confirm().status_code == 302
+    assert set(Agreement.objects.get().parties.values_list("institution", flat=True)) == {
+        caspian.pk,
+        register["ada"].pk,
+    }
+
+
+def test_checking_names_costs_the_same_queries_for_4_rows_as_for_60(importer, register):
+    """Names in several languages and scripts, each matched in memory: the preview and the
+    confirmation of 60 rows query the database no more than those of 4."""
+    written = [
+        "Al-Farabi Kazakh National University; Baku State University",
+        "Казахский национальный университет; ADA University",
+        "Khalel Dosmukhamedov Atyrau University; Nakhchivan State University",
+        "Baku State University; Khalel Dosmukhamedov Atyrau University",
+    ]
+
+    def rows(count: int) -> bytes:
+        # One year each, so that none is a duplicate of another.
+        years = [1950 + count + i for i in range(count)]
+        return csv_bytes(
+            [AGREEMENT_HEADER]
+            + [
+                agreement_row(
+                    parties=written[i % 4],
+                    **{
+                        "signed on": f"{year}-01-01",
+                        "valid from": "",
+                        "valid until": f"{year}-06-30",
+                    },
+                )
+                for i, year in enumerate(years)
+            ]
+        )
+
+    queries = {}
+    for count in (4, 60):
+        with CaptureQueriesContext(connection) as preview:
+            importer.preview(rows(count))
+        with CaptureQueriesContext(connection) as confirm:
+            assert importer.confirm().status_code == 302
+        queries[count] = (len(preview), len(confirm))
+    assert queries[60] <= queries[4], queries
+    assert Agreement.objects.count() == 64
