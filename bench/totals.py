@@ -1,0 +1,366 @@
+"""Mobility totals at size L against the same rules written by hand in one SQL statement
+(issue 18: "totals, any group_by, vs the same rules in raw SQL: <= 2x, peak RSS <= 200 MB").
+
+    BENCH_DATABASE_URL=postgres://... .venv/bin/python bench/run.py 7 --repeat 3
+
+Run by ``bench/run.py`` as scenario 7. For each case (a ``group_by`` and some filters) it
+times ``/api/mobility-figures/totals/`` through a gunicorn worker started for the purpose
+(with that worker's peak RSS for the request), the explorer's pivot (``/mobility/``, whose
+pivot reads the same selector, with the page's list of figures around it) and
+:func:`raw_totals`, a statement written from the rules as the README states them ("Mobility
+totals"), not from the ORM's SQL; and it checks that the API and the statement give the
+same numbers, cell by cell.
+
+The statement (PostgreSQL only):
+
+- the filtered figures, each marked ``counted`` when every breakdown dimension that is not
+  grouped by holds its total ("all" levels, sex "total", no field, no home or host
+  institution) or, where the filters pick values of it without its total, one of those;
+- of the counted figures stating the same number (every dimension, the year and the "as of"
+  date equal), the one whose source was published last (undated sources oldest; of one
+  day, the figure entered last): ``DISTINCT ON``; the others are alternatives;
+- those kept, added up per cell and "as of" date; in a cell of stocks the latest date is the
+  total and the other dates are earlier counts;
+- every cell with a filtered figure is a row, also one with breakdowns only (no value).
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+# Dimension of a total -> its column in the statement below (``fl``: the ISCED-F field).
+COLUMNS = {
+    "year": "m.year",
+    "origin": "m.origin_country",
+    "destination": "m.destination_country",
+    "mobility_type": "m.mobility_type",
+    "level": "m.level",
+    "field": "fl.code",
+    "sex": "m.sex",
+}
+# Breakdown -> (its column, the value that is the total; None: the column is empty).
+BREAKDOWN_TOTALS = {
+    "level": ("m.level", "all"),
+    "sex": ("m.sex", "total"),
+    "field": ("fl.code", None),
+    "home_institution": ("m.home_institution_id", None),
+    "host_institution": ("m.host_institution_id", None),
+}
+# Filters the statement understands -> (column, operator).
+FILTERS = {
+    "origin": ("m.origin_country", "in"),
+    "destination": ("m.destination_country", "in"),
+    "mobility_type": ("m.mobility_type", "in"),
+    "level": ("m.level", "in"),
+    "sex": ("m.sex", "in"),
+    "measure": ("m.measure", "in"),
+    "field": ("fl.code", "="),
+    "year_min": ("m.year", ">="),
+    "year_max": ("m.year", "<="),
+}
+# Filters that pick values of a breakdown (the others only narrow the figures).
+PICKING = {"level": "level", "sex": "sex", "field": "field"}
+QUALIFIERS = ("exact", "more_than", "at_least", "about", "less_than", "up_to")
+
+
+def _as_list(value: Any) -> list[Any]:
+    return list(value) if isinstance(value, list | tuple) else [value]
+
+
+def raw_totals_sql(
+    group_by: Sequence[str], filters: Mapping[str, Any]
+) -> tuple[str, list[Any], list[str]]:
+    """The statement, its parameters and the names of its cell's columns."""
+    unknown = set(filters) - set(FILTERS)
+    if unknown:
+        raise ValueError(f"the raw statement has no filter {sorted(unknown)}")
+    params: list[Any] = []
+    where = ["TRUE"]
+    for name, value in filters.items():
+        column, operator = FILTERS[name]
+        if operator == "in":
+            where.append(f"{column} = ANY(%s)")
+            params.append(_as_list(value))
+        else:
+            where.append(f"{column} {operator} %s")
+            params.append(value)
+    counted = ["TRUE"]
+    counted_params: list[Any] = []
+    for dimension, (column, total) in BREAKDOWN_TOTALS.items():
+        if dimension in group_by:
+            continue
+        picked = (
+            _as_list(filters[dimension]) if dimension in PICKING and dimension in filters else []
+        )
+        if picked and total not in picked:
+            counted.append(f"{column} = ANY(%s)")
+            counted_params.append(picked)
+        elif total is None:
+            counted.append(f"{column} IS NULL")
+        else:
+            counted.append(f"{column} = '{total}'")
+    cell_names = [*(f"c_{name}" for name in group_by), "c_measure"]
+    cell_select = ", ".join(
+        [*(f"{COLUMNS[name]} AS c_{name}" for name in group_by), "m.measure AS c_measure"]
+    )
+    cell = ", ".join(cell_names)
+    same_number = (
+        "m.year, m.as_of, m.field_id, m.home_institution_id, m.host_institution_id, "
+        "m.origin_country, m.destination_country, m.mobility_type, m.level, m.sex, m.measure"
+    )
+    per_qualifier = ", ".join(
+        f"COUNT(*) FILTER (WHERE qualifier = '{name}') AS q_{name}" for name in QUALIFIERS
+    )
+    qualifier_sums = ", ".join(f"SUM(q_{name}) AS q_{name}" for name in QUALIFIERS)
+    qualifier_zeros = ", ".join(f"0 AS q_{name}" for name in QUALIFIERS)
+    qualifier_of_one = " ".join(f"WHEN q_{name} = 1 THEN '{name}'" for name in QUALIFIERS)
+    tables = (
+        "FROM mobility_mobilityfigure m LEFT JOIN cooperation_iscedfield fl ON fl.id = m.field_id"
+    )
+    base = f"{tables} WHERE {' AND '.join(where)}"
+    sql = f"""
+WITH chosen AS (
+    SELECT DISTINCT ON ({same_number}) {cell_select}, m.value, m.qualifier, m.source_id,
+           CASE WHEN m.measure = 'stock' THEN COALESCE(m.as_of, DATE '0001-01-01') END AS d,
+           m.as_of
+      {tables} JOIN cooperation_source s ON s.id = m.source_id
+     WHERE {" AND ".join(where)} AND {" AND ".join(counted)}
+     ORDER BY {same_number}, s.published_on DESC NULLS LAST, m.id DESC
+), per_date AS (
+    SELECT {cell}, d, SUM(value) AS value, COUNT(*) AS n, COUNT(DISTINCT source_id) AS sources,
+           MAX(as_of) AS as_of, {per_qualifier}
+      FROM chosen GROUP BY {cell}, d
+), latest AS (
+    SELECT per_date.*, ROW_NUMBER() OVER (PARTITION BY {cell} ORDER BY d DESC NULLS LAST) AS r,
+           SUM(n) OVER (PARTITION BY {cell}) AS n_chosen
+      FROM per_date
+), summed AS (
+    SELECT {cell}, SUM(value) AS value, SUM(sources) AS sources, MAX(as_of) AS as_of,
+           {qualifier_sums}, SUM(alternatives) AS alternatives, SUM(earlier) AS earlier,
+           SUM(breakdowns) AS breakdowns
+      FROM (
+        SELECT {cell}, value, sources, as_of, {", ".join(f"q_{q}" for q in QUALIFIERS)},
+               -n_chosen AS alternatives, n_chosen - n AS earlier, 0 AS breakdowns
+          FROM latest WHERE r = 1
+        UNION ALL
+        SELECT {cell_select}, NULL, 0, NULL, {qualifier_zeros},
+               COUNT(*) FILTER (WHERE {" AND ".join(counted)}),
+               0, COUNT(*) FILTER (WHERE NOT ({" AND ".join(counted)}))
+          {base} GROUP BY {cell}
+      ) parts
+     GROUP BY {cell}
+)
+SELECT {cell}, value,
+       CASE WHEN {" + ".join(f"q_{q}" for q in QUALIFIERS)} = 0 THEN NULL
+            WHEN {" + ".join(f"q_{q}" for q in QUALIFIERS)} = 1 THEN CASE {qualifier_of_one} END
+            WHEN q_about > 0 OR (q_more_than + q_at_least > 0 AND q_less_than + q_up_to > 0)
+                 THEN 'about'
+            WHEN q_more_than + q_at_least > 0 THEN 'at_least'
+            WHEN q_less_than + q_up_to > 0 THEN 'up_to'
+            ELSE 'exact' END AS qualifier,
+       CASE WHEN c_measure = 'stock' THEN as_of END AS as_of,
+       {" + ".join(f"q_{q}" for q in QUALIFIERS)} AS figures, sources, alternatives, earlier,
+       breakdowns
+  FROM summed"""
+    # The counted condition appears three times: in the choice and in the two counts.
+    all_params = [*params, *counted_params, *params, *counted_params, *counted_params]
+    return sql, all_params, cell_names
+
+
+TOTAL_FIELDS = (
+    "value",
+    "qualifier",
+    "as_of",
+    "figures",
+    "sources",
+    "alternatives",
+    "earlier",
+    "breakdowns",
+)
+
+
+def raw_totals(
+    cursor, group_by: Sequence[str], filters: Mapping[str, Any]
+) -> dict[tuple[Any, ...], tuple[Any, ...]]:
+    """(the group_by values..., measure) -> (value, qualifier, as_of, figures, sources,
+    alternatives, earlier, breakdowns), from the hand-written statement."""
+    sql, params, names = raw_totals_sql(group_by, filters)
+    cursor.execute(sql, params)
+    return {
+        tuple(row[: len(names)]): tuple(
+            int(x) if isinstance(x, int | float) or hasattr(x, "as_integer_ratio") else x
+            for x in row[len(names) :]
+        )
+        for row in cursor.fetchall()
+    }
+
+
+def totals_of_api(body: Mapping[str, Any], group_by: Sequence[str]) -> dict[tuple, tuple]:
+    """The API's answer in the shape of :func:`raw_totals`."""
+    import datetime
+
+    result = {}
+    for row in body["results"]:
+        key = (*(row[name] for name in group_by), row["measure"])
+        values = [row[name] for name in TOTAL_FIELDS]
+        if values[2]:
+            values[2] = datetime.date.fromisoformat(values[2])
+        result[key] = tuple(values)
+    return result
+
+
+def query_string(group_by: Sequence[str], filters: Mapping[str, Any]) -> str:
+    from urllib.parse import urlencode
+
+    pairs = [("group_by", ",".join(group_by))]
+    for name, value in filters.items():
+        pairs += [(name, item) for item in _as_list(value)]
+    return urlencode(pairs)
+
+
+# The cases measured: group_bys a reader asks for, without and with filters.
+SEVEN = ["year", "origin", "destination", "mobility_type", "level", "field", "sex"]
+KZ_AZ = {"origin": ["KZ", "AZ"], "destination": ["KZ", "AZ"]}
+CASES: list[tuple[str, list[str], dict[str, Any]]] = [
+    ("year", ["year"], {}),
+    ("year, 2015 on, stocks", ["year"], {"year_min": 2015, "measure": "stock"}),
+    ("year, levels 6 and 7 picked", ["year"], {"level": ["6", "7"]}),
+    ("year,origin,destination", ["year", "origin", "destination"], {}),
+    ("year,origin,destination KZ-AZ (dashboard)", ["year", "origin", "destination"], KZ_AZ),
+    ("year,mobility_type,level,sex", ["year", "mobility_type", "level", "sex"], {}),
+    ("level,field", ["level", "field"], {}),
+    ("7 keys", SEVEN, {}),
+    ("7 keys, KZ->AZ", SEVEN, {"origin": "KZ", "destination": "AZ"}),
+    ("7 keys, KZ->AZ, 2020 on", SEVEN, {"origin": "KZ", "destination": "AZ", "year_min": 2020}),
+]
+# The explorer's pivots measured (its pivot is group_by year + the pivot's dimensions).
+PIVOT_CASES: list[tuple[str, str, dict[str, Any]]] = [
+    ("explorer, direction, KZ-AZ", "direction", {"country": ["KZ", "AZ"]}),
+    ("explorer, level", "level", {}),
+    ("explorer, level, KZ->AZ", "level", {"origin": "KZ", "destination": "AZ"}),
+    ("explorer, sex, 2015 on", "sex", {"year_min": 2015}),
+]
+
+
+def _clear_peak(pid: int) -> None:
+    # Writing 5 to clear_refs resets the peak (VmHWM) to the present RSS (Linux >= 4.0).
+    with open(f"/proc/{pid}/clear_refs", "w") as handle:
+        handle.write("5")
+
+
+def scenario(repeat: int, *, port: int, report, median_time, gunicorn, rss_mb) -> dict:
+    """Scenario 7 of bench/run.py (its helpers passed in)."""
+    import requests
+    from django.conf import settings
+    from django.db import connection
+
+    results = {}
+    server = gunicorn(port, 1)
+    try:
+        worker = server.workers()[0]
+        base = f"http://127.0.0.1:{port}"
+        requests.get(f"{base}/bench/bare/", timeout=30)
+        for key, (title, group_by, filters) in enumerate(CASES, start=1):
+            url = f"{base}/api/mobility-figures/totals/?{query_string(group_by, filters)}"
+            answers = []
+
+            def api(url=url, answers=answers):
+                response = requests.get(url, timeout=600)
+                answers.append(response)
+                return response
+
+            _clear_peak(worker)
+            baseline = rss_mb(worker)
+            app = median_time(api, repeat)
+            peak = rss_mb(worker, "VmHWM")
+            response = answers[-1]
+
+            def raw(group_by=group_by, filters=filters):
+                with connection.cursor() as cursor:
+                    cursor.execute("SET LOCAL work_mem = '256MB'") if False else None
+                    return raw_totals(cursor, group_by, filters)
+
+            limit = median_time(raw, repeat)
+            expected = raw()
+            if response.status_code == 200:
+                got = totals_of_api(response.json(), group_by)
+                same = got == expected
+                if not same:
+                    wrong = [k for k in expected if got.get(k) != expected[k]][:3]
+                    missing = len(set(expected) ^ set(got))
+                    print(f"    DIFFER: {missing} cells apart; e.g. {wrong}", flush=True)
+                    for k in wrong:
+                        print(f"      {k}: api {got.get(k)} raw {expected[k]}", flush=True)
+            else:
+                same = None
+            cells = len(expected)
+            refused = response.status_code == 400
+            ok = (
+                (same is True or refused) and app / limit <= 2 and peak <= 200
+            )  # a refusal is an answer: the reader is told to narrow
+            report(
+                f"7.{key}",
+                f"totals group_by={','.join(group_by)} {title}",
+                app,
+                limit,
+                "<= 2x, <= 200 MB",
+                ok,
+                status=response.status_code,
+                cells=cells,
+                same_numbers=same,
+                peak_mb=round(peak, 1),
+                baseline_mb=round(baseline, 1),
+                cap=settings.UNIBRIDGE_TOTALS_MAX_CELLS,
+                query=query_string(group_by, filters),
+            )
+            results[f"7.{key}"] = same
+        for key, (title, pivot, filters) in enumerate(PIVOT_CASES, start=1):
+            from mobility.views import PIVOTS
+
+            group_by = ["year", *PIVOTS[pivot][1]]
+            query = query_string([], filters).replace("group_by=&", "").replace("group_by=", "")
+            url = f"{base}/mobility/?pivot={pivot}&{query}"
+            answers = []
+
+            def page(url=url, answers=answers):
+                response = requests.get(url, timeout=600)
+                answers.append(response)
+                return response
+
+            _clear_peak(worker)
+            app = median_time(page, repeat)
+            peak = rss_mb(worker, "VmHWM")
+            raw_filters = dict(filters)
+            if "country" in raw_filters:  # either direction between the countries
+                raw_filters = {"origin": filters["country"], "destination": filters["country"]}
+
+            def raw(group_by=group_by, raw_filters=raw_filters):
+                with connection.cursor() as cursor:
+                    return raw_totals(cursor, group_by, raw_filters)
+
+            limit = median_time(raw, repeat)
+            status = answers[-1].status_code
+            shown = "narrow the filters" not in answers[-1].text
+            report(
+                f"7.p{key}",
+                f"{title} (the whole page)",
+                app,
+                limit,
+                "<= 2x, <= 200 MB",
+                status == 200 and shown and app / limit <= 2 and peak <= 200,
+                status=status,
+                pivot_shown=shown,
+                peak_mb=round(peak, 1),
+                query=f"pivot={pivot}&{query}",
+            )
+    finally:
+        server.stop()
+    return results
+
+
+if __name__ == "__main__":  # pragma: no cover - run through bench/run.py
+    raise SystemExit(f"run it as: BENCH_DATABASE_URL=... {os.sys.executable} bench/run.py 7")
+    time  # noqa: B018
