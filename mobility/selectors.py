@@ -278,24 +278,44 @@ SORT_MEMORY = "256MB"
 
 
 def _read(
-    using: str, sql: str, params: Sequence[Any], *, limit: int | None = None
+    using: str,
+    sql: str,
+    params: Sequence[Any],
+    *,
+    limit: int | None = None,
+    refuse: bool = True,
 ) -> list[tuple[Any, ...]]:
-    """The rows of ``sql``, at most ``limit`` (TotalsTooLarge past it), read within
-    ``UNIBRIDGE_TOTALS_SECONDS`` on PostgreSQL (TotalsTooLarge when cancelled)."""
-    if limit is not None:
-        sql, params = f"SELECT * FROM ({sql}) capped LIMIT %s", (*params, limit + 1)
+    """The rows of ``sql``, at most ``limit`` (TotalsTooLarge past it, or with
+    ``refuse=False`` the first ``limit``), read within ``UNIBRIDGE_TOTALS_SECONDS`` on
+    PostgreSQL (TotalsTooLarge when cancelled).
+
+    The rows past the limit are never read, nor made where the plan can stop: on
+    PostgreSQL through a cursor (``DECLARE``, then one ``FETCH`` of limit + 1 rows). Not a
+    ``LIMIT`` in the statement: the planner then picks a plan for the first rows (the
+    figures walked in the order of an index of years to count 7,000 breakdowns of KZ-AZ,
+    0.9 s, where a hash of the 10,800 figures the countries' index finds takes 15 ms);
+    ``cursor_tuple_fraction`` 1 plans the cursor for all its rows."""
     # JIT compiled the expressions for 1.3 s at size L and ran them no faster.
     timeout = f"{int(settings.UNIBRIDGE_TOTALS_SECONDS * 1000)}ms"
+    connection = connections[using]
     try:
         with (
-            local_settings(using, work_mem=SORT_MEMORY, jit="off", statement_timeout=timeout),
-            connections[using].cursor() as cursor,
+            local_settings(
+                using,
+                work_mem=SORT_MEMORY,
+                jit="off",
+                statement_timeout=timeout,
+                cursor_tuple_fraction="1",
+            ),
+            connection.chunked_cursor() if limit is not None else connection.cursor() as cursor,
         ):
             cursor.execute(sql, params)
-            rows = cursor.fetchall()
+            rows = cursor.fetchmany(limit + 1) if limit is not None else cursor.fetchall()
     except StatementCancelled as error:
         raise _too_slow() from error
     if limit is not None and len(rows) > limit:
+        if not refuse:
+            return rows[:limit]
         raise _too_many_cells()
     return rows
 
@@ -468,9 +488,9 @@ def mobility_total_details(
         classified, params, names = _classified_sql(figures, group_by, picked, branch="breakdowns")
         sql = (
             f"SELECT {partition}, MIN(c.t_pk), MAX(c.t_pk) FROM ({classified}) c"
-            f" GROUP BY {partition} LIMIT %s"
+            f" GROUP BY {partition}"
         )
-        for row in _read(figures.db, sql, (*params, (limit - len(found)) // 2)):
+        for row in _read(figures.db, sql, params, limit=(limit - len(found)) // 2, refuse=False):
             cell = tuple(row[: len(names)])
             found += [(cell, pk, Status.BREAKDOWN) for pk in dict.fromkeys(row[-2:])]
     rows = (
