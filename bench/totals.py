@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import datetime
 import os
+import time
 from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
 from typing import Any
@@ -167,8 +168,9 @@ SELECT {cell}, value,
        {" + ".join(f"q_{q}" for q in QUALIFIERS)} AS figures, sources, alternatives, earlier,
        breakdowns
   FROM summed"""
-    # The counted condition appears three times: in the choice and in the two counts.
-    all_params = [*params, *counted_params, *params, *counted_params, *counted_params]
+    # In the order of the statement's placeholders: the choice's filters and counted
+    # condition, then the two counts' conditions before their filters.
+    all_params = [*params, *counted_params, *counted_params, *counted_params, *params]
     return sql, all_params, cell_names
 
 
@@ -247,6 +249,12 @@ def _clear_peak(pid: int) -> None:
         handle.write("5")
 
 
+def _once(fn: Callable, repeat: int) -> float:
+    start = time.perf_counter()
+    fn()
+    return time.perf_counter() - start
+
+
 def _timed_get(url: str, repeat: int, median_time: Callable) -> tuple[float, Any]:
     import requests
 
@@ -298,7 +306,12 @@ def scenario(repeat: int, *, port: int, report: Callable, median_time: Callable,
                 f"{base}/api/mobility-figures/totals/?{query}", repeat, median_time
             )
             peak = rss_mb(worker, "VmHWM")
-            limit, expected = _raw_time(group_by, filters, repeat, median_time)
+            if response.status_code == 400:
+                # Refused (more totals than the cap): the statement's time, for the record,
+                # once (the seven keys over every figure take minutes).
+                limit, expected = _raw_time(group_by, filters, 1, _once)
+            else:
+                limit, expected = _raw_time(group_by, filters, repeat, median_time)
             same = None
             if response.status_code == 200:
                 got = totals_of_api(response.json(), group_by)
