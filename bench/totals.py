@@ -174,16 +174,11 @@ SELECT {cell}, value,
     return sql, all_params, cell_names
 
 
-TOTAL_FIELDS = (
-    "value",
-    "qualifier",
-    "as_of",
-    "figures",
-    "sources",
-    "alternatives",
-    "earlier",
-    "breakdowns",
-)
+def _total_fields() -> list[str]:
+    """The API's columns of a total that the statement gives, in its order."""
+    from mobility.api import TOTALS_COLUMNS
+
+    return [name for name in TOTALS_COLUMNS if name not in ("text", "approximate")]
 
 
 def raw_totals(
@@ -205,7 +200,7 @@ def totals_of_api(body: Mapping[str, Any], group_by: Sequence[str]) -> dict[tupl
     """The API's answer in the shape of :func:`raw_totals`."""
     result = {}
     for row in body["results"]:
-        values = [row[name] for name in TOTAL_FIELDS]
+        values = [row[name] for name in _total_fields()]
         if values[2]:
             values[2] = datetime.date.fromisoformat(values[2])
         result[(*(row[name] for name in group_by), row["measure"])] = tuple(values)

@@ -83,15 +83,8 @@ SERIES = (
 # A dimension of a total that stands for a column of SERIES: the field's code for its id
 # (codes are unique).
 STANDS_FOR = {"field__code": "field_id"}
-TEXT_COLUMNS = {
-    "origin_country",
-    "destination_country",
-    "mobility_type",
-    "level",
-    "sex",
-    "measure",
-    "field__code",
-}
+# SERIES' text columns (after its numbers), and the field's code.
+TEXT_COLUMNS = {*SERIES[SERIES.index("origin_country") :], "field__code"}
 UNDATED = datetime.date(1, 1, 1)  # an undated stock is older than any dated one of its year
 
 
