@@ -250,6 +250,26 @@ def _once(fn: Callable, repeat: int) -> float:
     return time.perf_counter() - start
 
 
+def _pivot(pivot: str, filters: Mapping[str, Any]) -> None:
+    """The explorer's pivot alone, in this process (its totals and the figures behind each
+    cell: ``mobility.views.mobility_pivot``), for the filters of the page."""
+    from django.http import QueryDict
+    from django.test import override_settings
+
+    from mobility.filtersets import MobilityFigureFilterSet
+    from mobility.models import MobilityFigure
+    from mobility.selectors import breakdowns_picked
+    from mobility.views import mobility_pivot
+
+    filterset = MobilityFigureFilterSet(
+        QueryDict(query_string(filters)), queryset=MobilityFigure.objects.all()
+    )
+    assert filterset.is_valid(), filterset.errors
+    picked = breakdowns_picked(filterset.form.cleaned_data)
+    with override_settings(UNIBRIDGE_TOTALS_SECONDS=300):  # as the server in this scenario
+        mobility_pivot(filterset.qs, pivot=pivot, picked=picked)
+
+
 def _timed_get(url: str, repeat: int, median_time: Callable) -> tuple[float, Any]:
     import requests
 
@@ -339,6 +359,9 @@ def scenario(repeat: int, *, port: int, report: Callable, median_time: Callable,
             app, response = _timed_get(f"{base}/mobility/?{query}", repeat, median_time)
             peak = rss_mb(worker, "VmHWM")
             limit, expected = _raw_time(group_by, filters, repeat, median_time)
+            pivot_time = median_time(
+                lambda pivot=pivot, filters=filters: _pivot(pivot, filters), repeat
+            )
             shown = 'id="pivot-table"' in response.text
             refused = "narrow the filters" in response.text
             report(
@@ -354,6 +377,8 @@ def scenario(repeat: int, *, port: int, report: Callable, median_time: Callable,
                 cells=len(expected),
                 within_deployed_timeout=app <= deployed,
                 peak_mb=round(peak, 1),
+                pivot_ms=round(pivot_time * 1000, 1),
+                pivot_ratio=round(pivot_time / limit, 2),
                 query=query,
             )
     finally:
