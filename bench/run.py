@@ -640,6 +640,21 @@ def scenario_6(repeat: int) -> None:
         }
 
 
+def scenario_7(repeat: int) -> None:
+    """Mobility totals (API and the explorer's pivot) vs the same rules in one hand-written
+    statement, with the numbers compared and the worker's peak RSS (bench/totals.py)."""
+    from bench.totals import scenario
+
+    scenario(
+        repeat,
+        port=PORT_EXPORT,
+        report=report,
+        median_time=median_time,
+        gunicorn=Gunicorn,
+        rss_mb=rss_mb,
+    )
+
+
 SCENARIOS = {
     "1": scenario_1,
     "2": scenario_2,
@@ -647,6 +662,7 @@ SCENARIOS = {
     "4": scenario_4,
     "5": scenario_5,
     "6": scenario_6,
+    "7": scenario_7,
 }
 
 

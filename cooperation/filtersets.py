@@ -117,7 +117,28 @@ def country_choices() -> list[tuple[str, str]]:
     return first + [(code, name) for code, name in countries if code not in focus]
 
 
-class CountryFilter(filters.MultipleChoiceFilter):
+class AnyOfFilter(filters.MultipleChoiceFilter):
+    """Several values of one column, as one ``IN`` (``= ANY(...)`` on PostgreSQL) rather than
+    django-filter's ``OR`` of equalities: the planner puts an ``IN`` into an index's
+    condition, where an ``OR`` became separate bitmap scans (``origin=KZ&origin=AZ&
+    destination=KZ&destination=AZ`` read 320,000 index entries at size L for 10,800 figures).
+    A custom ``method``, a lookup other than ``exact``, ``conjoined`` or the null choice keep
+    django-filter's own way."""
+
+    def filter(self, qs, value):
+        if (
+            not value
+            or self.conjoined
+            or self.lookup_expr != "exact"
+            or self.null_value in value
+            or self.is_noop(qs, value)
+        ):
+            return super().filter(qs, value)
+        qs = self.get_method(qs)(**{f"{self.field_name}__in": sorted(set(value))})
+        return qs.distinct() if self.distinct else qs
+
+
+class CountryFilter(AnyOfFilter):
     """One or more countries (ISO 3166-1 alpha-2), repeated: ``?country=KZ&country=AZ``."""
 
     field_class = CountryChoiceField

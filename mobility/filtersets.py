@@ -9,6 +9,7 @@ from cooperation.choices import IscedLevel, Qualifier
 from cooperation.filtersets import (
     MAX_QUERY_LENGTH,
     AgreementIdFilter,
+    AnyOfFilter,
     CountryFilter,
     CountryPairFilter,
     IdFilter,
@@ -112,24 +113,18 @@ class MobilityFigureFilterSet(filters.FilterSet):
     )
     # Columns of the figure itself: no DISTINCT (django-filter's default for multiple
     # choices), which would sort a filtered export of millions of figures by every column.
-    mobility_type = filters.MultipleChoiceFilter(
+    mobility_type = AnyOfFilter(
         choices=MobilityType.choices, label=_("Mobility type"), distinct=False
     )
-    level = filters.MultipleChoiceFilter(
-        choices=IscedLevel.choices, label=_("ISCED level"), distinct=False
-    )
+    level = AnyOfFilter(choices=IscedLevel.choices, label=_("ISCED level"), distinct=False)
     field = filters.CharFilter(
         field_name="field__code",
         max_length=4,
         label=_("ISCED-F field code (exactly this field, e.g. 0511)"),
     )
-    sex = filters.MultipleChoiceFilter(choices=Sex.choices, label=_("Sex"), distinct=False)
-    measure = filters.MultipleChoiceFilter(
-        choices=Measure.choices, label=_("Measure"), distinct=False
-    )
-    qualifier = filters.MultipleChoiceFilter(
-        choices=Qualifier.choices, label=_("Qualifier"), distinct=False
-    )
+    sex = AnyOfFilter(choices=Sex.choices, label=_("Sex"), distinct=False)
+    measure = AnyOfFilter(choices=Measure.choices, label=_("Measure"), distinct=False)
+    qualifier = AnyOfFilter(choices=Qualifier.choices, label=_("Qualifier"), distinct=False)
     year_min = YearFilter(field_name="year", lookup_expr="gte", label=_("Year from"))
     year_max = YearFilter(field_name="year", lookup_expr="lte", label=_("Year up to"))
     as_of_after = filters.DateFilter(
