@@ -186,11 +186,11 @@ def test_name_key_drops_stop_words_and_initials():
 
 def test_thousand_names_match_quickly(register):
     names = [written for written, _ in SURE_MATCHES + OFFERED] + NOT_SURE
-    started = time.perf_counter()
+    started = time.process_time()  # processor time: a shared machine's load moves it little
     for i in range(1000):
         # Distinct strings, so the per-name cache does not hide the cost.
         register.match(f"{names[i % len(names)]} {i}")
-    assert time.perf_counter() - started < 20
+    assert time.process_time() - started < 20
 
 
 @pytest.mark.django_db
