@@ -124,7 +124,11 @@ def rebuild_search_keys(*, using: str | None = None) -> int:
                 refresh_search_keys(chunk, using=using, new=True)
                 count, chunk = count + len(chunk), []
         refresh_search_keys(chunk, using=using, new=True)
-        return count + len(chunk)
+    connection = connections[using]
+    if connection.vendor == "postgresql":  # the planner's statistics of the new keys
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE agreements_searchkey")
+    return count + len(chunk)
 
 
 def _agreements_of(institution_id: int, using: str) -> list[int]:

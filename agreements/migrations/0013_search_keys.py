@@ -45,6 +45,14 @@ def build_keys(apps, schema_editor):
         )
 
 
+def analyze_keys(apps, schema_editor):
+    # Statistics at once: until autovacuum gathers them, the planner takes a common word
+    # ("университет", in 9 keys of 10) for a rare one and scans the whole index (0.35 s
+    # instead of 13 ms at 500,000 agreements).
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute("ANALYZE agreements_searchkey")
+
+
 class Migration(migrations.Migration):
     dependencies = [
         ("agreements", "0012_agreement_visibility_index"),
@@ -74,4 +82,5 @@ class Migration(migrations.Migration):
         ),
         migrations.RunPython(build_keys, migrations.RunPython.noop),
         trigram_index("agreements_searchkey", "key", "agreement_search_key_trgm"),
+        migrations.RunPython(analyze_keys, migrations.RunPython.noop),
     ]
