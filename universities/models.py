@@ -235,7 +235,9 @@ COUNT_FIELDS = ("agreement_count", "partner_count")
 
 class CountedInstitutionIterable(ModelIterable):
     """Institutions (``InstitutionQuerySet.with_counts``) with ``agreement_count`` and
-    ``partner_count`` set from one query per COUNT_CHUNK rows, for those rows' ids."""
+    ``partner_count`` set from one query per COUNT_CHUNK rows, for those rows' ids: read
+    from the reader's class's ``InstitutionCount`` rows when it has them (the counts a
+    sort reads; 50 rows' live counts cost ~0.3 s at L), else computed for those rows."""
 
     def __iter__(self):
         (reader,) = self.queryset.query.institution_count_reader
@@ -243,7 +245,9 @@ class CountedInstitutionIterable(ModelIterable):
         rows = super().__iter__()
         while chunk := list(islice(rows, COUNT_CHUNK)):
             ids = [row.pk for row in chunk]
-            if table is not None:  # sorted by a count: the counts it sorted by
+            if table is None:
+                table = InstitutionCount.ready_for(reader) or False
+            if table:  # kept ready, or sorted by a count: the counts it sorted by
                 found = table.rows().filter(institution__in=ids)
             else:
                 found = (
