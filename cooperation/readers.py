@@ -77,15 +77,7 @@ def access(user) -> Access:
         return NOBODY
     found = getattr(user, "_unibridge_access", None)
     if found is None:
-        if keeps():
-            key = _key("access", user.pk)
-            found = _store().get(key)
-            if found is None:
-                found = _read(user)
-                _store().set(key, found)
-        else:
-            found = _read(user)
-        user._unibridge_access = found
+        found = user._unibridge_access = kept("access", user.pk, lambda: _read(user))
     return found
 
 
@@ -104,8 +96,8 @@ def forget(user) -> None:
 
 
 def kept(kind: str, ident, read):
-    """What ``read()`` returns (a user, a token and its user), kept until the readers'
-    generation changes; nothing is kept of a ``None`` or an exception."""
+    """What ``read()`` returns (a user, a token and its user, an ``Access``), kept until
+    the readers' generation changes; nothing is kept of a ``None`` or an exception."""
     if not keeps():
         return read()
     key = _key(kind, ident)

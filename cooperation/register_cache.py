@@ -152,6 +152,11 @@ def fragment_or_hole(template_name: str, values: dict, request) -> SafeString:
     return render_fragment(template_name, values, request)
 
 
+def _hide_tokens(body: bytes) -> bytes:
+    """``body`` with every form's CSRF token replaced by the placeholder ``_fill`` fills."""
+    return _TOKEN.sub(rb"\1" + TOKEN_PLACEHOLDER + rb"\3", body)
+
+
 def _fragment(template_name: str, query: str, request) -> bytes:
     """A hole's fragment for ``request``'s reader, with the CSRF token's placeholder: drawn
     once per reader (the public as one), language, address and generations, then kept
@@ -176,7 +181,7 @@ def _fragment(template_name: str, query: str, request) -> bytes:
     fragment = kept.get(key)
     if fragment is None:
         drawn = render_fragment(template_name, dict(parse_qsl(query)), request).encode()
-        fragment = _TOKEN.sub(rb"\1" + TOKEN_PLACEHOLDER + rb"\3", drawn)
+        fragment = _hide_tokens(drawn)
         kept.set(key, fragment)
     return fragment
 
@@ -234,7 +239,7 @@ def cached_page(view):
             request._register_cache_holes = False
         if response.streaming or not response.get("Content-Type", "").startswith("text/html"):
             return response  # an export: no template of the page, no holes
-        body = _TOKEN.sub(rb"\1" + TOKEN_PLACEHOLDER + rb"\3", response.content)
+        body = _hide_tokens(response.content)
         # Messages added while the page was drawn are the reader's own.
         if response.status_code == 200 and not len(messages.get_messages(request)):
             cache.set(key, body, settings.UNIBRIDGE_PAGE_CACHE_SECONDS)
