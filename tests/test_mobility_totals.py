@@ -6,6 +6,7 @@ random sets of figures."""
 import csv
 import datetime
 import io
+import re
 from collections import defaultdict
 from typing import Any
 
@@ -291,7 +292,9 @@ def test_stocks_of_two_dates_are_not_added_and_a_flow_is_apart(client):
         ("stock", 164, "2025-12-31", 1),
     ]
     page = client.get(reverse(EXPLORER)).content.decode()
-    assert "243" not in page and "248" not in page
+    # No sum shown as a number of its own (the factories' source titles hold numbers:
+    # "Article 2243" failed a bare substring test once the suite's sequences moved).
+    assert not re.search(r"(?<![\d,.])(243|248)(?![\d,.])", page)
 
 
 def test_a_sum_with_a_lower_bound_is_at_least():
