@@ -21,7 +21,7 @@ from cooperation.imports import Column, Table, cell_text
 from cooperation.models import Source
 
 from .columns import MOBILITY_FIGURES
-from .services import MAX_ROWS, mobility_figures_check, mobility_figures_import
+from .services import MAX_ROWS, mobility_figures_check, mobility_figures_import, written_names
 
 # The import reads the explorer's and the API's export (mobility.columns): each column by
 # its key, its label in any interface language or an older header; the export's other
@@ -93,6 +93,9 @@ class MobilityFigureImporter(Importer):
     def export_links(self) -> list[tuple[str, str]]:
         url = reverse("mobility:mobility_explorer")
         return [("CSV", f"{url}?_export=csv"), ("XLSX", f"{url}?_export=xlsx")]
+
+    def names(self, table: Table, choices: dict) -> list[str]:
+        return written_names([row.values for row in table.rows])
 
     def check(self, table: Table, *, options: dict, choices: dict) -> Report:
         result = mobility_figures_check(

@@ -121,6 +121,15 @@ def _choice_lookup() -> dict[str, dict[str, str]]:
     return lookup
 
 
+def written_names(rows: Sequence[Mapping[str, Any]]) -> list[str]:
+    """The home and host institutions of ``rows`` written as names (not ids), which the
+    register's matcher is asked, each once."""
+    cells = (
+        cell_text(row.get(key)) for row in rows for key in ("home_institution", "host_institution")
+    )
+    return list(dict.fromkeys(c for c in cells if c and not c.isdigit()))
+
+
 class _Resolver:
     """Sources, fields and institutions named by the rows, each loaded in one query."""
 
@@ -144,7 +153,7 @@ class _Resolver:
             for row in rows
             for key in ("home_institution", "host_institution")
         } - {""}
-        if any(not name.isdigit() for name in names):
+        if written_names(rows):
             self.matcher = NameMatcher.of_register()
             self.institution_ids = set(self.matcher.institutions)
         elif names:
