@@ -26,6 +26,7 @@ from collections.abc import Iterable
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -65,15 +66,24 @@ def searched(names: Iterable[str], *, user, retry: bool = False) -> NameSearch |
     # is the same search in every web worker.
     slow = matcher.unanswered(names, matched_too=True)
     digest = _digest(slow, matcher.version)
-    search = NameSearch.objects.filter(digest=digest).order_by("-created_at").first()
+    # Anyone's finished comparison of the same names answers (the matches are the
+    # register's, whoever asked); one being made is followed by the person who asked only.
+    same_names = list(
+        NameSearch.objects.filter(Q(status=JobStatus.DONE) | Q(user=user), digest=digest)
+        .defer("matches")
+        .order_by("-created_at")
+    )
+    done = next((s for s in same_names if s.status == JobStatus.DONE), None)
+    if done is not None:
+        _give(matcher, done)
+        if not matcher.unanswered(names):
+            return None
+    search = next((s for s in same_names if s.user_id == user.pk), None)
     if search is not None and search.interrupted:
         _give_up_interrupted()
         search.refresh_from_db()
     if search is not None and search.status == JobStatus.DONE:
-        _give(matcher, search)
-        if not matcher.unanswered(slow):
-            return None
-        search = None  # its matches were not for these names after all: search again
+        search = None  # its matches did not answer after all: compare again
     if search is not None and search.status == JobStatus.FAILED and retry:
         search = None
     if search is None:

@@ -17,8 +17,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from agreements.models import Agreement
-from cooperation.roles import MINISTRY_EDITOR
 from cooperation.models import JobStatus, NameSearch
+from cooperation.roles import MINISTRY_EDITOR
 from mobility.models import MobilityFigure
 from tests import factories as f
 from tests.security.helpers import api_client, make_user
@@ -260,3 +260,24 @@ def test_few_names_are_compared_within_the_request(editor_client, tmp_path, regi
     preview = Importer(editor_client, "agreements", tmp_path).preview(csv_bytes(MISSPELLED))
     assert preview.templates[0].name == "cooperation/import.html"
     assert not NameSearch.objects.exists()
+
+
+def test_two_people_importing_the_same_names_each_follow_their_own_until_one_is_done(
+    editor_client, tmp_path, register, in_background
+):
+    first = Importer(editor_client, "agreements", tmp_path)
+    first.preview(csv_bytes(MISSPELLED))
+    colleague = Client()
+    colleague.force_login(make_user("colleague", MINISTRY_EDITOR))
+    second = Importer(colleague, "agreements", tmp_path)
+    waiting = second.preview(csv_bytes(MISSPELLED))
+    theirs = NameSearch.objects.get(user__username="colleague")
+    assert colleague.get(reverse("name_search_status", args=[theirs.pk])).status_code == 200
+    assert "3 names of the file" in waiting.content.decode()
+
+    work()
+    another_web_worker()
+    assert colleague.get(second.preview_url).context["report"].counts["ok"] == 2
+    third = Importer(colleague, "agreements", tmp_path)
+    assert third.preview(csv_bytes(MISSPELLED)).context["report"].counts["ok"] == 2
+    assert NameSearch.objects.count() == 2
