@@ -115,9 +115,9 @@ def names_being_compared(search) -> Response:
     data = {
         "status": search.status,
         "detail": _(
-            "%(n)s names of the file are not written as the register records them: they are "
-            "being compared with every name of the register in the background. Nothing was "
-            "checked or saved yet: send the same file again in a few seconds."
+            "%(n)s names are not written as the register records them: they are being "
+            "compared with every name of the register in the background. Nothing was checked "
+            "or saved yet: send the same request again in a few seconds."
         )
         % {"n": search.total},
         "names": search.total,

@@ -343,7 +343,6 @@ class Importer:
             search=search,
             entry=entry,
             token=token,
-            status_url=reverse("name_search_status", args=[search.pk]),
         )
         context["breadcrumbs"] = [
             *context["breadcrumbs"][:-1],

@@ -1,8 +1,10 @@
-/* An import's names being compared with the register in the background
-   (cooperation/name_searches.py): every two seconds the page asks how far the comparison
-   has got, moves its progress bar and count, and reloads itself, which shows the preview,
-   once the comparison is done or has failed. Without JavaScript the page's "Refresh" link
-   does the same. */
+/* An import's or a signing session's names being compared with the register in the
+   background (cooperation/name_searches.py; templates/cooperation/includes/name_search.html):
+   every two seconds the page asks how far the comparison has got and moves its progress
+   bar and count; once it is done or has failed, the page reloads itself (an import: the
+   preview) or sends its form again (a signing session, data-resubmit: its lines checked
+   again). Without JavaScript the page's "Refresh" link, or the form's "Check" button, does
+   the same. */
 (function () {
   "use strict";
   var box = document.getElementById("name-search");
@@ -21,7 +23,9 @@
       .then(function (state) {
         if (!state) { later(); return; }
         if (state.status === "done" || state.status === "failed") {
-          window.location.reload();
+          var form = box.dataset.resubmit && document.getElementById(box.dataset.resubmit);
+          var check = form && form.querySelector("button[name=check]");
+          if (check) { check.click(); } else { window.location.reload(); }
           return;
         }
         if (bar) { bar.value = state.percent; bar.textContent = state.percent + "%"; }

@@ -218,7 +218,7 @@ def test_the_api_answers_202_until_the_names_are_compared(
     assert accepted.headers["Retry-After"] == "5"
     body = accepted.json()
     assert (body["status"], body["names"], body["names_compared"]) == ("queued", 2, 0)
-    assert "send the same file again" in body["detail"]
+    assert "send the same request again" in body["detail"]
     assert post().status_code == 202 and NameSearch.objects.count() == 1
 
     work()
@@ -281,3 +281,65 @@ def test_two_people_importing_the_same_names_each_follow_their_own_until_one_is_
     third = Importer(colleague, "agreements", tmp_path)
     assert third.preview(csv_bytes(MISSPELLED)).context["report"].counts["ok"] == 2
     assert NameSearch.objects.count() == 2
+
+
+SESSION_LINES = (
+    "Al-Farabi Kazakh Nationl University;Khalel Dosmuhamedov Atyrau University;;exchange;"
+    "2026-04-06;2031-04-05\n"
+    "ADA University;Baku State University;;memorandum;2026-04-06;2031-04-05"
+)
+
+
+def test_a_signing_session_waits_for_its_names_then_is_checked_as_at_once(
+    editor_client, register, settings, in_background
+):
+    event = f.EventFactory()
+    form = {
+        "event": event.pk,
+        "new_event_kind": "forum",
+        "kind": "memorandum",
+        "rows": SESSION_LINES,
+        "check": "1",
+    }
+    url = reverse("agreements:signing_session")
+    waiting = editor_client.post(url, form)
+    body = waiting.content.decode()
+    assert "2 names of these lines are not written as the register records them." in body
+    assert 'data-resubmit="session-form"' in body and "js/name-search.js" in body
+    # The lines stay in the form, to be sent again once the names are compared.
+    assert "Al-Farabi Kazakh Nationl University;Khalel" in body
+    assert waiting.context["form"]["rows"].value() == SESSION_LINES
+    assert NameSearch.objects.get().total == 2 and Agreement.objects.count() == 0
+
+    work()
+    another_web_worker()
+    checked = editor_client.post(url, form)
+    assert "search" not in checked.context
+    assert checked.context["result"].valid
+    parties = [p.institution_id for p in checked.context["result"].rows[0].parties]
+    assert parties == [register["kaznu"].pk, register["atyrau"].pk]
+    saved = editor_client.post(url, {**form, "save": "1"})
+    assert saved.status_code == 302 and Agreement.objects.count() == 2
+
+
+def test_the_bulk_api_answers_202_until_the_names_are_compared(editor, register, in_background):
+    client = api_client(editor)
+    payload = {
+        "defaults": {"kind": "memorandum", "signed_on": "2026-04-06"},
+        "rows": [
+            {"parties": ["Al-Farabi Kazakh Nationl University", "ADA University"]},
+            {"parties": ["Khalel Dosmuhamedov Atyrau University", "Baku State University"]},
+        ],
+        "dry_run": True,
+    }
+    accepted = client.post("/api/agreements/bulk/", payload, format="json")
+    assert accepted.status_code == 202 and accepted.headers["Retry-After"] == "5"
+    assert accepted.json()["names"] == 2
+    work()
+    another_web_worker()
+    checked = client.post("/api/agreements/bulk/", payload, format="json")
+    assert checked.status_code == 200, checked.json()
+    assert [row["parties"][0]["institution"] for row in checked.json()["rows"]] == [
+        register["kaznu"].pk,
+        register["atyrau"].pk,
+    ]
