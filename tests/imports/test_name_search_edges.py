@@ -143,3 +143,22 @@ def test_an_unknown_or_anothers_search_is_404_in_few_queries(
     assert missing.status_code == 404
     assert editor_client.get("/imports/names/not-a-uuid/").status_code == 404
     assert name_searches.progress_of("00000000-0000-0000-0000-000000000000", None) is None
+
+
+@pytest.mark.parametrize(
+    "item",
+    [{"id": "12", "name": "Foo"}, {"id": 12.0}, {"id": "x"}, {"name": None}, "12", " Foo ",
+     {"name": " Bar "}, 12, {"id": 12, "name": "Foo"}, {"create": True, "name": "X"}, True],
+)  # fmt: skip
+def test_the_names_compared_beforehand_are_those_the_check_asks_the_matcher(item):
+    from agreements.services import _resolve_party, written_names
+
+    asked = []
+
+    class Recorder:
+        def match(self, name):
+            asked.append(name)
+            return matching.Match(name, matching.UNKNOWN, ())
+
+    _resolve_party(item, Recorder(), {})
+    assert written_names([{"parties": [item]}]) == asked
