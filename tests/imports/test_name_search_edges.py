@@ -162,3 +162,16 @@ def test_the_names_compared_beforehand_are_those_the_check_asks_the_matcher(item
 
     _resolve_party(item, Recorder(), {})
     assert written_names([{"parties": [item]}]) == asked
+
+
+@pytest.mark.parametrize("background", [True, False])
+def test_a_nul_in_a_csv_with_a_byte_order_mark_is_refused_not_a_500(
+    editor_client, tmp_path, register, settings, background
+):
+    """csv_bytes writes UTF-8 with a byte order mark (Excel's "CSV UTF-8"), which the scan
+    for NUL skipped; the name then reached a NameSearch, and PostgreSQL refuses NUL."""
+    settings.UNIBRIDGE_NAME_COMPARISONS_IN_REQUEST = 0 if background else 10**12
+    rows = [AGREEMENT_HEADER, agreement_row(parties="Zzyzx\x00 Institute; ADA University")]
+    refusal = Importer(editor_client, "agreements", tmp_path).refusal(csv_bytes(rows))
+    assert "neither a CSV text" in refusal
+    assert not NameSearch.objects.exists()
