@@ -175,3 +175,20 @@ def test_a_nul_in_a_csv_with_a_byte_order_mark_is_refused_not_a_500(
     refusal = Importer(editor_client, "agreements", tmp_path).refusal(csv_bytes(rows))
     assert "neither a CSV text" in refusal
     assert not NameSearch.objects.exists()
+
+
+def test_the_bulk_api_cannot_have_names_compared_in_the_request_by_writing_them_as_ids(
+    editor, register, in_background, compared_in_request
+):
+    """A party {"id": "<text>"} is matched as its text (_resolve_party): the names compared
+    beforehand must count it, or a client sends thousands of them past the background."""
+    from tests.security.helpers import api_client
+
+    payload = {
+        "defaults": {"kind": "memorandum", "signed_on": "2026-04-06"},
+        "rows": [{"parties": [{"id": "Zzyzx Institute"}, "ADA University"]}],
+        "dry_run": True,
+    }
+    answer = api_client(editor).post("/api/agreements/bulk/", payload, format="json")
+    assert answer.status_code == 202, answer.status_code
+    assert compared_in_request == []
