@@ -11,6 +11,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from agreements.models import Agreement
 from cooperation import name_searches
 from cooperation.models import JobStatus, NameSearch
 from tests import factories as f
@@ -192,3 +193,20 @@ def test_the_bulk_api_cannot_have_names_compared_in_the_request_by_writing_them_
     answer = api_client(editor).post("/api/agreements/bulk/", payload, format="json")
     assert answer.status_code == 202, answer.status_code
     assert compared_in_request == []
+
+
+def test_a_confirmation_that_meets_a_new_comparison_is_redirected_to_the_page_that_waits(
+    editor_client, tmp_path, register, in_background
+):
+    """The register's names changed between the preview and the confirmation: the names
+    are compared again. The page that says so must be a GET, since name-search.js reloads
+    it when done (a reload of a POST's answer sends the confirmation again)."""
+    importer = Importer(editor_client, "agreements", tmp_path)
+    importer.preview(csv_bytes(MISSPELLED))
+    work()
+    assert editor_client.get(importer.preview_url).templates[0].name == "cooperation/import.html"
+    f.InstitutionNameFactory(institution=register["ada"], name="ADA Universiteti")
+    confirmed = importer.confirm()
+    assert confirmed.status_code == 302 and confirmed["Location"] == importer.preview_url
+    assert "3 names of the file" in editor_client.get(importer.preview_url).content.decode()
+    assert Agreement.objects.count() == 0
