@@ -9,11 +9,11 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
 
-from cooperation import name_searches
 from cooperation.api import Column, ModelViewSet, group_by_parameter, parse_group_by
 from cooperation.import_api import (
-    NamesBeingComparedSerializer,
-    names_being_compared,
+    NAMES_RESPONSES,
+    RETRY_AFTER_HEADER,
+    names_answer,
     refused_report,
 )
 from cooperation.problems import Conflict
@@ -151,8 +151,9 @@ class AgreementViewSet(ShownAgreementViewSetMixin, ModelViewSet):
         responses={
             201: AgreementBulkResultSerializer,
             200: AgreementBulkResultSerializer,
-            202: NamesBeingComparedSerializer,
+            **NAMES_RESPONSES,
         },
+        parameters=[RETRY_AFTER_HEADER],
     )
     @action(detail=False, methods=["post"], pagination_class=None, filterset_class=None)
     def bulk(self, request, *args, **kwargs):
@@ -162,9 +163,9 @@ class AgreementViewSet(ShownAgreementViewSetMixin, ModelViewSet):
         serializer = AgreementBulkSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        search = name_searches.searched(written_names(data["rows"]), user=request.user, retry=True)
-        if search is not None:
-            return names_being_compared(search)
+        waiting = names_answer(request, written_names(data["rows"]))
+        if waiting is not None:
+            return waiting
         result = agreements_bulk_create(
             event=data.get("event"),
             rows=data["rows"],

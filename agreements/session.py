@@ -198,7 +198,11 @@ def signing_session(request):
         apply_choices(rows, request.POST)
         # Many names not written as the register records them are compared in the
         # background; the page waits, then sends the form again (static/js/name-search.js).
-        search = name_searches.searched(written_names(rows), user=request.user, retry=True)
+        try:
+            search = name_searches.searched(written_names(rows), user=request.user)
+        except name_searches.NameSearchesBusy as busy:
+            form.add_error(None, busy.message)
+            return render(request, "agreements/signing_session.html", _crumbs(context))
         if search is not None:
             context["search"] = search
             return render(request, "agreements/signing_session.html", _crumbs(context))

@@ -38,8 +38,6 @@ from .register_cache import register_generation
 
 logger = logging.getLogger(__name__)
 
-# How often the worker writes its count of rows to the job (seconds).
-PROGRESS_EVERY = 1.0
 # The attribute a replayed request carries: its export is written now, whatever its size.
 _JOB_ATTRIBUTE = "unibridge_export_job"
 
@@ -76,12 +74,7 @@ def job_for(request, *, user, list_name: str, fmt: str, filename: str) -> Export
     if existing is not None:
         return existing
     waiting = settings.UNIBRIDGE_EXPORT_JOBS_WAITING
-    if waiting and (
-        ExportJob.objects.filter(
-            user=owner, status__in=[ExportJobStatus.QUEUED, ExportJobStatus.RUNNING]
-        )[:waiting].count()
-        >= waiting
-    ):
+    if ExportJob.objects.too_many_unfinished(owner, waiting):
         raise ExportsBusy(
             _(
                 "%(n)s of your exports are still being prepared: wait until one is ready, "
@@ -202,7 +195,7 @@ def _write(job: ExportJob, chunks: Iterable[bytes]) -> None:
                 out.write(chunk)
                 if job.format == "csv":
                     rows += chunk.count(b"\n")
-                if time.monotonic() - reported >= PROGRESS_EVERY:
+                if time.monotonic() - reported >= ExportJob.PROGRESS_EVERY:
                     reported = time.monotonic()
                     # Lines, less the header; a text holding a line break counts twice
                     # until the end, where the true count is written.

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import parsers, permissions, serializers, status
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
@@ -16,6 +17,7 @@ from rest_framework.views import APIView
 from . import name_searches
 from .import_views import Importer
 from .imports import ImportRefused, max_import_bytes
+from .models import JobStatus
 from .problems import problem_response
 
 
@@ -78,11 +80,9 @@ class ImportAPIView(APIView):
             options = self.importer.options_from_data(request.data)
         except DjangoValidationError as error:
             raise serializers.ValidationError(error.message_dict) from error
-        search = name_searches.searched(
-            self.importer.names(table, {}), user=request.user, retry=True
-        )
-        if search is not None:
-            return names_being_compared(search)
+        waiting = names_answer(request, self.importer.names(table, {}))
+        if waiting is not None:
+            return waiting
         if serializer.validated_data["dry_run"]:
             report = self.importer.check(table, options=options, choices={})
         else:
@@ -102,16 +102,70 @@ class NamesBeingComparedSerializer(serializers.Serializer):
     names = serializers.IntegerField(help_text=_("Names not written as the register records them."))
     names_compared = serializers.IntegerField()
     percent = serializers.IntegerField(help_text=_("0-100."))
+    stalled = serializers.BooleanField(
+        help_text=_("No background worker has taken the comparison for more than a minute.")
+    )
 
 
-# Seconds an API client is asked to wait before sending the file again.
+# Seconds an API client is asked to wait before sending the request again.
 RETRY_AFTER = 5
+# The same, when the person has too many comparisons under way.
+BUSY_RETRY_AFTER = 60
+
+NAMES_RESPONSES = {
+    202: OpenApiResponse(
+        NamesBeingComparedSerializer,
+        description=_(
+            "Many names are not written as the register records them: they are being "
+            "compared with every name of the register in the background, and nothing was "
+            "checked or saved yet. Send the same request again after `Retry-After` seconds."
+        ),
+    ),
+    429: OpenApiResponse(
+        OpenApiTypes.OBJECT,
+        description=_(
+            "Too many of your comparisons of names are under way (a problem, code "
+            "`names_busy`): send the request again after `Retry-After` seconds."
+        ),
+    ),
+    503: OpenApiResponse(
+        OpenApiTypes.OBJECT,
+        description=_(
+            "The comparison of the names failed (a problem, code `names_failed`, with the "
+            "reason): it is made again when the request is sent after `Retry-After` seconds."
+        ),
+    ),
+}
+RETRY_AFTER_HEADER = OpenApiParameter(
+    "Retry-After",
+    OpenApiTypes.INT,
+    OpenApiParameter.HEADER,
+    response=[202, 429, 503],
+    description=_("Seconds to wait before sending the request again."),
+)
 
 
-def names_being_compared(search) -> Response:
-    """``202 Accepted``: the file's names are being compared with the register in the
-    background (``cooperation.name_searches``); nothing was checked or saved yet. The same
-    file sent again once they are is checked (or saved) at once."""
+def names_answer(request, names) -> Response | None:
+    """None when the request may check (or save) its rows now; otherwise the answer while
+    ``names`` are compared with the register in the background
+    (``cooperation.name_searches``): 202 with the progress, 429 when the person has too many
+    comparisons under way, 503 when the comparison failed (made again after Retry-After)."""
+    try:
+        search = name_searches.searched(names, user=request.user)
+    except name_searches.NameSearchesBusy as busy:
+        response = problem_response(
+            status.HTTP_429_TOO_MANY_REQUESTS, "names_busy", busy.message, request=request
+        )
+        response["Retry-After"] = str(BUSY_RETRY_AFTER)
+        return response
+    if search is None:
+        return None
+    if search.status == JobStatus.FAILED:
+        response = problem_response(
+            status.HTTP_503_SERVICE_UNAVAILABLE, "names_failed", search.error, request=request
+        )
+        response["Retry-After"] = str(max(1, name_searches.retry_after(search)))
+        return response
     data = {
         "status": search.status,
         "detail": _(
@@ -123,6 +177,7 @@ def names_being_compared(search) -> Response:
         "names": search.total,
         "names_compared": search.done,
         "percent": search.percent,
+        "stalled": search.stalled,
     }
     return Response(
         NamesBeingComparedSerializer(data).data,
@@ -164,11 +219,8 @@ def import_api_view(importer: Importer, *, summary: str):
     view.post = extend_schema(
         summary=summary,
         request={"multipart/form-data": ImportRequestSerializer},
-        responses={
-            200: ImportResultSerializer,
-            201: ImportResultSerializer,
-            202: NamesBeingComparedSerializer,
-        },
+        responses={200: ImportResultSerializer, 201: ImportResultSerializer, **NAMES_RESPONSES},
+        parameters=[RETRY_AFTER_HEADER],
         tags=[importer.kind.replace("mobility", "mobility-figures")],
     )(post)  # fmt: skip
     return view.as_view()

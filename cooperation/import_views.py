@@ -286,9 +286,14 @@ class Importer:
             discard_upload(request, token)
             messages.error(request, _("This upload cannot be read back; upload the file again."))
             return redirect(self.url("import"))
-        search = name_searches.searched(
-            self.names(table, choices), user=request.user, retry=action == "retry"
-        )
+        try:
+            search = name_searches.searched(
+                self.names(table, choices), user=request.user, retry=action == "retry"
+            )
+        except name_searches.NameSearchesBusy as busy:
+            if request.method == "POST":
+                return redirect(request.get_full_path())
+            return self.searching_view(request, None, entry=entry, token=token, busy=busy)
         if action == "retry" or (search is not None and request.method == "POST"):
             # The page that waits is a GET: name-search.js reloads it once the comparison
             # is done, which would send a confirmation again (a new preview comes first).
@@ -337,12 +342,14 @@ class Importer:
         ]
         return render(request, self.template_name, context)
 
-    def searching_view(self, request, search, *, entry: dict, token: str):
+    def searching_view(self, request, search, *, entry: dict, token: str, busy=None):
         """The file's names being compared with the register in the background: how far,
-        until the preview can be shown (static/js/job-progress.js reloads the page then)."""
+        until the preview can be shown (static/js/name-search.js reloads the page then);
+        or, when the person has too many comparisons under way (``busy``), why none starts."""
         context = self.context(
             request,
             search=search,
+            busy=busy.message if busy else "",
             entry=entry,
             token=token,
         )

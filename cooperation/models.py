@@ -410,6 +410,14 @@ class JobQuerySet(models.QuerySet):
     def asked_before(self, when) -> "JobQuerySet":
         return self.filter(created_at__lt=when)
 
+    def unfinished(self) -> "JobQuerySet":
+        return self.filter(status__in=[JobStatus.QUEUED, JobStatus.RUNNING])
+
+    def too_many_unfinished(self, user, limit: int) -> bool:
+        """Whether ``user`` (None: the public, counting as one) already has ``limit`` jobs
+        of this kind waiting or running: the worker's time is shared. 0: no limit."""
+        return bool(limit) and self.unfinished().filter(user=user)[:limit].count() >= limit
+
 
 class BackgroundJob(models.Model):
     """Work too long for a request, done by the background worker (``manage.py
@@ -421,6 +429,8 @@ class BackgroundJob(models.Model):
     INTERRUPTED_AFTER = datetime.timedelta(minutes=30)
     # A job no worker has taken after this long tells its reader so.
     STALLED_AFTER = datetime.timedelta(minutes=1)
+    # How often a worker writes how far it has got (seconds).
+    PROGRESS_EVERY = 1.0
 
     status = models.CharField(
         _("status"), max_length=10, choices=JobStatus.choices, default=JobStatus.QUEUED

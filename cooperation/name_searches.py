@@ -34,10 +34,29 @@ from .models import JobStatus, NameSearch
 
 logger = logging.getLogger(__name__)
 
-# How often the worker writes how many names it has compared (seconds).
-PROGRESS_EVERY = 1.0
 # How long a search and its matches are kept.
 KEPT_FOR = datetime.timedelta(days=1)
+# A failed comparison is shown as failed for this long, then made again when asked (the
+# import page's "Try again" makes it again at once): a client sending the same file
+# again and again does not keep the worker busy with a comparison that fails.
+FAILED_SHOWN_FOR = datetime.timedelta(minutes=5)
+
+
+class NameSearchesBusy(Exception):
+    """The person already has ``UNIBRIDGE_NAME_SEARCHES_WAITING`` comparisons of names
+    waiting or running; ``message`` says so."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+def retry_after(search: NameSearch) -> int:
+    """Seconds until a failed ``search`` is made again when asked."""
+    if search.finished_at is None:
+        return 0
+    left = search.finished_at + FAILED_SHOWN_FOR - timezone.now()
+    return max(0, int(left.total_seconds()) + 1)
 
 
 def _matcher():
@@ -56,7 +75,9 @@ def searched(names: Iterable[str], *, user, retry: bool = False) -> NameSearch |
     (the names it would compare with every name are few enough, or a finished search
     gave it their matches): the caller checks its file now. Otherwise the search of those
     names, started if none was, for the caller to show until it is done; a failed search
-    is shown as failed unless ``retry``."""
+    is shown as failed for ``FAILED_SHOWN_FOR``, unless ``retry`` (a person's "Try
+    again"). Raises NameSearchesBusy when a search should start and the person has
+    ``UNIBRIDGE_NAME_SEARCHES_WAITING`` unfinished ones."""
     names = list(names)
     matcher = _matcher()
     pending = matcher.unanswered(names)
@@ -82,7 +103,8 @@ def searched(names: Iterable[str], *, user, retry: bool = False) -> NameSearch |
         search = _current(search)
     if search is not None and search.status == JobStatus.DONE:
         search = None  # its matches did not answer after all: compare again
-    if search is not None and search.status == JobStatus.FAILED and retry:
+    failed = search is not None and search.status == JobStatus.FAILED
+    if failed and (retry or not retry_after(search)):
         search = None
     if search is None:
         search = _start(slow, digest=digest, user=user)
@@ -114,6 +136,15 @@ def _current(search: NameSearch) -> NameSearch:
 
 def _start(names: list[str], *, digest: str, user) -> NameSearch:
     prune()
+    waiting = settings.UNIBRIDGE_NAME_SEARCHES_WAITING
+    if NameSearch.objects.too_many_unfinished(user, waiting):
+        raise NameSearchesBusy(
+            _(
+                "%(n)s of your comparisons of names are still being made: wait until one is "
+                "done, then check again."
+            )
+            % {"n": waiting}
+        )
     search = NameSearch.objects.create(user=user, digest=digest, names=names)
     # The worker may only see the search once it is committed.
     transaction.on_commit(lambda: _enqueue(search))
@@ -144,7 +175,7 @@ def run(search_id: str) -> None:
         reported = time.monotonic()
         for done, name in enumerate(search.names, start=1):
             matches[name] = matcher.match(name).as_dict()
-            if time.monotonic() - reported >= PROGRESS_EVERY:
+            if time.monotonic() - reported >= NameSearch.PROGRESS_EVERY:
                 reported = time.monotonic()
                 NameSearch.objects.filter(pk=search_id).update(done=done)
         NameSearch.objects.filter(pk=search_id).update(

@@ -236,6 +236,9 @@ UNIBRIDGE_EXPORT_JOBS_WAITING = int(os.environ.get("UNIBRIDGE_EXPORT_JOBS_WAITIN
 UNIBRIDGE_NAME_COMPARISONS_IN_REQUEST = int(
     os.environ.get("UNIBRIDGE_NAME_COMPARISONS_IN_REQUEST", 3_000_000)
 )
+# Unfinished comparisons of names one person may have at once; past it they are asked to
+# wait (the page) or answered 429 (the API). 0: no limit.
+UNIBRIDGE_NAME_SEARCHES_WAITING = int(os.environ.get("UNIBRIDGE_NAME_SEARCHES_WAITING", 2))
 # Background work (django-tasks, Django 6's task framework backported): stored in the
 # database, run by ``manage.py db_worker`` (``make run`` and ``make serve`` start one).
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}

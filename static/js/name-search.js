@@ -19,10 +19,15 @@
 
   function poll() {
     fetch(box.dataset.statusUrl, { credentials: "same-origin", headers: { Accept: "application/json" } })
-      .then(function (response) { return response.ok ? response.json() : null; })
+      .then(function (response) {
+        // 404: the comparison is no longer kept (a day later) or the session ended: the
+        // page asked again says what now.
+        if (response.status === 404) { return { status: "gone" }; }
+        return response.ok ? response.json() : null;
+      })
       .then(function (state) {
         if (!state) { later(); return; }
-        if (state.status === "done" || state.status === "failed") {
+        if (state.status === "done" || state.status === "failed" || state.status === "gone") {
           var form = box.dataset.resubmit && document.getElementById(box.dataset.resubmit);
           var check = form && form.querySelector("button[name=check]");
           if (check) { check.click(); } else { window.location.reload(); }

@@ -343,3 +343,47 @@ def test_the_bulk_api_answers_202_until_the_names_are_compared(editor, register,
         register["kaznu"].pk,
         register["atyrau"].pk,
     ]
+
+
+def test_too_many_comparisons_under_way_are_refused_with_a_message(
+    editor, editor_client, tmp_path, register, settings, in_background
+):
+    settings.UNIBRIDGE_NAME_SEARCHES_WAITING = 1
+    Importer(editor_client, "agreements", tmp_path).preview(csv_bytes(MISSPELLED))
+    other_names = [MISSPELLED[0], agreement_row(parties="Nakhchivan; Baku Stat University")]
+    busy = Importer(editor_client, "agreements", tmp_path).preview(csv_bytes(other_names))
+    body = busy.content.decode()
+    assert "The names of the file cannot be compared yet." in body
+    assert "1 of your comparisons of names are still being made" in body
+    upload = SimpleUploadedFile("rows.csv", csv_bytes(other_names), content_type="text/csv")
+    refused = api_client(editor).post(
+        "/api/agreements/import/", {"file": upload, "dry_run": "true"}, "multipart"
+    )
+    assert refused.status_code == 429 and refused.headers["Retry-After"] == "60"
+    assert refused.json()["code"] == "names_busy"
+    assert NameSearch.objects.count() == 1
+
+    work()  # the first is done: the second may start
+    assert "2 names of the file" in editor_client.get(busy.wsgi_request.path).content.decode()
+
+
+def test_a_failed_comparison_is_said_to_the_api_then_made_again_later(
+    editor, register, in_background
+):
+    client = api_client(editor)
+
+    def post():
+        upload = SimpleUploadedFile("rows.csv", csv_bytes(MISSPELLED), content_type="text/csv")
+        return client.post(
+            "/api/agreements/import/", {"file": upload, "dry_run": "true"}, "multipart"
+        )
+
+    assert post().status_code == 202
+    NameSearch.fail(NameSearch.objects.get().pk, "The worker ran out of memory.")
+    failed = post()
+    assert failed.status_code == 503 and failed.json()["code"] == "names_failed"
+    assert failed.json()["detail"] == "The worker ran out of memory."
+    assert 290 <= int(failed.headers["Retry-After"]) <= 301
+    assert NameSearch.objects.count() == 1  # sending again does not start it again at once
+    NameSearch.objects.update(finished_at=timezone.now() - datetime.timedelta(minutes=6))
+    assert post().status_code == 202 and NameSearch.objects.count() == 2
