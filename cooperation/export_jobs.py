@@ -170,14 +170,17 @@ class _Progress:
         self.connection = connections.create_connection(DEFAULT_DB_ALIAS) if self.own else None
         table = ExportJob._meta.db_table
         qn = connection.ops.quote_name
-        self.sql = f"UPDATE {qn(table)} SET {qn('rows_done')} = %s WHERE {qn('id')} = %s"
+        self.sql = (
+            f"UPDATE {qn(table)} SET {qn('rows_done')} = %s, {qn('progressed_at')} = %s "
+            f"WHERE {qn('id')} = %s"
+        )
 
     def __call__(self, rows: int) -> None:
         if self.connection is None:
-            ExportJob.objects.filter(pk=self.job.pk).update(rows_done=rows)
+            ExportJob.progress(self.job.pk, rows_done=rows)
             return
         with self.connection.cursor() as cursor:
-            cursor.execute(self.sql, [rows, self.job.pk])
+            cursor.execute(self.sql, [rows, timezone.now(), self.job.pk])
 
     def close(self) -> None:
         if self.connection is not None:

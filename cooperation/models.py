@@ -399,13 +399,18 @@ class JobStatus(models.TextChoices):
 
 class JobQuerySet(models.QuerySet):
     def give_up_interrupted(self, message: str, now=None) -> int:
-        """Fail the jobs still running ``BackgroundJob.INTERRUPTED_AFTER`` after they
-        started: their worker was stopped (a deployment, a crash) before it finished, and
-        the same work asked again must start anew. Returns how many."""
+        """Fail the running jobs that gave no sign of progress for
+        ``BackgroundJob.INTERRUPTED_AFTER``: their worker was stopped (a deployment, a
+        crash) before it finished, and the same work asked again must start anew. Returns
+        how many."""
         now = now or timezone.now()
-        return self.filter(
-            status=JobStatus.RUNNING, started_at__lt=now - self.model.INTERRUPTED_AFTER
-        ).update(status=JobStatus.FAILED, error=message, finished_at=now)
+        cut = now - self.model.INTERRUPTED_AFTER
+        silent = Q(progressed_at__lt=cut) | Q(progressed_at__isnull=True, started_at__lt=cut)
+        return (
+            self.filter(status=JobStatus.RUNNING)
+            .filter(silent)
+            .update(status=JobStatus.FAILED, error=message, finished_at=now)
+        )
 
     def asked_before(self, when) -> "JobQuerySet":
         return self.filter(created_at__lt=when)
@@ -425,8 +430,9 @@ class BackgroundJob(models.Model):
     the person who asked, and when it was asked, started and finished. Not register data:
     its writes raise no generation (``register_cache.watched_models``)."""
 
-    # A job running longer than this was interrupted (its worker stopped mid-way).
-    INTERRUPTED_AFTER = datetime.timedelta(minutes=30)
+    # A running job silent this long was interrupted (its worker stopped mid-way); a worker
+    # writes its progress every PROGRESS_EVERY seconds, however long the whole job takes.
+    INTERRUPTED_AFTER = datetime.timedelta(minutes=10)
     # A job no worker has taken after this long tells its reader so.
     STALLED_AFTER = datetime.timedelta(minutes=1)
     # How often a worker writes how far it has got (seconds).
@@ -438,6 +444,7 @@ class BackgroundJob(models.Model):
     error = models.TextField(_("error"), blank=True)
     created_at = models.DateTimeField(_("asked at"), auto_now_add=True)
     started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    progressed_at = models.DateTimeField(_("last progress at"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
 
     objects = JobQuerySet.as_manager()
@@ -449,11 +456,17 @@ class BackgroundJob(models.Model):
     def take(cls, pk) -> bool:
         """Mark job ``pk`` running if it is still queued: False when another worker took
         it first (or it is gone), and the caller leaves it alone."""
+        now = timezone.now()
         return bool(
             cls.objects.filter(pk=pk, status=JobStatus.QUEUED).update(
-                status=JobStatus.RUNNING, started_at=timezone.now()
+                status=JobStatus.RUNNING, started_at=now, progressed_at=now
             )
         )
+
+    @classmethod
+    def progress(cls, pk, **fields) -> None:
+        """Write how far job ``pk`` has got (``fields``), and that it is alive."""
+        cls.objects.filter(pk=pk).update(progressed_at=timezone.now(), **fields)
 
     @classmethod
     def fail(cls, pk, message: str) -> None:
@@ -467,11 +480,12 @@ class BackgroundJob(models.Model):
 
     @property
     def interrupted(self) -> bool:
-        """Running for longer than any run takes: its worker was stopped."""
+        """Running, but silent for longer than a worker ever is: its worker was stopped."""
+        last = self.progressed_at or self.started_at
         return (
             self.status == JobStatus.RUNNING
-            and self.started_at is not None
-            and timezone.now() - self.started_at > self.INTERRUPTED_AFTER
+            and last is not None
+            and timezone.now() - last > self.INTERRUPTED_AFTER
         )
 
     @property

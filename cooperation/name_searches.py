@@ -66,7 +66,11 @@ def _matcher():
 
 
 def _digest(names: list[str], version) -> str:
-    payload = json.dumps([sorted(names), str(version)], ensure_ascii=False)
+    """What a kept comparison answers for: the names, the register's names' version and the
+    edition of the matching rules."""
+    from universities.matching import RULES_EDITION
+
+    payload = json.dumps([sorted(names), str(version), RULES_EDITION], ensure_ascii=False)
     return hashlib.sha256(payload.encode()).hexdigest()
 
 
@@ -177,7 +181,7 @@ def run(search_id: str) -> None:
             matches[name] = matcher.match(name).as_dict()
             if time.monotonic() - reported >= NameSearch.PROGRESS_EVERY:
                 reported = time.monotonic()
-                NameSearch.objects.filter(pk=search_id).update(done=done)
+                NameSearch.progress(search_id, done=done)
         NameSearch.objects.filter(pk=search_id).update(
             status=JobStatus.DONE,
             # Kept for the register's names this worker compared them with, which may have

@@ -462,6 +462,10 @@ CITY_SCORE = 85.0
 
 
 MATCHES_KEPT = 100_000
+# The edition of the rules of match(): raise it with any change that makes a name match
+# otherwise (scores, shortlists, verdicts), so that the matches kept by the background
+# comparisons of names (cooperation.name_searches) are made again, not served as they were.
+RULES_EDITION = 1
 # How many candidates a match offers, unless asked otherwise.
 MATCH_LIMIT = 5
 

@@ -387,3 +387,39 @@ def test_a_failed_comparison_is_said_to_the_api_then_made_again_later(
     assert NameSearch.objects.count() == 1  # sending again does not start it again at once
     NameSearch.objects.update(finished_at=timezone.now() - datetime.timedelta(minutes=6))
     assert post().status_code == 202 and NameSearch.objects.count() == 2
+
+
+def test_a_long_comparison_that_progresses_is_not_taken_for_interrupted(
+    editor_client, tmp_path, register, in_background
+):
+    importer = Importer(editor_client, "agreements", tmp_path)
+    importer.preview(csv_bytes(MISSPELLED))
+    search = NameSearch.objects.get()
+    NameSearch.objects.update(
+        status=JobStatus.RUNNING, started_at=timezone.now() - datetime.timedelta(hours=1)
+    )
+    NameSearch.progress(search.pk, done=2)  # the worker, a second ago
+    page = editor_client.get(importer.preview_url).content.decode()
+    assert "Names compared: 2 of 3." in page
+    assert editor_client.get(reverse("name_search_status", args=[search.pk])).json()["status"] == (
+        "running"
+    )
+    # Silent for longer than a worker ever is: its worker was stopped.
+    NameSearch.objects.update(progressed_at=timezone.now() - datetime.timedelta(minutes=11))
+    assert (
+        "interrupted before it finished" in editor_client.get(importer.preview_url).content.decode()
+    )
+
+
+def test_a_new_edition_of_the_matching_rules_compares_the_names_again(
+    editor_client, tmp_path, register, in_background, monkeypatch
+):
+    importer = Importer(editor_client, "agreements", tmp_path)
+    importer.preview(csv_bytes(MISSPELLED))
+    work()
+    another_web_worker()
+    assert editor_client.get(importer.preview_url).templates[0].name == "cooperation/import.html"
+    monkeypatch.setattr(matching, "RULES_EDITION", matching.RULES_EDITION + 1)
+    another_web_worker()
+    assert "3 names of the file" in editor_client.get(importer.preview_url).content.decode()
+    assert NameSearch.objects.count() == 2
