@@ -146,15 +146,11 @@ class MobilityFigureImporter(Importer):
                     for message in messages]
             for index, fields in result.row_errors.items()
         }  # fmt: skip
-        statuses = [OK] * result.size
-        for index in result.existing:
-            statuses[index] = UNCHANGED
-        for index in result.row_errors:
-            statuses[index] = ERROR
+        statuses = {"ok": OK, "unchanged": UNCHANGED, "error": ERROR}
         return Report(
             rows=ReportRows(
                 table.numbers()[: result.size],
-                statuses,
+                list(map(statuses.__getitem__, result.statuses())),
                 errors,
                 self._cells(result, columns) if cells else lambda index: [],
             ),

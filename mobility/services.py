@@ -121,10 +121,14 @@ class FigureImport:
         values = {name: column[index] for name, column in self.columns.items()}
         return FigureRow(index, values, {}, self.existing.get(index))
 
-    def status(self, index: int) -> str:
-        if index in self.row_errors:
-            return "error"
-        return "unchanged" if index in self.existing else "ok"
+    def statuses(self) -> list[str]:
+        """Each row's ``FigureRow.status``, at once."""
+        statuses = ["ok"] * self.size
+        for index in self.existing:
+            statuses[index] = "unchanged"
+        for index in self.row_errors:
+            statuses[index] = "error"
+        return statuses
 
     def error(self, index: int, field: str, message: str) -> None:
         self.row_errors.setdefault(index, {}).setdefault(field, []).append(str(message))
@@ -265,14 +269,24 @@ KEY = (
 FACTS = ("value", "qualifier", "host_institution_count", "notes")
 
 
-def _key(values: Sequence[Any]) -> tuple:
-    """``KEY``'s values with the constraint's coalesced empty values."""
-    (origin, destination, home, host, mobility_type, level, field, sex, measure, year, as_of,
-     source) = values  # fmt: skip
-    return (
-        origin, destination, home or 0, host or 0, mobility_type, level, field or 0, sex,
-        measure, year, as_of or NO_DATE, source,
-    )  # fmt: skip
+# The constraint's coalesced empty values: no institution, field or date is 0, 0 or NO_DATE.
+COALESCED = {"home_institution_id": 0, "host_institution_id": 0, "field_id": 0, "as_of": NO_DATE}
+
+
+def _keys(columns: Mapping[str, Sequence[Any]]) -> list[tuple]:
+    """Each figure's ``KEY`` values (given by columns), its empty values coalesced as the
+    unique constraint does."""
+    return list(
+        zip(
+            *[
+                [value or COALESCED[name] for value in columns[name]]
+                if name in COALESCED
+                else columns[name]
+                for name in KEY
+            ],
+            strict=True,
+        )
+    )
 
 
 def _facts(values: Sequence[Any]) -> tuple:
@@ -561,27 +575,17 @@ def _flag_duplicates(result: FigureImport, numbers: Sequence[int]) -> None:
         return
     sources = {values["source_id"][i] for i in ready}
     years = {values["year"][i] for i in ready}
-    existing: dict[tuple, tuple[int, tuple]] = {}
-    for pk, *found in (
+    found = list(
         MobilityFigure.objects.filter(source_id__in=sources, year__in=years)
         .order_by()
         .values_list("pk", *KEY, *FACTS)
-    ):
-        existing[_key(found[: len(KEY)])] = (pk, _facts(found[len(KEY) :]))
-    # Every row's key at once, with the constraint's coalesced empty values (as _key).
-    coalesced = {"as_of": NO_DATE, "home_institution_id": 0, "host_institution_id": 0,
-                 "field_id": 0}  # fmt: skip
-    keys = list(
-        zip(
-            *[
-                [value or coalesced[name] for value in values[name]]
-                if name in coalesced
-                else values[name]
-                for name in KEY
-            ],
-            strict=True,
-        )
     )
+    existing: dict[tuple, tuple[int, tuple]] = {}
+    if found:
+        register = dict(zip(["pk", *KEY, *FACTS], zip(*found, strict=True), strict=True))
+        for row, key in zip(found, _keys(register), strict=True):
+            existing[key] = (row[0], _facts(row[1 + len(KEY) :]))
+    keys = _keys(values)
     seen: dict[tuple, int] = {}
     for index in ready:
         key = keys[index]
