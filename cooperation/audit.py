@@ -287,6 +287,8 @@ def _history_columns(
     kept = {name for name in fields if not name.startswith("history_")}
     if kept != set(names) or set(fields) - kept != {"history_id", *HISTORY_STAMP}:
         return None
+    if not isinstance(history._meta.pk, models.AutoField):  # a key the COPY would leave NULL
+        return None
     return history._meta.db_table, [fields[name].column for name in [*names, *HISTORY_STAMP]]
 
 
