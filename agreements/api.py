@@ -9,8 +9,13 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
 
+from cooperation import name_searches
 from cooperation.api import Column, ModelViewSet, group_by_parameter, parse_group_by
-from cooperation.import_api import refused_report
+from cooperation.import_api import (
+    NamesBeingComparedSerializer,
+    names_being_compared,
+    refused_report,
+)
 from cooperation.problems import Conflict
 from cooperation.register_cache import cached_api_list
 from cooperation.versioning import representation_etag
@@ -36,7 +41,7 @@ from .serializers import (
     AgreementStatsSerializer,
     AgreementTerminateSerializer,
 )
-from .services import agreements_bulk_create
+from .services import agreements_bulk_create, written_names
 from .visibility import may_enter_in_bulk
 
 STATS_DEFAULT = ("year",)
@@ -137,13 +142,16 @@ class AgreementViewSet(ShownAgreementViewSetMixin, ModelViewSet):
             "language and script; each row reports its matches (with scores), errors and "
             "duplicates. With `dry_run` nothing is saved. When a row is invalid or a party "
             "needs a choice, the 400 carries the same per-row report as the 200 (a malformed "
-            "request gets the usual messages per field); nothing is saved then. "
+            "request gets the usual messages per field); nothing is saved then. Many names "
+            "not written as the register records them answer 202 (with `Retry-After`) while "
+            "they are compared in the background: send the same request again then. "
             "Needs the permission to add agreements."
         ),
         request=AgreementBulkSerializer,
         responses={
             201: AgreementBulkResultSerializer,
             200: AgreementBulkResultSerializer,
+            202: NamesBeingComparedSerializer,
         },
     )
     @action(detail=False, methods=["post"], pagination_class=None, filterset_class=None)
@@ -154,6 +162,9 @@ class AgreementViewSet(ShownAgreementViewSetMixin, ModelViewSet):
         serializer = AgreementBulkSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
+        search = name_searches.searched(written_names(data["rows"]), user=request.user, retry=True)
+        if search is not None:
+            return names_being_compared(search)
         result = agreements_bulk_create(
             event=data.get("event"),
             rows=data["rows"],

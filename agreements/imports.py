@@ -47,7 +47,7 @@ from .choices import AgreementKind, CooperationAreaCode
 from .filtersets import AgreementFilterSet
 from .models import Agreement
 from .serializers import AgreementSerializer
-from .services import MAX_ROWS, agreements_bulk_check, agreements_bulk_create
+from .services import MAX_ROWS, agreements_bulk_check, agreements_bulk_create, written_names
 from .session import apply_choices, choice_field
 
 COLUMNS = [
@@ -241,6 +241,9 @@ class AgreementImporter(Importer):
         rows, cell_errors = file_rows(table)
         apply_choices(rows, choices)
         return rows, cell_errors
+
+    def names(self, table: Table, choices: dict) -> list[str]:
+        return written_names(self._rows(table, choices)[0])
 
     def check(self, table: Table, *, options: dict, choices: dict) -> Report:
         rows, cell_errors = self._rows(table, choices)

@@ -234,14 +234,28 @@ def _written_by_id(item: Any) -> int | None:
     return None
 
 
+def _party_items(rows: Sequence[Any]) -> list:
+    return [
+        item for raw in rows if isinstance(raw, Mapping) for item in _as_list(raw.get("parties"))
+    ]
+
+
+def written_names(rows: Sequence[Any]) -> list[str]:
+    """The parties of ``rows`` written as names, which the register's matcher is asked
+    (``_resolve_party``), each once."""
+    names = []
+    for item in _party_items(rows):
+        if _written_by_id(item) is None:
+            name = item.get("name") or "" if isinstance(item, Mapping) else item
+            names.append(str(name).strip())
+    return list(dict.fromkeys(names))
+
+
 def _load_register(rows: Sequence[Any]) -> tuple[NameMatcher | None, dict[int, Institution]]:
     """The institutions a session needs: the whole register only when some party is
     written as a name. Loading and folding every name costs seconds on a large register,
     and an integration that sends ids should not pay for it."""
-    items = [
-        item for raw in rows if isinstance(raw, Mapping) for item in _as_list(raw.get("parties"))
-    ]
-    ids = [_written_by_id(item) for item in items]
+    ids = [_written_by_id(item) for item in _party_items(rows)]
     if any(pk is None for pk in ids):
         matcher = NameMatcher.of_register()
         return matcher, matcher.institutions

@@ -22,12 +22,13 @@ from django.utils.translation import gettext_lazy, ngettext
 from django_countries import countries
 from django_countries.fields import LazyTypedChoiceField
 
+from cooperation import name_searches
 from cooperation.text import fold
 from events.choices import EventKind, EventStatus
 from events.models import Event
 
 from .choices import AgreementKind, CooperationAreaCode
-from .services import MAX_ROWS, agreements_bulk_create
+from .services import MAX_ROWS, agreements_bulk_create, written_names
 from .visibility import may_enter_in_bulk
 
 COLUMNS = gettext_lazy(
@@ -195,6 +196,12 @@ def signing_session(request):
         skipped = [line for line in lines if request.POST.get(line["skip_field"])]
         rows = [line for line in lines if not request.POST.get(line["skip_field"])]
         apply_choices(rows, request.POST)
+        # Many names not written as the register records them are compared in the
+        # background; the page waits, then sends the form again (static/js/name-search.js).
+        search = name_searches.searched(written_names(rows), user=request.user, retry=True)
+        if search is not None:
+            context["search"] = search
+            return render(request, "agreements/signing_session.html", _crumbs(context))
         defaults = {"kind": data["kind"], "areas": data["areas"], "signed_on": data["signed_on"]}
         save = "save" in request.POST
         with transaction.atomic():
@@ -203,7 +210,7 @@ def signing_session(request):
             except ValidationError as exc:
                 for field, errors in exc.message_dict.items():
                     form.add_error(None, f"{field}: {' '.join(errors)}")
-                return render(request, "agreements/signing_session.html", context)
+                return render(request, "agreements/signing_session.html", _crumbs(context))
             if not data["event"] and not data["signed_on"]:
                 defaults["signed_on"] = data["new_event_date"]
             result = agreements_bulk_create(
@@ -243,11 +250,15 @@ def signing_session(request):
             countries=settings.UNIBRIDGE_FOCUS_PAIR,
             tried_save=save,
         )
+    return render(request, "agreements/signing_session.html", _crumbs(context))
+
+
+def _crumbs(context: dict) -> dict:
     context["breadcrumbs"] = [
         (reverse("agreements:agreement_list"), _("Agreements")),
         (None, _("Signing session")),
     ]
-    return render(request, "agreements/signing_session.html", context)
+    return context
 
 
 def _new_event(data: dict, *, save: bool) -> Event | None:

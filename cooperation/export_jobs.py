@@ -40,9 +40,6 @@ logger = logging.getLogger(__name__)
 
 # How often the worker writes its count of rows to the job (seconds).
 PROGRESS_EVERY = 1.0
-# A job running longer than this was interrupted (its worker stopped mid-way): it is failed,
-# so that the same export asked again starts anew. The whole register at size L takes ~35 s.
-INTERRUPTED_AFTER = datetime.timedelta(minutes=30)
 # The attribute a replayed request carries: its export is written now, whatever its size.
 _JOB_ATTRIBUTE = "unibridge_export_job"
 
@@ -120,10 +117,7 @@ def note_total(request, rows: int) -> None:
 def run(job_id: str) -> None:
     """Write job ``job_id``'s file (the worker's task). A job already taken is left alone;
     a failure is recorded on the job with a message for the reader, never raised again."""
-    started = timezone.now()
-    if not ExportJob.objects.filter(pk=job_id, status=ExportJobStatus.QUEUED).update(
-        status=ExportJobStatus.RUNNING, started_at=started
-    ):
+    if not ExportJob.take(job_id):
         return
     job = ExportJob.objects.select_related("user").get(pk=job_id)
     try:
@@ -142,9 +136,7 @@ def run(job_id: str) -> None:
     except Exception as error:  # recorded for the reader; the worker goes on
         logger.exception("export job %s failed", job_id)
         message = str(error) if isinstance(error, ExportFailed) else _("An unexpected error.")
-        ExportJob.objects.filter(pk=job_id).update(
-            status=ExportJobStatus.FAILED, error=message, finished_at=timezone.now()
-        )
+        ExportJob.fail(job_id, message)
 
 
 class ExportFailed(Exception):
@@ -244,15 +236,10 @@ def file_response(job: ExportJob) -> FileResponse:
 
 
 def give_up_interrupted(now: datetime.datetime | None = None) -> int:
-    """Fail the jobs still running ``INTERRUPTED_AFTER`` after they started: their worker
-    was stopped (a deployment, a crash) before it finished. Returns how many."""
-    now = now or timezone.now()
-    return ExportJob.objects.filter(
-        status=ExportJobStatus.RUNNING, started_at__lt=now - INTERRUPTED_AFTER
-    ).update(
-        status=ExportJobStatus.FAILED,
-        error=_("The export was interrupted before it finished: export again."),
-        finished_at=now,
+    """Fail the exports whose worker was stopped before they finished
+    (``BackgroundJob.INTERRUPTED_AFTER``). Returns how many."""
+    return ExportJob.objects.give_up_interrupted(
+        _("The export was interrupted before it finished: export again."), now
     )
 
 

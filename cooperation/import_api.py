@@ -13,6 +13,7 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from . import name_searches
 from .import_views import Importer
 from .imports import ImportRefused, max_import_bytes
 from .problems import problem_response
@@ -48,8 +49,10 @@ class ImportAPIView(APIView):
     file cannot be read at all.
 
     Names of institutions must match the register surely: choosing between candidates
-    is for the import page. Needs the permission to import (ministry editors and
-    administrators).
+    is for the import page. A file of many names that the register does not record as
+    written answers ``202 Accepted`` (with ``Retry-After``) while the names are compared
+    in the background: send the same file again then. Needs the permission to import
+    (ministry editors and administrators).
     """
 
     importer: Importer
@@ -75,6 +78,11 @@ class ImportAPIView(APIView):
             options = self.importer.options_from_data(request.data)
         except DjangoValidationError as error:
             raise serializers.ValidationError(error.message_dict) from error
+        search = name_searches.searched(
+            self.importer.names(table, {}), user=request.user, retry=True
+        )
+        if search is not None:
+            return names_being_compared(search)
         if serializer.validated_data["dry_run"]:
             report = self.importer.check(table, options=options, choices={})
         else:
@@ -92,10 +100,45 @@ def report_data(report) -> dict:
     """The report as ``ImportResultSerializer`` gives it. Its rows are already what
     ``ImportRowSerializer`` makes of them (numbers, codes, texts): they are passed as they
     are, since serializing 50,000 rows field by field took longer than checking them
-    (issue 18; tests/imports/test_api.py holds them equal)."""
+    (issue 18; tests/imports/test_many_figures.py holds them equal)."""
     data = report.as_dict()
     rows = data.pop("rows")
     return {**ImportResultSerializer({**data, "rows": []}).data, "rows": rows}
+
+
+class NamesBeingComparedSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(["queued", "running"])
+    detail = serializers.CharField()
+    names = serializers.IntegerField(help_text=_("Names not written as the register records them."))
+    names_compared = serializers.IntegerField()
+    percent = serializers.IntegerField(help_text=_("0-100."))
+
+
+# Seconds an API client is asked to wait before sending the file again.
+RETRY_AFTER = 5
+
+
+def names_being_compared(search) -> Response:
+    """``202 Accepted``: the file's names are being compared with the register in the
+    background (``cooperation.name_searches``); nothing was checked or saved yet. The same
+    file sent again once they are is checked (or saved) at once."""
+    data = {
+        "status": search.status,
+        "detail": _(
+            "%(n)s names are not written as the register records them: they are being "
+            "compared with every name of the register in the background. Nothing was checked "
+            "or saved yet: send the same request again in a few seconds."
+        )
+        % {"n": search.total},
+        "names": search.total,
+        "names_compared": search.done,
+        "percent": search.percent,
+    }
+    return Response(
+        NamesBeingComparedSerializer(data).data,
+        status=status.HTTP_202_ACCEPTED,
+        headers={"Retry-After": str(RETRY_AFTER)},
+    )
 
 
 def refused_report(request, report: dict, *, pointer: str) -> Response:
@@ -131,7 +174,11 @@ def import_api_view(importer: Importer, *, summary: str):
     view.post = extend_schema(
         summary=summary,
         request={"multipart/form-data": ImportRequestSerializer},
-        responses={200: ImportResultSerializer, 201: ImportResultSerializer},
+        responses={
+            200: ImportResultSerializer,
+            201: ImportResultSerializer,
+            202: NamesBeingComparedSerializer,
+        },
         tags=[importer.kind.replace("mobility", "mobility-figures")],
     )(post)  # fmt: skip
     return view.as_view()

@@ -27,12 +27,13 @@ from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
+from . import name_searches
 from .imports import (
     SESSION_KEY,
     Column,
@@ -237,6 +238,11 @@ class Importer:
     def options_from_form(self, form: forms.Form) -> dict:
         return {}
 
+    def names(self, table: Table, choices: dict) -> list[str]:
+        """The institutions the file writes as names (not ids), which its check matches
+        with the register (``cooperation.name_searches`` decides where)."""
+        return []
+
     def options_from_data(self, data) -> dict:
         """The same options from an API request's fields."""
         return {}
@@ -352,6 +358,13 @@ class Importer:
             discard_upload(request, token)
             messages.error(request, _("This upload cannot be read back; upload the file again."))
             return redirect(self.url("import"))
+        search = name_searches.searched(
+            self.names(table, choices), user=request.user, retry=action == "retry"
+        )
+        if action == "retry":
+            return redirect(request.get_full_path())
+        if search is not None:
+            return self.searching_view(request, search, entry=entry, token=token)
         if action == "confirm":
             report = self.save(
                 table, options=options, choices=choices, user=request.user, filename=entry["name"]
@@ -391,6 +404,22 @@ class Importer:
             (None, _("Preview")),
         ]
         return render(request, self.template_name, context)
+
+    def searching_view(self, request, search, *, entry: dict, token: str):
+        """The file's names being compared with the register in the background: how far,
+        until the preview can be shown (static/js/job-progress.js reloads the page then)."""
+        context = self.context(
+            request,
+            search=search,
+            entry=entry,
+            token=token,
+        )
+        context["breadcrumbs"] = [
+            *context["breadcrumbs"][:-1],
+            (self.url("import"), self.title),
+            (None, _("Preview")),
+        ]
+        return render(request, "cooperation/import_names.html", context)
 
     def done_view(self, request, token: str):
         if refusal := self.guard(request):
@@ -436,3 +465,22 @@ def summary_line(report: Report) -> str:
         parts.append(_("%(n)s to choose") % {"n": counts[AMBIGUOUS]})
     parts.append(_("%(n)s with errors") % {"n": counts[ERROR]})
     return ", ".join(parts)
+
+
+def name_search_status(request, pk):
+    """How far the comparison of an import's names has got, for the page that waits for it
+    (JSON; only the person who imported the file may follow it)."""
+    if not request.user.is_authenticated:
+        raise Http404
+    search = name_searches.progress_of(pk, request.user)
+    if search is None:
+        raise Http404
+    return JsonResponse(
+        {
+            "status": search.status,
+            "done": search.done,
+            "total": search.total,
+            "percent": search.percent,
+            "stalled": search.stalled,
+        }
+    )

@@ -1,5 +1,6 @@
 """Shared bases (timestamps, history, sources) and the facts that belong to no one app."""
 
+import datetime
 import uuid
 
 from django.conf import settings
@@ -8,6 +9,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator, RegexVa
 from django.db import models, router, transaction
 from django.db.models import F, Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 from simple_history.models import HistoricalRecords
@@ -388,14 +390,98 @@ class RegisterGeneration(models.Model):
         return str(self.number)
 
 
-class ExportJobStatus(models.TextChoices):
-    QUEUED = "queued", _("waiting for the export worker")
-    RUNNING = "running", _("being prepared")
-    DONE = "done", _("ready")
+class JobStatus(models.TextChoices):
+    QUEUED = "queued", _("waiting for the worker")
+    RUNNING = "running", _("running")
+    DONE = "done", _("done")
     FAILED = "failed", _("failed")
 
 
-class ExportJobQuerySet(models.QuerySet):
+class JobQuerySet(models.QuerySet):
+    def give_up_interrupted(self, message: str, now=None) -> int:
+        """Fail the jobs still running ``BackgroundJob.INTERRUPTED_AFTER`` after they
+        started: their worker was stopped (a deployment, a crash) before it finished, and
+        the same work asked again must start anew. Returns how many."""
+        now = now or timezone.now()
+        return self.filter(
+            status=JobStatus.RUNNING, started_at__lt=now - self.model.INTERRUPTED_AFTER
+        ).update(status=JobStatus.FAILED, error=message, finished_at=now)
+
+    def asked_before(self, when) -> "JobQuerySet":
+        return self.filter(created_at__lt=when)
+
+
+class BackgroundJob(models.Model):
+    """Work too long for a request, done by the background worker (``manage.py
+    db_worker``, django-tasks; ``cooperation.tasks``): its state, its error in words for
+    the person who asked, and when it was asked, started and finished. Not register data:
+    its writes raise no generation (``register_cache.watched_models``)."""
+
+    # A job running longer than this was interrupted (its worker stopped mid-way).
+    INTERRUPTED_AFTER = datetime.timedelta(minutes=30)
+    # A job no worker has taken after this long tells its reader so.
+    STALLED_AFTER = datetime.timedelta(minutes=1)
+
+    status = models.CharField(
+        _("status"), max_length=10, choices=JobStatus.choices, default=JobStatus.QUEUED
+    )
+    error = models.TextField(_("error"), blank=True)
+    created_at = models.DateTimeField(_("asked at"), auto_now_add=True)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    objects = JobQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    @classmethod
+    def take(cls, pk) -> bool:
+        """Mark job ``pk`` running if it is still queued: False when another worker took
+        it first (or it is gone), and the caller leaves it alone."""
+        return bool(
+            cls.objects.filter(pk=pk, status=JobStatus.QUEUED).update(
+                status=JobStatus.RUNNING, started_at=timezone.now()
+            )
+        )
+
+    @classmethod
+    def fail(cls, pk, message: str) -> None:
+        cls.objects.filter(pk=pk).update(
+            status=JobStatus.FAILED, error=message, finished_at=timezone.now()
+        )
+
+    @property
+    def finished(self) -> bool:
+        return self.status in (JobStatus.DONE, JobStatus.FAILED)
+
+    @property
+    def interrupted(self) -> bool:
+        """Running for longer than any run takes: its worker was stopped."""
+        return (
+            self.status == JobStatus.RUNNING
+            and self.started_at is not None
+            and timezone.now() - self.started_at > self.INTERRUPTED_AFTER
+        )
+
+    @property
+    def stalled(self) -> bool:
+        """Queued for longer than a worker takes to start it: no worker is running."""
+        return (
+            self.status == JobStatus.QUEUED
+            and self.created_at is not None
+            and timezone.now() - self.created_at > self.STALLED_AFTER
+        )
+
+
+class ExportJobStatus(models.TextChoices):
+    QUEUED = JobStatus.QUEUED.value, _("waiting for the export worker")
+    RUNNING = JobStatus.RUNNING.value, _("being prepared")
+    DONE = JobStatus.DONE.value, _("ready")
+    FAILED = JobStatus.FAILED.value, _("failed")
+
+
+class ExportJobQuerySet(JobQuerySet):
     def readable_by(self, user) -> "ExportJobQuerySet":
         """A reader's own jobs; the public's (asked without signing in) for everyone, since
         they hold what anyone may read. A job's id is not guessable either way."""
@@ -404,7 +490,7 @@ class ExportJobQuerySet(models.QuerySet):
         return self.filter(user__isnull=True)
 
 
-class ExportJob(models.Model):
+class ExportJob(BackgroundJob):
     """An export too long to write within a request, written to a file by the background
     worker (``cooperation.export_jobs``): the request it replays, who asked (their
     visibility is the file's) and how far it has got."""
@@ -432,10 +518,6 @@ class ExportJob(models.Model):
     file = models.FileField(_("file"), upload_to="exports/", blank=True)
     filename = models.CharField(_("file name"), max_length=200)
     size = models.PositiveBigIntegerField(_("size in bytes"), default=0)
-    error = models.TextField(_("error"), blank=True)
-    created_at = models.DateTimeField(_("asked at"), auto_now_add=True)
-    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
-    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
 
     objects = ExportJobQuerySet.as_manager()
 
@@ -462,3 +544,47 @@ class ExportJob(models.Model):
         if not self.rows_total:
             return None
         return min(99, self.rows_done * 100 // self.rows_total)
+
+
+class NameSearch(BackgroundJob):
+    """The names of an import that the register does not record as written, compared with
+    every name of the register by the background worker (``cooperation.name_searches``):
+    at size L a name takes ~0.1 s, a file of misspelled names minutes. The matches are
+    kept here for the import's preview and confirmation, in any web worker, as long as the
+    register's names do not change (``version``)."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="name_searches",
+        help_text=_("Who imported the file."),
+    )
+    digest = models.CharField(
+        max_length=64, help_text=_("The names and the register's names' version, hashed.")
+    )
+    names = models.JSONField(_("names"), default=list)
+    done = models.PositiveIntegerField(_("names compared"), default=0)
+    matches = models.JSONField(_("matches"), default=dict)
+
+    class Meta:
+        verbose_name = _("search of names")
+        verbose_name_plural = _("searches of names")
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(fields=["digest"], name="namesearch_digest"),
+            models.Index(fields=["created_at"], name="namesearch_created"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{len(self.names)} names ({self.get_status_display()})"
+
+    @property
+    def total(self) -> int:
+        return len(self.names)
+
+    @property
+    def percent(self) -> int:
+        if self.status == JobStatus.DONE:
+            return 100
+        return min(99, self.done * 100 // self.total) if self.total else 0

@@ -90,13 +90,17 @@ _HOLE = re.compile(rb"@@reader-" + _MARK.encode() + rb":(reader/[\w/-]+\.html)\?
 
 def watched_models() -> list:
     """The models whose writes raise the generation: every model of the register's apps,
-    their history, the generation itself and the export jobs aside."""
-    from .models import ExportJob
+    their history, the generation itself and the background jobs aside."""
+    from .models import BackgroundJob
 
     models = []
     for label in DATA_APPS:
         for model in apps.get_app_config(label).get_models():
-            if model in (RegisterGeneration, ExportJob) or hasattr(model, "instance_type"):
+            if (
+                model is RegisterGeneration
+                or issubclass(model, BackgroundJob)
+                or hasattr(model, "instance_type")
+            ):
                 continue  # instance_type: a simple_history model, written with its record
             models.append(model)
     return models

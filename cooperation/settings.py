@@ -229,6 +229,13 @@ UNIBRIDGE_EXPORT_KEEP_HOURS = int(os.environ.get("UNIBRIDGE_EXPORT_KEEP_HOURS", 
 # Unfinished background exports a reader may have at once (the public counts as one reader);
 # past it the reader is asked to wait. 0: no limit.
 UNIBRIDGE_EXPORT_JOBS_WAITING = int(os.environ.get("UNIBRIDGE_EXPORT_JOBS_WAITING", 5))
+# An import's names that the register does not record as written are compared with every
+# name of the register; past this many comparisons (pairs of names; ~3 s at size L, where a
+# name takes ~0.1 s) the worker compares them and the import's page shows its progress
+# (cooperation.name_searches). 0: always in the background.
+UNIBRIDGE_NAME_COMPARISONS_IN_REQUEST = int(
+    os.environ.get("UNIBRIDGE_NAME_COMPARISONS_IN_REQUEST", 3_000_000)
+)
 # Background work (django-tasks, Django 6's task framework backported): stored in the
 # database, run by ``manage.py db_worker`` (``make run`` and ``make serve`` start one).
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}

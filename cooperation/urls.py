@@ -3,7 +3,7 @@ from django.urls import include, path
 
 from accounts.urls import password_patterns
 
-from . import health, views
+from . import health, import_views, views
 
 source_patterns = (
     [
@@ -24,6 +24,11 @@ urlpatterns = [
     path("search/", views.SearchPageView.as_view(), name="search"),
     path("exports/<uuid:pk>/", views.ExportJobView.as_view(), name="export_job"),
     path("exports/<uuid:pk>/file/", views.export_job_file, name="export_job_file"),
+    path(
+        "imports/names/<uuid:pk>/",
+        import_views.name_search_status,
+        name="name_search_status",
+    ),
     path("saved/", include("savedviews.urls")),
     path("stated-figures/", views.StatedFigureListView.as_view(), name="stated_figure_list"),
     path("datapackage.json", views.datapackage_view, name="datapackage"),

@@ -1,7 +1,5 @@
 """Views shared by every app: the filtered list (filter + table + export)."""
 
-import datetime
-
 from django import forms
 from django.conf import settings
 from django.contrib import messages
@@ -476,8 +474,7 @@ class ExportJobView(TemplateView):
             job=job,
             back=back,
             title=_("Export: %(file)s") % {"file": job.filename},
-            stalled=job.status == ExportJobStatus.QUEUED
-            and timezone.now() - job.created_at > datetime.timedelta(minutes=1),
+            stalled=job.stalled,
         )
         return context
 

@@ -27,6 +27,7 @@ from .services import (
     FigureImport,
     mobility_figures_check,
     mobility_figures_import,
+    written_names,
 )
 
 # The import reads the explorer's and the API's export (mobility.columns): each column by
@@ -99,6 +100,9 @@ class MobilityFigureImporter(Importer):
     def export_links(self) -> list[tuple[str, str]]:
         url = reverse("mobility:mobility_explorer")
         return [("CSV", f"{url}?_export=csv"), ("XLSX", f"{url}?_export=xlsx")]
+
+    def names(self, table: Table, choices: dict) -> list[str]:
+        return written_names(self.file_columns(table))
 
     def check(self, table: Table, *, options: dict, choices: dict) -> Report:
         columns = self.file_columns(table)

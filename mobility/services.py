@@ -7,6 +7,7 @@ import datetime
 import re
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
+from itertools import zip_longest
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -152,6 +153,18 @@ def _choice_lookup() -> dict[str, dict[str, str]]:
     return lookup
 
 
+def written_names(columns: Mapping[str, Sequence[Any]]) -> list[str]:
+    """The home and host institutions of the figures (cells by column, as
+    ``mobility_figures_check`` reads them) written as names (not ids), which the register's
+    matcher is asked, each once, in the order of the rows."""
+    home, host = (columns.get(key) or () for key in ("home_institution", "host_institution"))
+    texts = {cell_text(cell) for cell in [*_distinct(home), *_distinct(host)]}
+    if all(not text or text.isdigit() for text in texts):
+        return []  # no names (most files): the cells are not read again one by one
+    cells = (cell_text(cell) for pair in zip_longest(home, host) for cell in pair)
+    return list(dict.fromkeys(c for c in cells if c and not c.isdigit()))
+
+
 class _Resolver:
     """Sources, fields and institutions named by the rows, each loaded in one query."""
 
@@ -175,7 +188,7 @@ class _Resolver:
             for key in ("home_institution", "host_institution")
             for cell in _distinct(columns[key])
         } - {""}
-        if any(not name.isdigit() for name in names):
+        if written_names(columns):
             self.matcher = NameMatcher.of_register()
             self.institution_ids = set(self.matcher.institutions)
         elif names:

@@ -427,6 +427,13 @@ class Match:
             "candidates": [c.as_dict() for c in self.candidates],
         }
 
+    @classmethod
+    def from_dict(cls, data: dict) -> Match:
+        """The match ``as_dict`` wrote (kept by a search of names in the background)."""
+        return cls(
+            data["query"], data["verdict"], tuple(Candidate(**c) for c in data["candidates"])
+        )
+
 
 class _Name(NamedTuple):
     """One of an institution's other names, as the matcher reads it."""
@@ -455,6 +462,8 @@ CITY_SCORE = 85.0
 
 
 MATCHES_KEPT = 100_000
+# How many candidates a match offers, unless asked otherwise.
+MATCH_LIMIT = 5
 
 
 def _names_version() -> tuple:
@@ -497,6 +506,8 @@ class NameMatcher:
         self._keyed_cities = 0  # how many cities the entries' keys were computed with
         # Acronym (folded, compact) -> its entries, for the exact comparison.
         self._acronyms: dict[str, list[_Entry]] = {}
+        # The register's names' version it was built from (of_register's matcher only).
+        self.version: tuple | None = None
         for institution in institutions:
             self.add(institution)
 
@@ -536,6 +547,7 @@ class NameMatcher:
                 _shared = None  # the old one is not kept while the new one is built
                 matcher = cls.from_register()
                 matcher._choice_lists()
+                matcher.version = version
                 _shared = (version, matcher)
             return _shared[1]
 
@@ -610,7 +622,7 @@ class NameMatcher:
             )
         return self._lists
 
-    def match(self, name: str, *, country: str | None = None, limit: int = 5) -> Match:
+    def match(self, name: str, *, country: str | None = None, limit: int = MATCH_LIMIT) -> Match:
         """The candidates for ``name`` (best first) and the verdict."""
         cache_key = (name, country, limit)
         if cache_key not in self._cache:
@@ -618,6 +630,37 @@ class NameMatcher:
                 self._cache.clear()
             self._cache[cache_key] = self._match(name, country=country, limit=limit)
         return self._cache[cache_key]
+
+    def unanswered(self, names: Iterable[str], *, matched_too: bool = False) -> list[str]:
+        """Of ``names``, those ``match()`` would compare with every name of the register
+        (~0.1 s each at size L): not recorded as written, nor matched already (unless
+        ``matched_too``). In the order given, each once."""
+        self._choice_lists()
+        slow = []
+        for name in dict.fromkeys(names):
+            if not matched_too and (name, None, MATCH_LIMIT) in self._cache:
+                continue
+            query = self._key(name)
+            if not query.compact:
+                continue
+            short = " " not in query.full.strip() or len(query.compact) <= ACRONYM_MAX
+            if self._registered_name(query, country=None, short=short) is None:
+                slow.append(name)
+        return slow
+
+    def comparisons(self, names: int) -> int:
+        """How many pairs of names matching ``names`` names not recorded as written
+        compares: the measure of its time (``UNIBRIDGE_NAME_COMPARISONS_IN_REQUEST``)."""
+        fuzzy, _fulls, _distinctives = self._choice_lists()
+        return 2 * names * len(fuzzy)
+
+    def remember(self, matches: dict[str, Match]) -> None:
+        """Matches made elsewhere (by the background worker, with the same register's
+        names), answered by ``match()`` from now on."""
+        if len(self._cache) + len(matches) > MATCHES_KEPT:
+            self._cache.clear()
+        for name, found in matches.items():
+            self._cache[(name, None, MATCH_LIMIT)] = found
 
     def _acronym_with_words(self, query: NameKey) -> list[tuple[int, float, str]]:
         """An acronym and the person or place it is named after ("КазНУ им. аль-Фараби",

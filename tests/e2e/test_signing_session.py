@@ -3,9 +3,12 @@
 import re
 
 from django.contrib.auth import get_user_model
+from django.core.management import call_command
 from playwright.sync_api import Page, expect
 
 from universities.models import Institution
+
+from .conftest import axe_violations
 
 
 def session_rows(count: int) -> list[str]:
@@ -60,3 +63,31 @@ def test_staff_paste_twenty_rows_fix_one_and_save(page: Page, demo_server, scree
     expect(page).to_have_url(re.compile(r"/events/\d+/$"))
     expect(page.locator("h1")).to_contain_text("Third Forum of Rectors")
     expect(page.get_by_text(re.compile(r"Agreements signed here\s+20"))).to_be_visible()
+
+
+def test_misspelled_names_are_compared_then_the_lines_checked_by_themselves(
+    page: Page, demo_server, settings, screenshot
+):
+    settings.UNIBRIDGE_NAME_COMPARISONS_IN_REQUEST = 0  # every such name in the background
+    get_user_model().objects.create_superuser("clerk", "clerk@example.org", "pw")
+    assert Institution.objects.filter(name="Khalel Dosmukhamedov Atyrau University").exists()
+    misspelled = "Khalel Dosmuhamedov Atyrau University"
+    page.goto(f"{demo_server.url}/admin/login/?next=/agreements/session/")
+    page.fill("#id_username", "clerk")
+    page.fill("#id_password", "pw")
+    page.click("input[type=submit]")
+    page.wait_for_url("**/agreements/session/")
+    page.select_option("#id_event", index=1)
+    page.fill("#id_rows", f"{misspelled};Baku State University;;exchange;2026-04-06;2031-04-05")
+    page.click("button[name=check]")
+
+    expect(page.get_by_role("status")).to_contain_text(
+        "1 name of these lines is not written as the register records it."
+    )
+    assert axe_violations(page) == []
+    screenshot(page, "signing-session-names-waiting")
+    call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload", verbosity=0)
+    # The page sends its lines again by itself once the name is compared.
+    expect(page.locator("#summary")).to_contain_text("1 row", timeout=10_000)
+    expect(page.locator("#name-search")).to_have_count(0)
+    expect(page.locator("#id_rows")).to_have_value(re.compile(re.escape(misspelled)))

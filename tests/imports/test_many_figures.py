@@ -20,6 +20,7 @@ from cooperation.import_api import ImportResultSerializer, report_data
 from cooperation.imports import SESSION_KEY, SheetRows, table_from_json, table_to_json
 from mobility.imports import IMPORTER as FIGURES
 from mobility.models import MobilityFigure
+from universities import matching
 
 from .conftest import (
     AGREEMENT_HEADER,
@@ -208,3 +209,17 @@ def test_the_api_rows_are_what_the_row_serializer_gives(editor, source, register
             {"column": "origin", "message": "“XX” is not a country code (ISO 3166-1 alpha-2, "
                                             "e.g. KZ)."}]},
     ]  # fmt: skip
+
+
+def test_figures_naming_no_institution_never_build_the_name_matcher(importer, source, editor):
+    # Building the register's name matcher takes 5-6 s at size L: a file of figures whose
+    # institutions are empty (or ids) has no name to ask it, on the page or the API.
+    matching._shared = None
+    importer.preview(csv_bytes([MOBILITY_HEADER, *flows(source, 3)]))
+    assert importer.confirm().status_code == 302
+    client = APIClient()
+    client.force_authenticate(editor)
+    upload = SimpleUploadedFile("rows.csv", csv_bytes([MOBILITY_HEADER, *flows(source, 2, 3)]))
+    answer = client.post("/api/mobility-figures/import/", {"file": upload}, format="multipart")
+    assert answer.status_code == 201 and answer.json()["created"] == 2
+    assert matching._shared is None
