@@ -240,15 +240,26 @@ def _party_items(rows: Sequence[Any]) -> list:
     ]
 
 
+def _name_to_match(item: Any) -> str | None:
+    """The text the register's matcher is asked for a party item (``_resolve_party``);
+    None when the item gives an institution id or asks for a new institution."""
+    if isinstance(item, Mapping):
+        if item.get("id") not in (None, ""):
+            item = item["id"]
+        elif item.get("create"):
+            return None
+        else:
+            item = item.get("name") or ""
+    if isinstance(item, int) and not isinstance(item, bool):
+        return None
+    return str(item).strip()
+
+
 def written_names(rows: Sequence[Any]) -> list[str]:
     """The parties of ``rows`` written as names, which the register's matcher is asked
     (``_resolve_party``), each once."""
-    names = []
-    for item in _party_items(rows):
-        if _written_by_id(item) is None:
-            name = item.get("name") or "" if isinstance(item, Mapping) else item
-            names.append(str(name).strip())
-    return list(dict.fromkeys(names))
+    names = (_name_to_match(item) for item in _party_items(rows))
+    return list(dict.fromkeys(name for name in names if name is not None))
 
 
 def _load_register(rows: Sequence[Any]) -> tuple[NameMatcher | None, dict[int, Institution]]:
@@ -288,7 +299,7 @@ def _resolve_party(
         if institution is None:
             return PartyResult(written=str(item), verdict=UNKNOWN, signatory=signatory)
         return PartyResult(str(item), item, institution.name, SURE, signatory=signatory)
-    written = str(item).strip()
+    written = _name_to_match(item) or ""
     assert matcher is not None, "a name to match implies the register was loaded"
     match = matcher.match(written)
     result = PartyResult(written, verdict=match.verdict, match=match, signatory=signatory)

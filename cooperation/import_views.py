@@ -361,7 +361,9 @@ class Importer:
         search = name_searches.searched(
             self.names(table, choices), user=request.user, retry=action == "retry"
         )
-        if action == "retry":
+        if action == "retry" or (search is not None and request.method == "POST"):
+            # The page that waits is a GET: name-search.js reloads it once the comparison
+            # is done, which would send a confirmation again (a new preview comes first).
             return redirect(request.get_full_path())
         if search is not None:
             return self.searching_view(request, search, entry=entry, token=token)

@@ -512,7 +512,12 @@ def _csv_rows(data: bytes, encoding: str) -> Iterator[list[Any]]:
         first = sample.splitlines()[0] if sample.strip() else ""
         delimiter = max(",;\t", key=first.count)
     try:
-        yield from csv.reader(text(), delimiter=delimiter)
+        for row in csv.reader(text(), delimiter=delimiter):
+            # A NUL is no character of a spreadsheet's text (the first 64 KiB of a file
+            # without a byte order mark are scanned for it): PostgreSQL refuses it.
+            if any("\x00" in cell for cell in row):
+                raise _not_text()
+            yield row
     except csv.Error as exc:
         raise ImportRefused(
             _("The CSV cannot be read: %(error)s. Save it from Excel again.") % {"error": exc}

@@ -76,14 +76,12 @@ def searched(names: Iterable[str], *, user, retry: bool = False) -> NameSearch |
         .order_by("-created_at")
     )
     done = next((s for s in same_names if s.status == JobStatus.DONE), None)
-    if done is not None:
-        _give(matcher, done)
-        if not matcher.unanswered(names):
-            return None
+    # The file's other names are matched next, in the same matcher: room for them all.
+    if done is not None and _give(matcher, done, room=len(names)) and not matcher.unanswered(names):
+        return None
     search = next((s for s in same_names if s.user_id == user.pk), None)
-    if search is not None and search.interrupted:
-        _give_up_interrupted()
-        search.refresh_from_db()
+    if search is not None:
+        search = _current(search)
     if search is not None and search.status == JobStatus.DONE:
         search = None  # its matches did not answer after all: compare again
     if search is not None and search.status == JobStatus.FAILED and retry:
@@ -93,10 +91,27 @@ def searched(names: Iterable[str], *, user, retry: bool = False) -> NameSearch |
     return search
 
 
-def _give(matcher, search: NameSearch) -> None:
+def _give(matcher, search: NameSearch, *, room: int = 0) -> bool:
+    """Give ``search``'s matches to ``matcher``; False when they cannot be read back (kept
+    by an older release, or altered): the names are then compared again, never a 500."""
     from universities.matching import Match
 
-    matcher.remember({name: Match.from_dict(found) for name, found in search.matches.items()})
+    try:
+        matches = {name: Match.from_dict(found) for name, found in search.matches.items()}
+    except (AttributeError, KeyError, TypeError, ValueError):
+        logger.warning("name search %s: its matches cannot be read back", search.pk)
+        return False
+    matcher.remember(matches, room=room)
+    return True
+
+
+def _current(search: NameSearch) -> NameSearch:
+    """``search``, failed if its worker was stopped before it finished (``interrupted``),
+    for the page that follows it and the one that shows it alike."""
+    if search.interrupted:
+        _give_up_interrupted()
+        search.refresh_from_db()
+    return search
 
 
 def _start(names: list[str], *, digest: str, user) -> NameSearch:
@@ -136,6 +151,9 @@ def run(search_id: str) -> None:
                 NameSearch.objects.filter(pk=search_id).update(done=done)
         NameSearch.objects.filter(pk=search_id).update(
             status=JobStatus.DONE,
+            # Kept for the register's names this worker compared them with, which may have
+            # changed since the search was asked (and changed back).
+            digest=_digest(search.names, matcher.version),
             done=len(search.names),
             matches=matches,
             finished_at=timezone.now(),
@@ -147,7 +165,8 @@ def run(search_id: str) -> None:
 
 def progress_of(pk, user) -> NameSearch | None:
     """A search its importer follows, without its matches; None if not theirs."""
-    return NameSearch.objects.defer("matches").filter(pk=pk, user=user).first()
+    search = NameSearch.objects.defer("matches").filter(pk=pk, user=user).first()
+    return None if search is None else _current(search)
 
 
 def prune(now: datetime.datetime | None = None) -> int:

@@ -654,10 +654,11 @@ class NameMatcher:
         fuzzy, _fulls, _distinctives = self._choice_lists()
         return 2 * names * len(fuzzy)
 
-    def remember(self, matches: dict[str, Match]) -> None:
+    def remember(self, matches: dict[str, Match], *, room: int = 0) -> None:
         """Matches made elsewhere (by the background worker, with the same register's
-        names), answered by ``match()`` from now on."""
-        if len(self._cache) + len(matches) > MATCHES_KEPT:
+        names), answered by ``match()`` from now on. ``room``: how many more names are
+        about to be matched, which must not fill the cache and forget these meanwhile."""
+        if len(self._cache) + len(matches) + room > MATCHES_KEPT:
             self._cache.clear()
         for name, found in matches.items():
             self._cache[(name, None, MATCH_LIMIT)] = found
