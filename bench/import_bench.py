@@ -11,6 +11,9 @@ It migrates the database it is given, loads the reference register (142 institut
 and deletes what it saved (everything runs in a transaction that is rolled back). Figures
 come as a 50,000-row CSV and XLSX in the explorer's export format; agreements as a
 1,000-row CSV naming parties as staff write them (display names and Russian labels).
+``--api`` also times the figures' CSV sent to ``POST /api/mobility-figures/import/``, once
+as a dry run and once saved: one request reads, checks (and saves) and answers with every
+row's status.
 """
 
 import argparse
@@ -140,6 +143,40 @@ def run(
     return {"upload": upload, "preview": preview, "confirm": confirm}
 
 
+def run_api(label: str, data: bytes, limit: float) -> None:
+    """Time ``POST /api/mobility-figures/import/`` as a client sees it (read, check, answer
+    with every row's status; then the same saved), each in a transaction rolled back."""
+    from django.contrib.auth import get_user_model
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from rest_framework.test import APIClient
+
+    user, _created = get_user_model().objects.get_or_create(
+        username="bench-import", defaults={"is_superuser": True, "is_staff": True}
+    )
+    client = APIClient()
+    client.force_authenticate(user)
+    for step, fields in (("API dry run", {"dry_run": "true"}), ("API save", {})):
+        try:
+            with transaction.atomic():
+                upload = SimpleUploadedFile("figures.csv", data, content_type="text/csv")
+                started = time.perf_counter()
+                response = client.post(
+                    "/api/mobility-figures/import/", {"file": upload, **fields}, format="multipart"
+                )
+                elapsed = time.perf_counter() - started
+                assert response.status_code in (200, 201), response.status_code
+                ratio = f"  = {elapsed / limit:4.2f}x COPY" if limit else ""
+                print(
+                    f"{label:26} {step:12} {elapsed:5.2f} s (status {response.status_code}, "
+                    f"{len(response.content) / 1e6:.1f} MB){ratio}  (load "
+                    f"{os.getloadavg()[0]:.2f})",
+                    flush=True,
+                )
+                raise Rollback
+        except Rollback:
+            pass
+
+
 def copy_figures(rows: list[list], source: Source) -> float:
     """The database's own speed: ``COPY … FROM STDIN`` of the same figures, every value
     already resolved (the source by id), into the same table with its indexes and
@@ -185,6 +222,9 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=1, help="rounds of COPY + CSV import")
     parser.add_argument("--no-xlsx", action="store_true", help="skip the XLSX import")
     parser.add_argument(
+        "--api", action="store_true", help="also time the figures' import through the API"
+    )
+    parser.add_argument(
         "--cold-confirm",
         action="store_true",
         help="confirm as a process that has not kept the register's name matcher would",
@@ -216,6 +256,8 @@ def main() -> None:
                         f"{sum(times.values()) / limit:4.2f}x  (load {os.getloadavg()[0]:.2f})",
                         flush=True,
                     )
+                if args.api:
+                    run_api(f"{args.figures} figures, CSV", csv_data, limit)
             if args.figures and not args.no_xlsx:
                 run(f"{args.figures} figures, XLSX", FIGURES, data.export("xlsx"))
             rows = agreement_rows(args.agreements, args.typos)

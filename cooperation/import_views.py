@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections import Counter
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from typing import Any, ClassVar
 
 from django import forms
@@ -61,6 +62,20 @@ PREVIEW_PAGE_SIZE = 100
 DONE_KEY = "unibridge_imports_done"
 
 
+def _row_dict(
+    number: int, status: str, errors: Sequence[tuple[str, str]], parties: Sequence[Any] = ()
+) -> dict[str, Any]:
+    """A row of the report as the API gives it."""
+    data: dict[str, Any] = {
+        "row": number,
+        "status": status,
+        "errors": [{"column": column, "message": message} for column, message in errors],
+    }
+    if parties:
+        data["parties"] = [party.as_dict() for party in parties]
+    return data
+
+
 @dataclasses.dataclass
 class ReportRow:
     """One row of the file as the preview shows it."""
@@ -76,21 +91,65 @@ class ReportRow:
         return str(STATUS_LABELS[self.status])
 
     def as_dict(self) -> dict[str, Any]:
-        data = {
-            "row": self.number,
-            "status": self.status,
-            "errors": [{"column": column, "message": message} for column, message in self.errors],
-        }
-        if self.parties:
-            data["parties"] = [party.as_dict() for party in self.parties]
-        return data
+        return _row_dict(self.number, self.status, self.errors, self.parties)
+
+
+class ReportRows(Sequence[ReportRow]):
+    """A report's rows kept as their numbers, statuses and errors; each ``ReportRow`` (with
+    its cells, from ``draw(index)``) is drawn only when read. The page reads 100 rows and
+    the API none: 50,000 ready rows need no object each (issue 18)."""
+
+    def __init__(
+        self,
+        numbers: Sequence[int],
+        statuses: Sequence[str],
+        errors: Mapping[int, list[tuple[str, str]]],
+        draw: Callable[[int], list[tuple[Any, str]]],
+        indices: Sequence[int] | None = None,
+    ) -> None:
+        self._numbers, self._statuses, self._errors, self._draw = numbers, statuses, errors, draw
+        self._indices = range(len(numbers)) if indices is None else indices
+
+    def __len__(self) -> int:
+        return len(self._indices)
+
+    def __getitem__(self, index):  # type: ignore[override]
+        if isinstance(index, slice):
+            return [self._row(i) for i in self._indices[index]]
+        return self._row(self._indices[index])
+
+    def __iter__(self) -> Iterator[ReportRow]:
+        return map(self._row, self._indices)
+
+    def _row(self, i: int) -> ReportRow:
+        errors = list(self._errors.get(i, ()))
+        return ReportRow(self._numbers[i], self._statuses[i], self._draw(i), errors)
+
+    def statuses(self) -> list[str]:
+        if isinstance(self._indices, range) and len(self._indices) == len(self._statuses):
+            return list(self._statuses)
+        return [self._statuses[i] for i in self._indices]
+
+    def having(self, statuses: Collection[str]) -> ReportRows:
+        """The rows of these statuses only (the page's "only rows with problems")."""
+        indices = [i for i in self._indices if self._statuses[i] in statuses]
+        return ReportRows(self._numbers, self._statuses, self._errors, self._draw, indices)
+
+    def as_dicts(self) -> list[dict[str, Any]]:
+        numbers, statuses, errors = self._numbers, self._statuses, self._errors
+        return [
+            _row_dict(numbers[i], statuses[i], errors[i])
+            if i in errors
+            else {"row": numbers[i], "status": statuses[i], "errors": []}  # as _row_dict
+            for i in self._indices
+        ]
 
 
 @dataclasses.dataclass
 class Report:
     """Every row checked; ``saved`` when they were all saved."""
 
-    rows: list[ReportRow]
+    rows: list[ReportRow] | ReportRows
     headers: list[str]
     notes: list[str] = dataclasses.field(default_factory=list)
     errors: list[str] = dataclasses.field(default_factory=list)
@@ -99,28 +158,41 @@ class Report:
     created: int = 0
     links: list[tuple[str, str]] = dataclasses.field(default_factory=list)
 
+    def statuses(self) -> list[str]:
+        if isinstance(self.rows, ReportRows):
+            return self.rows.statuses()
+        return [row.status for row in self.rows]
+
     @property
     def valid(self) -> bool:
-        return not self.errors and all(row.status in (OK, UNCHANGED) for row in self.rows)
+        return not self.errors and set(self.statuses()) <= {OK, UNCHANGED}
 
     @property
     def counts(self) -> dict[str, int]:
-        counts = Counter(row.status for row in self.rows)
+        counts = Counter(self.statuses())
         return {status: counts.get(status, 0) for status in (OK, UNCHANGED, AMBIGUOUS, ERROR)}
 
     @property
     def to_save(self) -> int:
         return self.counts[OK]
 
+    def rows_with(self, *statuses: str) -> list[ReportRow] | ReportRows:
+        if isinstance(self.rows, ReportRows):
+            return self.rows.having(statuses)
+        return [row for row in self.rows if row.status in statuses]
+
     def as_dict(self) -> dict[str, Any]:
+        rows = self.rows
         return {
             "saved": self.saved,
             "valid": self.valid,
             "created": self.created,
-            "summary": {"rows": len(self.rows), **self.counts},
+            "summary": {"rows": len(rows), **self.counts},
             "notes": self.notes,
             "errors": self.errors,
-            "rows": [row.as_dict() for row in self.rows],
+            "rows": rows.as_dicts()
+            if isinstance(rows, ReportRows)
+            else [row.as_dict() for row in rows],
         }
 
 
@@ -320,9 +392,7 @@ class Importer:
         else:
             report = self.check(table, options=options, choices=choices)
         show = request.GET.get("show", "")
-        rows = report.rows
-        if show == "problems":
-            rows = [row for row in rows if row.status in (ERROR, AMBIGUOUS)]
+        rows = report.rows_with(ERROR, AMBIGUOUS) if show == "problems" else report.rows
         page = Paginator(rows, PREVIEW_PAGE_SIZE).get_page(request.GET.get("page"))
         context = self.context(
             request,

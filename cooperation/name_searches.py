@@ -83,6 +83,8 @@ def searched(names: Iterable[str], *, user, retry: bool = False) -> NameSearch |
     again"). Raises NameSearchesBusy when a search should start and the person has
     ``UNIBRIDGE_NAME_SEARCHES_WAITING`` unfinished ones."""
     names = list(names)
+    if not names:  # a file of ids only, or of figures naming no institution: nothing to ask
+        return None  # (nor the register's matcher to build: 5-6 s at L in a fresh process)
     matcher = _matcher()
     pending = matcher.unanswered(names)
     if matcher.comparisons(len(pending)) <= settings.UNIBRIDGE_NAME_COMPARISONS_IN_REQUEST:

@@ -16,12 +16,19 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from cooperation.import_views import ERROR, OK, UNCHANGED, Importer, Report, ReportRow
+from cooperation.import_views import ERROR, OK, UNCHANGED, Importer, Report, ReportRows
 from cooperation.imports import Column, Table, cell_text
 from cooperation.models import Source
 
 from .columns import MOBILITY_FIGURES
-from .services import MAX_ROWS, mobility_figures_check, mobility_figures_import, written_names
+from .services import (
+    FIELDS,
+    MAX_ROWS,
+    FigureImport,
+    mobility_figures_check,
+    mobility_figures_import,
+    written_names,
+)
 
 # The import reads the explorer's and the API's export (mobility.columns): each column by
 # its key, its label in any interface language or an older header; the export's other
@@ -95,37 +102,77 @@ class MobilityFigureImporter(Importer):
         return [("CSV", f"{url}?_export=csv"), ("XLSX", f"{url}?_export=xlsx")]
 
     def names(self, table: Table, choices: dict) -> list[str]:
-        return written_names([row.values for row in table.rows])
+        return written_names(self.file_columns(table))
 
     def check(self, table: Table, *, options: dict, choices: dict) -> Report:
-        result = mobility_figures_check(
-            rows=[row.values for row in table.rows],
-            row_numbers=[row.number for row in table.rows],
-        )
-        return self.report(table, result)
+        columns = self.file_columns(table)
+        result = mobility_figures_check(columns=columns, row_numbers=table.numbers())
+        return self.report(table, result, columns)
 
     def save(self, table: Table, *, options: dict, choices: dict, user, filename: str) -> Report:
+        columns = self.file_columns(table)
         result = mobility_figures_import(
-            rows=[row.values for row in table.rows],
-            row_numbers=[row.number for row in table.rows],
+            columns=columns,
+            row_numbers=table.numbers(),
             user=user,
             change_reason=_("Spreadsheet import: %(file)s") % {"file": filename},
         )
         # Once saved, the page shows the counts and the API the rows' statuses: the cells
         # are drawn only for a preview (50,000 rows: a second of a confirmation).
-        report = self.report(table, result, cells=not result.saved)
+        report = self.report(table, result, columns, cells=not result.saved)
         report.saved, report.created = result.saved, result.created
         report.links = [(reverse("mobility:mobility_explorer"), str(_("Mobility explorer")))]
         return report
 
-    def report(self, table: Table, result, *, cells: bool = True) -> Report:
-        # The preview names the source each row resolved to, not the id or URL written.
-        found = {row.values["source_id"] for row in result.rows if row.values is not None}
+    def file_columns(self, table: Table) -> dict[str, list[Any]]:
+        """The file's cells by column, as the service reads them."""
+        return {key: table.column(key) for key in FIELDS}
+
+    def report(
+        self,
+        table: Table,
+        result: FigureImport,
+        columns: dict[str, list[Any]],
+        *,
+        cells: bool = True,
+    ) -> Report:
+        """Every row's status and errors; its cells drawn only when the page shows the row
+        (``ReportRows``), so that a report of 50,000 ready rows builds nothing per row."""
+        headers: dict[str, str] = {}
+
+        def header(field: str) -> str:
+            if field not in headers:
+                headers[field] = table.header_of(field, self.columns)
+            return headers[field]
+
+        errors = {
+            index: [(header(field), message) for field, messages in fields.items()
+                    for message in messages]
+            for index, fields in result.row_errors.items()
+        }  # fmt: skip
+        statuses = {"ok": OK, "unchanged": UNCHANGED, "error": ERROR}
+        return Report(
+            rows=ReportRows(
+                table.numbers()[: result.size],
+                list(map(statuses.__getitem__, result.statuses())),
+                errors,
+                self._cells(result, columns) if cells else lambda index: [],
+            ),
+            headers=[header(key) for key in PREVIEW],
+            notes=table.notes(),
+            errors=list(result.errors),
+        )
+
+    def _cells(self, result: FigureImport, columns: dict[str, list[Any]]):
+        """A row's cells as the preview shows them: the source a ready row resolved to
+        (not the id or URL written), each distinct value drawn once."""
+        source_ids = result.columns["source_id"]
         titles = {
             pk: Truncator(title).chars(60)
-            for pk, title in Source.objects.filter(pk__in=found).values_list("pk", "title")
+            for pk, title in Source.objects.filter(
+                pk__in={pk for pk in source_ids if pk is not None}
+            ).values_list("pk", "title")
         }
-        statuses = {"ok": OK, "unchanged": UNCHANGED}
         shown: dict[tuple, tuple[str, str]] = {}  # a cell as shown, once per distinct value
 
         def cell(value: Any, css: str = "") -> tuple[str, str]:
@@ -134,29 +181,13 @@ class MobilityFigureImporter(Importer):
                 shown[key] = (cell_text(value), css)
             return shown[key]
 
-        rows = []
-        for sheet_row, checked in zip(table.rows, result.rows, strict=False):
-            errors = [
-                (table.header_of(field, self.columns), message)
-                for field, messages in checked.errors.items()
-                for message in messages
-            ]
-            shown_cells = []
-            if cells:
-                values = sheet_row.values
-                shown_cells = [
-                    cell(values.get(key), "num" if key == "value" else "") for key in PREVIEW
-                ]
-                if checked.values is not None:
-                    shown_cells[-1] = (titles.get(checked.values["source_id"], ""), "")
-            status = statuses.get(checked.status, ERROR)
-            rows.append(ReportRow(sheet_row.number, status, shown_cells, errors))
-        return Report(
-            rows=rows,
-            headers=[table.header_of(key, self.columns) for key in PREVIEW],
-            notes=table.notes(),
-            errors=list(result.errors),
-        )
+        def draw(index: int) -> list[tuple[str, str]]:
+            row = [cell(columns[key][index], "num" if key == "value" else "") for key in PREVIEW]
+            if index not in result.row_errors:
+                row[-1] = (titles.get(source_ids[index], ""), "")
+            return row
+
+        return draw
 
 
 IMPORTER = MobilityFigureImporter()

@@ -7,6 +7,7 @@ import datetime
 import re
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
+from itertools import zip_longest
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -16,7 +17,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django_countries import countries
 
-from cooperation.audit import insert_rows_with_history
+from cooperation.audit import insert_columns_with_history
 from cooperation.choices import IscedLevel, Qualifier
 from cooperation.imports import as_date, as_int, cell_text
 from cooperation.models import IscedField, Source
@@ -93,14 +94,45 @@ class FigureRow:
 
 @dataclasses.dataclass
 class FigureImport:
-    rows: list[FigureRow]
+    """Many figures checked, by columns: each column's converted values for every row (by
+    attname, as ``COLUMNS``; those of a row with errors mean nothing), the errors of the
+    rows that have some, and the rows already in the register. ``rows`` draws a
+    ``FigureRow`` per row when read; the import itself never needs them (issue 18)."""
+
+    size: int = 0
+    columns: dict[str, list[Any]] = dataclasses.field(default_factory=dict)
+    row_errors: dict[int, dict[str, list[str]]] = dataclasses.field(default_factory=dict)
+    existing: dict[int, int] = dataclasses.field(default_factory=dict)  # row -> figure id
     errors: list[str] = dataclasses.field(default_factory=list)
     saved: bool = False
     created: int = 0
 
     @property
     def valid(self) -> bool:
-        return not self.errors and not any(row.errors for row in self.rows)
+        return not self.errors and not self.row_errors
+
+    @property
+    def rows(self) -> list[FigureRow]:
+        return [self.row(index) for index in range(self.size)]
+
+    def row(self, index: int) -> FigureRow:
+        errors = self.row_errors.get(index)
+        if errors:
+            return FigureRow(index, None, errors)
+        values = {name: column[index] for name, column in self.columns.items()}
+        return FigureRow(index, values, {}, self.existing.get(index))
+
+    def statuses(self) -> list[str]:
+        """Each row's ``FigureRow.status``, at once."""
+        statuses = ["ok"] * self.size
+        for index in self.existing:
+            statuses[index] = "unchanged"
+        for index in self.row_errors:
+            statuses[index] = "error"
+        return statuses
+
+    def error(self, index: int, field: str, message: str) -> None:
+        self.row_errors.setdefault(index, {}).setdefault(field, []).append(str(message))
 
 
 def _choice_lookup() -> dict[str, dict[str, str]]:
@@ -121,20 +153,23 @@ def _choice_lookup() -> dict[str, dict[str, str]]:
     return lookup
 
 
-def written_names(rows: Sequence[Mapping[str, Any]]) -> list[str]:
-    """The home and host institutions of ``rows`` written as names (not ids), which the
-    register's matcher is asked, each once."""
-    cells = (
-        cell_text(row.get(key)) for row in rows for key in ("home_institution", "host_institution")
-    )
+def written_names(columns: Mapping[str, Sequence[Any]]) -> list[str]:
+    """The home and host institutions of the figures (cells by column, as
+    ``mobility_figures_check`` reads them) written as names (not ids), which the register's
+    matcher is asked, each once, in the order of the rows."""
+    home, host = (columns.get(key) or () for key in ("home_institution", "host_institution"))
+    texts = {cell_text(cell) for cell in [*_distinct(home), *_distinct(host)]}
+    if all(not text or text.isdigit() for text in texts):
+        return []  # no names (most files): the cells are not read again one by one
+    cells = (cell_text(cell) for pair in zip_longest(home, host) for cell in pair)
     return list(dict.fromkeys(c for c in cells if c and not c.isdigit()))
 
 
 class _Resolver:
     """Sources, fields and institutions named by the rows, each loaded in one query."""
 
-    def __init__(self, rows: Sequence[Mapping[str, Any]]) -> None:
-        cells = {cell_text(row.get("source")) for row in rows} - {""}
+    def __init__(self, columns: Mapping[str, Sequence[Any]]) -> None:
+        cells = {cell_text(cell) for cell in _distinct(columns["source"])} - {""}
         ids = {int(c) for c in cells if c.isdigit()}
         urls = {c for c in cells if c.startswith(("http://", "https://"))}
         titles = cells - urls - {str(i) for i in ids}
@@ -149,11 +184,11 @@ class _Resolver:
         self.matcher: NameMatcher | None = None
         self.institution_ids: set[int] = set()
         names = {
-            cell_text(row.get(key))
-            for row in rows
+            cell_text(cell)
             for key in ("home_institution", "host_institution")
+            for cell in _distinct(columns[key])
         } - {""}
-        if written_names(rows):
+        if written_names(columns):
             self.matcher = NameMatcher.of_register()
             self.institution_ids = set(self.matcher.institutions)
         elif names:
@@ -247,14 +282,24 @@ KEY = (
 FACTS = ("value", "qualifier", "host_institution_count", "notes")
 
 
-def _key(values: Sequence[Any]) -> tuple:
-    """``KEY``'s values with the constraint's coalesced empty values."""
-    (origin, destination, home, host, mobility_type, level, field, sex, measure, year, as_of,
-     source) = values  # fmt: skip
-    return (
-        origin, destination, home or 0, host or 0, mobility_type, level, field or 0, sex,
-        measure, year, as_of or NO_DATE, source,
-    )  # fmt: skip
+# The constraint's coalesced empty values: no institution, field or date is 0, 0 or NO_DATE.
+COALESCED = {"home_institution_id": 0, "host_institution_id": 0, "field_id": 0, "as_of": NO_DATE}
+
+
+def _keys(columns: Mapping[str, Sequence[Any]]) -> list[tuple]:
+    """Each figure's ``KEY`` values (given by columns), its empty values coalesced as the
+    unique constraint does."""
+    return list(
+        zip(
+            *[
+                [value or COALESCED[name] for value in columns[name]]
+                if name in COALESCED
+                else columns[name]
+                for name in KEY
+            ],
+            strict=True,
+        )
+    )
 
 
 def _facts(values: Sequence[Any]) -> tuple:
@@ -272,26 +317,43 @@ class _Errors:
         self.items.append((field, str(message)))
 
 
-def _once(convert):
-    """``convert(value, errors)`` computed once per distinct cell value: a 50,000-row file
-    holds a few hundred distinct values per column (issue 18: the check at the database's
-    speed). Returns the value and its messages."""
-    cache: dict[Any, tuple[Any, list[tuple[str, str]]]] = {}
+def _distinct(cells: Sequence[Any]) -> list[Any]:
+    """The distinct cells of a column, 1, 1.0, True and "1" told apart; a cell no reader
+    gives (a list, a mapping) is kept as it is."""
+    return list(_distinct_keys(cells)[1])
 
-    def converted(raw: Any) -> tuple[Any, list[tuple[str, str]]]:
-        key = (raw.__class__, raw)  # 1, 1.0, True and "1" are different cells
-        try:
-            found = cache.get(key)
-        except TypeError:  # a list or a mapping: not a cell any reader gives, checked as is
-            key, found = None, None
-        if found is None:
-            errors = _Errors()
-            found = (convert(raw, errors), errors.items)
-            if key is not None:
-                cache[key] = found
-        return found
 
-    return converted
+def _distinct_keys(cells: Sequence[Any]) -> tuple[Sequence[Any], dict[Any, Any]]:
+    """Each cell's key, and the distinct keys mapped to their cell. A key is the cell itself
+    when the column holds one type (and None), else (type, cell)."""
+    mixed = len(set(map(type, cells)) - {type(None)}) > 1
+    keys: Sequence[Any] = list(zip(map(type, cells), cells, strict=True)) if mixed else cells
+    try:
+        distinct = dict(zip(keys, cells, strict=True))
+    except TypeError:  # unhashable: every cell its own key
+        keys = range(len(cells))
+        distinct = dict(enumerate(cells))
+    return keys, distinct
+
+
+def _convert_column(
+    convert, cells: Sequence[Any]
+) -> tuple[list[Any], list[tuple[int, list[tuple[str, str]]]]]:
+    """``convert(cell, errors)`` computed once per distinct cell: a 50,000-row file holds a
+    few hundred distinct values per column (issue 18: the check at the database's speed).
+    Returns the column's values and, for the rows whose cell has messages, those."""
+    keys, distinct = _distinct_keys(cells)
+    values: dict[Any, Any] = {}
+    messages: dict[Any, list[tuple[str, str]]] = {}
+    for key, cell in distinct.items():
+        errors = _Errors()
+        values[key] = convert(cell, errors)
+        if errors.items:
+            messages[key] = errors.items
+    converted = list(map(values.__getitem__, keys))
+    if not messages:
+        return converted, []
+    return converted, [(i, messages[key]) for i, key in enumerate(keys) if key in messages]
 
 
 def _country(value: Any, row: FigureRow | _Errors, field: str, codes: set[str]) -> str:
@@ -325,7 +387,10 @@ def _year(value: Any, row: FigureRow | _Errors) -> int | None:
 
 
 def mobility_figures_check(
-    *, rows: Sequence[Mapping[str, Any]], row_numbers: Sequence[int] | None = None
+    *,
+    rows: Sequence[Mapping[str, Any]] = (),
+    row_numbers: Sequence[int] | None = None,
+    columns: Mapping[str, Sequence[Any]] | None = None,
 ) -> FigureImport:
     """Check many mobility figures without saving anything.
 
@@ -338,60 +403,72 @@ def mobility_figures_check(
     the register is reported as unchanged and not saved again. Queries do not grow with
     the number of rows. Messages name other rows by ``row_numbers`` (as the spreadsheet
     numbers them), by default 1, 2, 3...
+
+    The figures come as ``rows`` (a mapping of cells by ``FIELDS`` key each) or as
+    ``columns`` (each key's cells, row by row: what a file kept by columns gives at once).
     """
-    if len(rows) > MAX_ROWS:
+    if columns is None:
+        columns = {key: [row.get(key) for row in rows] for key in FIELDS}
+    size = max(map(len, columns.values()), default=0)
+    if size > MAX_ROWS:
         return FigureImport(
-            rows=[],
             errors=[
                 _("%(count)s rows is more than one import can hold (%(max)s); split the file.")
-                % {"count": len(rows), "max": MAX_ROWS}
+                % {"count": size, "max": MAX_ROWS}
             ],
         )
-    if not rows:
-        return FigureImport(rows=[], errors=[_("There are no rows to save.")])
+    if not size:
+        return FigureImport(errors=[_("There are no rows to save.")])
+    columns = {key: columns.get(key) or [None] * size for key in FIELDS}
     lookup = _choice_lookup()
     codes = {code for code, _name in countries}
-    resolver = _Resolver(rows)
+    resolver = _Resolver(columns)
+    result = FigureImport(size=size)
+    # Column by column, each distinct cell converted and checked once (_convert_column):
+    # the model's field rules too, as full_clean() applies them (full_clean() on every row
+    # was most of the check's time, issue 18). Foreign keys are resolved in bulk
+    # (_Resolver), countries and codes checked against their lists, constraints here and
+    # against the register in _flag_duplicates. A row's messages come in the order of the
+    # columns, then of the rules across columns.
+    for key, name, convert in _converters(lookup, codes, resolver):
+        result.columns[name], messages = _convert_column(convert, columns[key])
+        for index, items in messages:
+            for field, message in items:
+                result.error(index, field, message)
+    _check_across_columns(result)
+    _flag_duplicates(result, row_numbers or range(1, size + 1))
+    return result
+
+
+def _check_across_columns(result: FigureImport) -> None:
+    """The rules that read more than one column: origin and destination differ, "as of"
+    only for a stock, and ``MobilityFigure.clean()`` (once per distinct year and date)."""
     same_country = _constraint_message("mobilityfigure_origin_differs_from_destination")
     as_of_stock = _constraint_message("mobilityfigure_as_of_only_for_stock")
-    model_clean = _once(lambda key, errors: _model_clean(*key, errors))
-    # Column by column, each distinct cell converted and checked once (_once): the model's
-    # field rules too, as full_clean() applies them (full_clean() on every row was most of
-    # the check's time, issue 18). Foreign keys are resolved in bulk (_Resolver), countries
-    # and codes checked against their lists, constraints here and against the register in
-    # _flag_duplicates.
-    names, columns = [], []
-    for key, name, convert in _converters(lookup, codes, resolver):
-        names.append(name)
-        columns.append([convert(raw.get(key)) for raw in rows])
-    results: list[FigureRow] = []
-    for index, cells in enumerate(zip(*columns, strict=True)):
-        row = FigureRow(index)
-        results.append(row)
-        values = dict(zip(names, [value for value, _errors in cells], strict=True))
-        for _value, errors in cells:
-            for field, message in errors:
-                row.error(field, message)
-        if (
-            values["origin_country"]
-            and values["origin_country"] == values["destination_country"]
-            and "origin_country" not in row.errors
-        ):
-            row.error("destination_country", same_country)
-        if values["as_of"] and values["measure"] not in (None, Measure.STOCK):
-            row.error("as_of", as_of_stock)
-        if values["as_of"] and values["year"] and not {"year", "as_of"} & row.errors.keys():
-            for field, message in model_clean((values["year"], values["as_of"]))[1]:
-                row.error(field, message)
-        if not row.errors:
-            row.values = values
-    _flag_duplicates(results, row_numbers or range(1, len(rows) + 1))
-    return FigureImport(rows=results)
+    values, errors = result.columns, result.row_errors
+    origins, destinations = values["origin_country"], values["destination_country"]
+    for index in [i for i, origin in enumerate(origins) if origin and origin == destinations[i]]:
+        if "origin_country" not in errors.get(index, ()):
+            result.error(index, "destination_country", same_country)
+    cleaned: dict[tuple, list[tuple[str, str]]] = {}
+    years, measures = values["year"], values["measure"]
+    for index in [i for i, as_of in enumerate(values["as_of"]) if as_of]:
+        as_of = values["as_of"][index]
+        if measures[index] not in (None, Measure.STOCK):
+            result.error(index, "as_of", as_of_stock)
+        if years[index] and not {"year", "as_of"} & errors.get(index, {}).keys():
+            key = (years[index], as_of)
+            if key not in cleaned:
+                found = _Errors()
+                _model_clean(*key, found)
+                cleaned[key] = found.items
+            for field, message in cleaned[key]:
+                result.error(index, field, message)
 
 
 def _converters(lookup: dict, codes: set[str], resolver: _Resolver) -> list[tuple[str, str, Any]]:
     """Each imported column's key, the attname it fills and its conversion from a cell
-    (value and messages), computed once per distinct cell."""
+    (value and messages), called once per distinct cell (``_convert_column``)."""
 
     def choice(field: str):
         choices = CHOICES[field]
@@ -460,22 +537,19 @@ def _converters(lookup: dict, codes: set[str], resolver: _Resolver) -> list[tupl
         return checked
 
     return [
-        *[(field, field, _once(choice(field))) for field in CHOICES],
+        *[(field, field, choice(field)) for field in CHOICES],
+        *[(field, field, country(field)) for field in ("origin_country", "destination_country")],
+        ("year", "year", ruled("year", _year)),
+        ("as_of", "as_of", ruled("as_of", date)),
         *[
-            (field, field, _once(country(field)))
-            for field in ("origin_country", "destination_country")
-        ],
-        ("year", "year", _once(ruled("year", _year))),
-        ("as_of", "as_of", _once(ruled("as_of", date))),
-        *[
-            (field, field, _once(ruled(field, number(field))))
+            (field, field, ruled(field, number(field)))
             for field in ("value", "host_institution_count")
         ],
-        ("notes", "notes", _once(ruled("notes", lambda raw, errors: cell_text(raw)))),
-        ("source", "source_id", _once(resolver.source)),
-        ("field", "field_id", _once(resolver.field)),
+        ("notes", "notes", ruled("notes", lambda raw, errors: cell_text(raw))),
+        ("source", "source_id", resolver.source),
+        ("field", "field_id", resolver.field),
         *[
-            (field, f"{field}_id", _once(institution(field)))
+            (field, f"{field}_id", institution(field))
             for field in ("home_institution", "host_institution")
         ],
     ]
@@ -505,75 +579,80 @@ def _model_clean(year: int, as_of: datetime.date, errors: _Errors) -> None:
                 errors.error(field, message)
 
 
-def _flag_duplicates(rows: list[FigureRow], numbers: Sequence[int]) -> None:
+def _flag_duplicates(result: FigureImport, numbers: Sequence[int]) -> None:
     """The same dimensions and source twice in the file, or already in the register (one
     query: the register's figures of the file's sources and years, their keys and facts)."""
-    ready = [row for row in rows if row.values is not None]
+    errors, values = result.row_errors, result.columns
+    ready = [i for i in range(result.size) if i not in errors] if errors else range(result.size)
     if not ready:
         return
-    sources = {row.values["source_id"] for row in ready}
-    years = {row.values["year"] for row in ready}
-    existing: dict[tuple, tuple[int, tuple]] = {}
-    for pk, *values in (
+    sources = {values["source_id"][i] for i in ready}
+    years = {values["year"][i] for i in ready}
+    found = list(
         MobilityFigure.objects.filter(source_id__in=sources, year__in=years)
         .order_by()
         .values_list("pk", *KEY, *FACTS)
-    ):
-        existing[_key(values[: len(KEY)])] = (pk, _facts(values[len(KEY) :]))
+    )
+    existing: dict[tuple, tuple[int, tuple]] = {}
+    if found:
+        register = dict(zip(["pk", *KEY, *FACTS], zip(*found, strict=True), strict=True))
+        for row, key in zip(found, _keys(register), strict=True):
+            existing[key] = (row[0], _facts(row[1 + len(KEY) :]))
+    keys = _keys(values)
     seen: dict[tuple, int] = {}
-    for row in ready:
-        key = _key([row.values[name] for name in KEY])
+    for index in ready:
+        key = keys[index]
         if key in seen:
-            row.error(
+            result.error(
+                index,
                 "source",
                 _("Row %(row)s already gives a figure for exactly these dimensions and "
                   "source.") % {"row": numbers[seen[key]]},
             )  # fmt: skip
             continue
-        seen[key] = row.index
+        seen[key] = index
         if key in existing:
             pk, facts = existing[key]
-            if facts == _facts([row.values[name] for name in FACTS]):
-                row.existing_id = pk
+            if facts == _facts([values[name][index] for name in FACTS]):
+                result.existing[index] = pk
             else:
-                row.error(
+                result.error(
+                    index,
                     "value",
                     _("The register already has figure #%(id)s for these dimensions from this "
                       "source, with other values; change it in the admin, or remove this row.")
                     % {"id": pk},
                 )  # fmt: skip
-    for row in ready:
-        if row.errors:
-            row.values = None
 
 
 def mobility_figures_import(
     *,
-    rows: Sequence[Mapping[str, Any]],
+    rows: Sequence[Mapping[str, Any]] = (),
     row_numbers: Sequence[int] | None = None,
+    columns: Mapping[str, Sequence[Any]] | None = None,
     user=None,
     dry_run: bool = False,
     change_reason: str = "",
 ) -> FigureImport:
-    """Check mobility figures and, when every row is valid, save the new ones in one
-    transaction with history naming ``user``; nothing is saved otherwise. Rows identical
-    to a figure already in the register are skipped."""
-    result = mobility_figures_check(rows=rows, row_numbers=row_numbers)
+    """Check mobility figures (``rows`` or ``columns``, as ``mobility_figures_check``) and,
+    when every row is valid, save the new ones in one transaction with history naming
+    ``user``; nothing is saved otherwise. Rows identical to a figure already in the
+    register are skipped."""
+    result = mobility_figures_check(rows=rows, row_numbers=row_numbers, columns=columns)
     if dry_run or not result.valid:
         return result
-    figures = [
-        [row.values[name] for name in COLUMNS]
-        for row in result.rows
-        if row.values is not None and not row.existing_id
-    ]
-    if not figures:
+    figures = {name: result.columns[name] for name in COLUMNS}
+    if result.existing:
+        new = [i for i in range(result.size) if i not in result.existing]
+        figures = {name: [values[i] for i in new] for name, values in figures.items()}
+    if not figures["source_id"]:
         return result  # every row is already in the register: nothing to save
     try:
         with transaction.atomic():
             # No instances: the rows go by COPY and their history by INSERT … SELECT on
             # PostgreSQL (cooperation.audit), the database's own speed (issue 18).
-            created = insert_rows_with_history(
-                MobilityFigure, COLUMNS, figures, user=user, reason=change_reason
+            created = insert_columns_with_history(
+                MobilityFigure, figures, user=user, reason=change_reason
             )
     except IntegrityError:
         # Someone saved one of these figures between the check and the save.
