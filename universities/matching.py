@@ -335,7 +335,7 @@ def canonical_word(word: str) -> str:
     return word
 
 
-@dataclasses.dataclass(frozen=True)
+@dataclasses.dataclass(frozen=True, slots=True)
 class NameKey:
     """A name ready for comparison: every canonical word, and the distinctive ones."""
 
@@ -392,7 +392,7 @@ def score_keys(query: NameKey, candidate: NameKey) -> float:
     return score
 
 
-@dataclasses.dataclass(frozen=True)
+@dataclasses.dataclass(frozen=True, slots=True)
 class Candidate:
     """An institution a name may stand for, with the score and the name that matched."""
 
@@ -406,7 +406,7 @@ class Candidate:
         return dataclasses.asdict(self)
 
 
-@dataclasses.dataclass(frozen=True)
+@dataclasses.dataclass(frozen=True, slots=True)
 class Match:
     """The verdict on one name, with its candidates best first."""
 
@@ -435,6 +435,16 @@ class Match:
         )
 
 
+class RegisteredInstitution(NamedTuple):
+    """An institution as the register's matcher keeps it (``NameMatcher.institutions``):
+    what matching and its callers read of it."""
+
+    pk: int
+    name: str
+    country: str
+    city: str
+
+
 class _Name(NamedTuple):
     """One of an institution's other names, as the matcher reads it."""
 
@@ -442,7 +452,7 @@ class _Name(NamedTuple):
     kind: str
 
 
-@dataclasses.dataclass
+@dataclasses.dataclass(slots=True)
 class _Entry:
     institution_id: int
     key: NameKey | None  # computed with the register's cities by NameMatcher._choice_lists
@@ -461,7 +471,11 @@ def _word_set(full: str) -> str:
 CITY_SCORE = 85.0
 
 
-MATCHES_KEPT = 100_000
+# The matches a process keeps (a file names the same institutions again and again), past
+# which they are forgotten at once: ~0.7 KB a match of five candidates, so at most ~20 MB
+# beside the matcher's ~50 MB at size L. A file naming more distinct institutions than this
+# still works, its names compared again when forgotten.
+MATCHES_KEPT = 30_000
 # The edition of the rules of match(): raise it with any change that makes a name match
 # otherwise (scores, shortlists, verdicts), so that the matches kept by the background
 # comparisons of names (cooperation.name_searches) are made again, not served as they were.
@@ -530,8 +544,10 @@ class NameMatcher:
         for institution_id, text, kind in rows:
             names_of.setdefault(institution_id, []).append(_Name(text, kind))
         matcher = cls([])
-        for institution in queryset.only("id", "name", "country", "city"):
-            matcher.add(institution, names_of.get(institution.pk, []))
+        # Tuples, not models: a model instance costs ~1 KB, 25 MB of a process at size L.
+        for pk, name, country, city in queryset.values_list("id", "name", "country", "city"):
+            institution = RegisteredInstitution(pk, name, country, city or "")
+            matcher.add(institution, names_of.get(pk, []))
         return matcher
 
     @classmethod
