@@ -22,6 +22,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
 from django.contrib.contenttypes.models import ContentType
+from django.core.management import call_command
 from django.db import connection, models
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -38,6 +39,12 @@ CSV_BOM = "\ufeff"
 
 
 # --------------------------------------------------------------------------- helpers
+
+
+def run_worker() -> None:
+    """What the background worker's process does (``manage.py db_worker``): every task
+    waiting, then exit."""
+    call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload", verbosity=0)
 
 
 def problem(response, status: int | None = None) -> dict[str, Any]:

@@ -11,7 +11,6 @@ import re
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.core.management import call_command
 from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
@@ -19,7 +18,7 @@ from rest_framework.test import APIClient
 
 from cooperation import export_jobs
 from cooperation.models import ExportJob, ExportJobStatus
-from tests.base import field_errors
+from tests.base import field_errors, run_worker
 from tests.factories import EventFactory, MobilityFigureFactory
 
 # The job reaches the worker when the request's transaction commits, as in production.
@@ -40,11 +39,6 @@ _names = itertools.count()
 
 def a_reader():
     return get_user_model().objects.create_user(f"reader{next(_names)}", password="pw")
-
-
-def work() -> None:
-    """What the worker process does: every task waiting, then exit."""
-    call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload", verbosity=0)
 
 
 def forums(n: int, word: str = "Shusha") -> None:
@@ -75,7 +69,7 @@ def test_an_api_export_past_the_bound_is_prepared_in_the_background(bounds, sett
     # Not ready yet: the file says so.
     assert api.get(job["url"] + "file/").status_code == 409
 
-    work()
+    run_worker()
     done = api.get(job["url"]).json()
     assert done["status"] == "done", done
     assert done["rows_total"] == 4 and done["rows_done"] == 4 and done["percent"] == 100
@@ -99,7 +93,7 @@ def test_the_same_export_asked_again_is_the_same_job_and_others_do_not_see_a_rea
     own = signed_in.get("/api/events/", {"format": "csv"}).json()
     assert own["id"] != anonymous["id"]  # their visibility is the file's
     assert ExportJob.objects.get(pk=own["id"]).user == reader
-    work()
+    run_worker()
     file_url = signed_in.get(own["url"]).json()["file_url"]
     assert signed_in.get(file_url).status_code == 200
     # Neither the public nor another reader reaches it, by API or page.
@@ -137,7 +131,7 @@ def test_the_list_page_follows_its_export_to_the_file(client, bounds, settings):
     assert "Waiting for the export worker." in waiting
     assert f'href="{page}?q=Shusha"' in waiting  # back to the list, filters kept
 
-    work()
+    run_worker()
     ready = client.get(response["Location"]).content.decode()
     assert "The file is ready." in ready and "4 rows" in ready
     file_url = reverse("export_job_file", args=[job.pk])
@@ -156,7 +150,7 @@ def test_the_job_page_speaks_the_readers_language(client, bounds):
     )["Location"]
     job = ExportJob.objects.get()
     assert job.language == "ru"
-    work()
+    run_worker()
     page = client.get(location, HTTP_ACCEPT_LANGUAGE="ru").content.decode()
     assert "Файл готов" in page, page
 
@@ -183,7 +177,7 @@ def test_a_job_whose_request_no_longer_answers_fails_with_a_reason(client):
 def test_old_jobs_and_their_files_are_deleted(bounds):
     forums(4)
     job_url = APIClient().get("/api/events/", {"format": "csv"}).json()["url"]
-    work()
+    run_worker()
     job = ExportJob.objects.get()
     path = job.file.path
     assert job.file.storage.exists(job.file.name)
@@ -208,7 +202,7 @@ def test_a_csv_written_by_postgresql_goes_to_the_background_past_its_own_bound(b
         MobilityFigureFactory(year=year)
     api = APIClient()
     job = api.get("/api/mobility-figures/", {"format": "csv"}).json()
-    work()
+    run_worker()
     done = api.get(job["url"]).json()
     assert done["status"] == "done" and done["rows_done"] == 5
     body = b"".join(api.get(done["file_url"]).streaming_content)
@@ -238,7 +232,7 @@ def test_a_refused_xlsx_points_to_the_csv_of_the_same_rows(bounds, client):
     assert "q=Shusha" in address and "format=csv" in address
     job = api.get(address)
     assert job.status_code == 202
-    work()
+    run_worker()
     done = api.get(job.json()["url"]).json()
     assert done["status"] == "done" and done["rows_done"] == 6
 
@@ -277,7 +271,7 @@ def test_a_reader_waits_for_their_exports_before_asking_for_more(bounds, setting
         .status_code
         == 202
     )
-    work()  # once the worker is through, the public may ask again
+    run_worker()  # once the worker is through, the public may ask again
     assert api.get("/api/events/", {"format": "csv", "q": "Shusha forum"}).status_code == 202
 
 

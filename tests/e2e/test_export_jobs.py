@@ -6,10 +6,10 @@ import csv
 import io
 import re
 
-from django.core.management import call_command
 from playwright.sync_api import Page, expect
 
 from events.models import Event
+from tests.base import run_worker
 
 from .conftest import axe_violations
 
@@ -30,7 +30,7 @@ def test_a_long_export_is_followed_on_its_page_to_the_file(
     screenshot(page, "export-job-waiting")
 
     # The worker runs while the page waits; the page takes the news by itself.
-    call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload", verbosity=0)
+    run_worker()
     expect(page.get_by_role("status")).to_contain_text("The file is ready.", timeout=10_000)
     expect(page.locator("#export-progress")).to_have_count(0)
     assert axe_violations(page) == []

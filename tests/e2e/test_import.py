@@ -1,12 +1,12 @@
 """Ministry staff import a spreadsheet in the browser: upload, settle a name, import."""
 
 from django.contrib.auth import get_user_model
-from django.core.management import call_command
 from openpyxl import Workbook
 from playwright.sync_api import Page, expect
 
 from agreements.models import Agreement
 from cooperation.roles import MINISTRY_EDITOR
+from tests.base import run_worker
 
 from .conftest import axe_violations
 
@@ -81,7 +81,7 @@ def test_misspelled_names_are_compared_while_the_page_waits(
     assert axe_violations(page) == []
     screenshot(page, "import-names-waiting")
 
-    call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload", verbosity=0)
+    run_worker()
     expect(page.locator("#summary")).to_have_text("1 row, 1 ready, 0 with errors", timeout=10_000)
     expect(page.locator("#row-2")).to_contain_text("Khalel Dosmukhamedov Atyrau University")
     page.click("#confirm-import")

@@ -3,9 +3,9 @@
 import re
 
 from django.contrib.auth import get_user_model
-from django.core.management import call_command
 from playwright.sync_api import Page, expect
 
+from tests.base import run_worker
 from universities.models import Institution
 
 from .conftest import axe_violations
@@ -86,7 +86,7 @@ def test_misspelled_names_are_compared_then_the_lines_checked_by_themselves(
     )
     assert axe_violations(page) == []
     screenshot(page, "signing-session-names-waiting")
-    call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload", verbosity=0)
+    run_worker()
     # The page sends its lines again by itself once the name is compared.
     expect(page.locator("#summary")).to_contain_text("1 row", timeout=10_000)
     expect(page.locator("#name-search")).to_have_count(0)

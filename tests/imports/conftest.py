@@ -18,6 +18,7 @@ from openpyxl import Workbook
 from cooperation.roles import MINISTRY_EDITOR
 from tests import factories as f
 from tests.security.helpers import make_user
+from universities import matching
 
 MOBILITY_HEADER = [
     "year", "origin", "destination", "type", "level", "field", "sex", "measure", "as of",
@@ -145,3 +146,22 @@ def agreement_row(**changes) -> list[Any]:
 
 
 TODAY = datetime.date(2026, 4, 6)
+
+
+def another_web_worker() -> None:
+    """The next request is answered by a process that matched nothing yet."""
+    matching._shared = None
+
+
+@pytest.fixture
+def fresh_matcher():
+    """A test that starts and ends with no process's matcher (name comparisons)."""
+    another_web_worker()
+    yield
+    another_web_worker()
+
+
+@pytest.fixture
+def in_background(settings):
+    """Any name not recorded as written is compared in the background."""
+    settings.UNIBRIDGE_NAME_COMPARISONS_IN_REQUEST = 0

@@ -11,7 +11,6 @@ import datetime
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -21,6 +20,7 @@ from cooperation.models import JobStatus, NameSearch
 from cooperation.roles import MINISTRY_EDITOR
 from mobility.models import MobilityFigure
 from tests import factories as f
+from tests.base import run_worker
 from tests.security.helpers import api_client, make_user
 from universities import matching
 
@@ -29,12 +29,13 @@ from .conftest import (
     MOBILITY_HEADER,
     Importer,
     agreement_row,
+    another_web_worker,
     csv_bytes,
     mobility_row,
 )
 
 # The search reaches the worker when the request's transaction commits, as in production.
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("fresh_matcher")]
 
 MISSPELLED = [
     AGREEMENT_HEADER,
@@ -49,29 +50,6 @@ NOT_AS_WRITTEN = {
     "Khalel Dosmuhamedov Atyrau University",
     "Nakhchivan",
 }
-
-
-def work() -> None:
-    """What the worker process does: every task waiting, then exit."""
-    call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload", verbosity=0)
-
-
-def another_web_worker() -> None:
-    """The next request is answered by a process that matched nothing yet."""
-    matching._shared = None
-
-
-@pytest.fixture(autouse=True)
-def fresh_matcher():
-    another_web_worker()
-    yield
-    another_web_worker()
-
-
-@pytest.fixture
-def in_background(settings):
-    """Any name not recorded as written is compared in the background."""
-    settings.UNIBRIDGE_NAME_COMPARISONS_IN_REQUEST = 0
 
 
 def preview_summary(report) -> dict:
@@ -132,7 +110,7 @@ def test_misspelled_names_are_compared_in_the_background_then_previewed_as_at_on
     assert importer.confirm()["Location"] == importer.preview_url  # to the page that waits
     assert NameSearch.objects.count() == 1 and Agreement.objects.count() == 0
 
-    work()
+    run_worker()
     search.refresh_from_db()
     assert (search.status, search.done, search.percent) == (JobStatus.DONE, 3, 100)
     assert editor_client.get(status_url).json()["status"] == "done"
@@ -157,7 +135,7 @@ def test_a_change_to_the_registers_names_compares_them_again(
 ):
     importer = Importer(editor_client, "agreements", tmp_path)
     importer.preview(csv_bytes(MISSPELLED))
-    work()
+    run_worker()
     assert editor_client.get(importer.preview_url).templates[0].name == "cooperation/import.html"
     f.InstitutionNameFactory(
         institution=register["atyrau"], name="Khalel Dosmuhamedov Atyrau University"
@@ -182,7 +160,7 @@ def test_an_interrupted_comparison_is_said_and_tried_again(
     retried = editor_client.post(importer.preview_url, {"action": "retry"})
     assert retried.status_code == 302
     assert NameSearch.objects.filter(status=JobStatus.QUEUED).count() == 1
-    work()
+    run_worker()
     preview = editor_client.get(importer.preview_url)
     assert preview.context["report"].counts["ok"] == 2
 
@@ -221,7 +199,7 @@ def test_the_api_answers_202_until_the_names_are_compared(
     assert "send the same request again" in body["detail"]
     assert post().status_code == 202 and NameSearch.objects.count() == 1
 
-    work()
+    run_worker()
     another_web_worker()
     checked = post(dry_run="true")
     assert checked.status_code == 200
@@ -248,7 +226,7 @@ def test_a_figure_import_compares_its_institutions_names_too(
         waiting.content.decode()
     )
     assert NameSearch.objects.get().names == ["Khalel Dosmuhamedov Atyrau University"]
-    work()
+    run_worker()
     another_web_worker()
     preview = editor_client.get(importer.preview_url)
     assert preview.context["report"].valid
@@ -275,7 +253,7 @@ def test_two_people_importing_the_same_names_each_follow_their_own_until_one_is_
     assert colleague.get(reverse("name_search_status", args=[theirs.pk])).status_code == 200
     assert "3 names of the file" in waiting.content.decode()
 
-    work()
+    run_worker()
     another_web_worker()
     assert colleague.get(second.preview_url).context["report"].counts["ok"] == 2
     third = Importer(colleague, "agreements", tmp_path)
@@ -311,7 +289,7 @@ def test_a_signing_session_waits_for_its_names_then_is_checked_as_at_once(
     assert waiting.context["form"]["rows"].value() == SESSION_LINES
     assert NameSearch.objects.get().total == 2 and Agreement.objects.count() == 0
 
-    work()
+    run_worker()
     another_web_worker()
     checked = editor_client.post(url, form)
     assert "search" not in checked.context
@@ -335,7 +313,7 @@ def test_the_bulk_api_answers_202_until_the_names_are_compared(editor, register,
     accepted = client.post("/api/agreements/bulk/", payload, format="json")
     assert accepted.status_code == 202 and accepted.headers["Retry-After"] == "5"
     assert accepted.json()["names"] == 2
-    work()
+    run_worker()
     another_web_worker()
     checked = client.post("/api/agreements/bulk/", payload, format="json")
     assert checked.status_code == 200, checked.json()
@@ -363,7 +341,7 @@ def test_too_many_comparisons_under_way_are_refused_with_a_message(
     assert refused.json()["code"] == "names_busy"
     assert NameSearch.objects.count() == 1
 
-    work()  # the first is done: the second may start
+    run_worker()  # the first is done: the second may start
     assert "2 names of the file" in editor_client.get(busy.wsgi_request.path).content.decode()
 
 
@@ -416,7 +394,7 @@ def test_a_new_edition_of_the_matching_rules_compares_the_names_again(
 ):
     importer = Importer(editor_client, "agreements", tmp_path)
     importer.preview(csv_bytes(MISSPELLED))
-    work()
+    run_worker()
     another_web_worker()
     assert editor_client.get(importer.preview_url).templates[0].name == "cooperation/import.html"
     monkeypatch.setattr(matching, "RULES_EDITION", matching.RULES_EDITION + 1)

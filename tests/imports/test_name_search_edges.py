@@ -15,25 +15,14 @@ from agreements.models import Agreement
 from cooperation import name_searches
 from cooperation.models import JobStatus, NameSearch
 from tests import factories as f
+from tests.base import run_worker
 from universities import matching
 from universities.models import InstitutionName
 
-from .conftest import AGREEMENT_HEADER, Importer, agreement_row, csv_bytes
-from .test_name_search import MISSPELLED, NOT_AS_WRITTEN, another_web_worker, work
+from .conftest import AGREEMENT_HEADER, Importer, agreement_row, another_web_worker, csv_bytes
+from .test_name_search import MISSPELLED, NOT_AS_WRITTEN
 
-pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture(autouse=True)
-def fresh_matcher():
-    another_web_worker()
-    yield
-    another_web_worker()
-
-
-@pytest.fixture
-def in_background(settings):
-    settings.UNIBRIDGE_NAME_COMPARISONS_IN_REQUEST = 0
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("fresh_matcher")]
 
 
 @pytest.fixture
@@ -68,7 +57,7 @@ def test_a_kept_comparison_that_cannot_be_read_back_is_made_again_not_a_500(
 ):
     importer = Importer(editor_client, "agreements", tmp_path)
     importer.preview(csv_bytes(MISSPELLED))
-    work()
+    run_worker()
     NameSearch.objects.update(matches=kept)
     another_web_worker()
     page = editor_client.get(importer.preview_url)
@@ -86,7 +75,7 @@ def test_matches_made_with_another_registers_names_are_not_kept_for_the_first(
     rows = [AGREEMENT_HEADER, agreement_row(parties="Zzyzx Institute; ADA University")]
     importer.preview(csv_bytes(rows))
     added = f.InstitutionNameFactory(institution=register["atyrau"], name="Zzyzx Institute")
-    work()  # the worker's register has the name: the match is sure
+    run_worker()  # the worker's register has the name: the match is sure
     InstitutionName.objects.filter(pk=added.pk).delete()  # the register is as it was
     another_web_worker()
     page = editor_client.get(importer.preview_url)
@@ -123,7 +112,7 @@ def test_matches_remembered_from_the_worker_survive_a_full_matcher_during_the_ch
     ]
     importer = Importer(editor_client, "agreements", tmp_path)
     importer.preview(csv_bytes(rows))
-    work()
+    run_worker()
     another_web_worker()
     earlier = matching.NameMatcher.of_register()
     for name in ("Baku", "Atyrau", "Almaty", "Nakhchivan State"):  # earlier imports
@@ -203,7 +192,7 @@ def test_a_confirmation_that_meets_a_new_comparison_is_redirected_to_the_page_th
     it when done (a reload of a POST's answer sends the confirmation again)."""
     importer = Importer(editor_client, "agreements", tmp_path)
     importer.preview(csv_bytes(MISSPELLED))
-    work()
+    run_worker()
     assert editor_client.get(importer.preview_url).templates[0].name == "cooperation/import.html"
     f.InstitutionNameFactory(institution=register["ada"], name="ADA Universiteti")
     confirmed = importer.confirm()
